@@ -1,0 +1,91 @@
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
+import { requestId } from "hono/request-id";
+import { authenticate } from "./auth/middleware";
+import type { AppEnv } from "./env";
+import { GatewayError, notFound } from "./errors/gateway-error";
+import { errorResponse } from "./errors/to-response";
+import { registerDocs } from "./openapi/docs";
+import { createRouter } from "./openapi/router";
+import { routers } from "./routes";
+import { methodsFor } from "./routes/allowed-methods";
+
+/** Resource routes take JSON documents, never files: 1 MiB is ample and bounds parsing cost. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use(
+    requestId({
+      // Echo a caller's id when it is sane, else mint one; it is logged and returned on errors.
+      limitLength: 128,
+      generator: () => `req_${crypto.randomUUID().replaceAll("-", "")}`,
+    }),
+  );
+  app.use(corsFromEnv());
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new GatewayError(
+          413,
+          "invalid_request_error",
+          "body_too_large",
+          "The request body is too large.",
+        );
+      },
+    }),
+  );
+  app.use("/v1/*", authenticate);
+
+  for (const router of routers) app.route("/", router);
+  registerDocs(app);
+
+  app.notFound((c) => {
+    const allowed = methodsFor(app.routes, c.req.path);
+    if (allowed.length > 0) {
+      return errorResponse(
+        c,
+        new GatewayError(
+          405,
+          "invalid_request_error",
+          "method_not_allowed",
+          `${c.req.method} is not allowed here.`,
+          {
+            headers: { allow: allowed.join(", ") },
+          },
+        ),
+      );
+    }
+    return errorResponse(c, notFound("route"));
+  });
+  app.onError((err, c) => errorResponse(c, err));
+  return app;
+}
+
+/** CORS only for the origins listed in CORS_ORIGINS; none by default. */
+function corsFromEnv() {
+  let configured: string | undefined;
+  let handler: ReturnType<typeof cors> | undefined;
+  return createMiddleware<AppEnv>((c, next) => {
+    const origins = c.env.CORS_ORIGINS?.trim();
+    if (!origins) return next();
+    if (origins !== configured) {
+      const list = origins
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean);
+      handler = cors({
+        origin: list.includes("*") ? "*" : list,
+        allowHeaders: ["authorization", "x-api-key", "content-type", "x-request-id", "cache-control"],
+        exposeHeaders: ["x-request-id", "x-cache", "retry-after"],
+        maxAge: 600,
+      });
+      configured = origins;
+    }
+    return (handler as ReturnType<typeof cors>)(c, next);
+  });
+}

@@ -1,0 +1,216 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The data model. Times are integer milliseconds since the epoch (exposed as ISO-8601 UTC).
+ * Ids are prefixed, time-ordered strings (see src/db/ids.ts), so `ORDER BY id` is creation order
+ * and a single column is a stable pagination key.
+ *
+ * Cascades are deliberate: deleting a user removes what only that user owned (keys, private
+ * personas, conversations and their messages); records other people rely on survive with the
+ * link cleared (shared personas, usage history kept for accounting).
+ */
+
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsecond') * 1000 as integer))`);
+const updatedAt = () =>
+  integer("updated_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsecond') * 1000 as integer))`);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    // Stored lower-cased so uniqueness is case-insensitive.
+    email: text("email").notNull(),
+    name: text("name"),
+    role: text("role", { enum: ["user", "admin"] })
+      .notNull()
+      .default("user"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_unique").on(t.email),
+    check("users_role_check", sql`${t.role} in ('user', 'admin')`),
+  ],
+);
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name"),
+    // First characters of the key, safe to show, so people can tell their keys apart.
+    prefix: text("prefix").notNull(),
+    // SHA-256 of the whole key (hex). The key itself is never stored.
+    hash: text("hash").notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+    // Revoked keys are kept (not deleted) so the audit trail and usage records still name them.
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    // Written after the response, at most once a minute per key, to keep auth read-only.
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("api_keys_hash_unique").on(t.hash), index("api_keys_user_id_idx").on(t.userId, t.id)],
+);
+
+export const vendors = sqliteTable(
+  "vendors",
+  {
+    // Rows here are admin-added vendors, or overrides of a built-in one (same slug).
+    slug: text("slug").primaryKey(),
+    kind: text("kind", { enum: ["openai", "anthropic", "gemini", "openai-compatible", "mock"] }).notNull(),
+    // Null means the kind's default (or the built-in's configured base URL).
+    baseUrl: text("base_url"),
+    // AES-GCM ciphertext (src/auth/secrets.ts); null means none stored (fall back to the env secret).
+    apiKeyEncrypted: text("api_key_encrypted"),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check(
+      "vendors_kind_check",
+      sql`${t.kind} in ('openai', 'anthropic', 'gemini', 'openai-compatible', 'mock')`,
+    ),
+  ],
+);
+
+export type Capabilities = { vision: boolean; tools: boolean; image_generation: boolean; streaming: boolean };
+export type Pricing = { input_per_mtok: number; output_per_mtok: number };
+export type ModelDefaults = Record<string, unknown>;
+
+export const modelConfigs = sqliteTable(
+  "model_configs",
+  {
+    alias: text("alias").primaryKey(),
+    // Not a foreign key: built-in vendors have no row. Deleting a vendor that is in use is refused.
+    vendor: text("vendor").notNull(),
+    upstreamModel: text("upstream_model").notNull(),
+    capabilities: text("capabilities", { mode: "json" }).$type<Capabilities>().notNull(),
+    contextWindow: integer("context_window"),
+    maxOutputTokens: integer("max_output_tokens"),
+    pricing: text("pricing", { mode: "json" }).$type<Pricing>(),
+    defaults: text("defaults", { mode: "json" }).$type<ModelDefaults>().notNull(),
+    fallbacks: text("fallbacks", { mode: "json" }).$type<string[]>().notNull(),
+    cacheTtlSeconds: integer("cache_ttl_seconds"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("model_configs_vendor_idx").on(t.vendor)],
+);
+
+export const personas = sqliteTable(
+  "personas",
+  {
+    id: text("id").primaryKey(),
+    // Null owner = shared with every user (visibility is derived, so the two can never disagree).
+    ownerId: text("owner_id").references(() => users.id, { onDelete: "cascade" }),
+    // Who wrote it; kept for shared personas, cleared (not cascaded) when that admin is deleted.
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    name: text("name").notNull(),
+    description: text("description"),
+    systemPrompt: text("system_prompt").notNull(),
+    model: text("model").notNull(),
+    temperature: real("temperature"),
+    maxTokens: integer("max_tokens"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("personas_owner_id_idx").on(t.ownerId, t.id)],
+);
+
+export const conversations = sqliteTable(
+  "conversations",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // A conversation outlives its persona: the link is cleared, the history stays.
+    personaId: text("persona_id").references(() => personas.id, { onDelete: "set null" }),
+    model: text("model"),
+    title: text("title").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // Lists are newest activity first.
+    index("conversations_owner_updated_idx").on(t.ownerId, t.updatedAt, t.id),
+    index("conversations_persona_id_idx").on(t.personaId),
+  ],
+);
+
+export type StoredContentPart =
+  | { type: "text"; text: string }
+  | { type: "image_url"; image_url: { url: string; detail?: "auto" | "low" | "high" } };
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["system", "user", "assistant", "tool"] }).notNull(),
+    // Always an array of OpenAI content parts, even for plain text, so readers have one shape.
+    content: text("content", { mode: "json" }).$type<StoredContentPart[]>().notNull(),
+    model: text("model"),
+    promptTokens: integer("prompt_tokens"),
+    completionTokens: integer("completion_tokens"),
+    latencyMs: integer("latency_ms"),
+    finishReason: text("finish_reason"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("messages_conversation_id_idx").on(t.conversationId, t.id),
+    check("messages_role_check", sql`${t.role} in ('system', 'user', 'assistant', 'tool')`),
+  ],
+);
+
+/** One row per gateway call (chat, conversation message, image); filled by the gateway issue. */
+export const usageEvents = sqliteTable(
+  "usage_events",
+  {
+    id: text("id").primaryKey(),
+    requestId: text("request_id").notNull(),
+    // Accounting outlives users and keys: links are cleared, the spend is kept.
+    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+    apiKeyId: text("api_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
+    route: text("route").notNull(),
+    vendor: text("vendor"),
+    upstreamModel: text("upstream_model"),
+    alias: text("alias"),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    cachedTokens: integer("cached_tokens").notNull().default(0),
+    costUsd: real("cost_usd").notNull().default(0),
+    latencyMs: integer("latency_ms"),
+    ttftMs: integer("ttft_ms"),
+    status: integer("status").notNull(),
+    cacheHit: integer("cache_hit", { mode: "boolean" }).notNull().default(false),
+    retries: integer("retries").notNull().default(0),
+    fallbackUsed: text("fallback_used"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("usage_events_user_created_idx").on(t.userId, t.createdAt),
+    index("usage_events_created_idx").on(t.createdAt),
+    index("usage_events_api_key_idx").on(t.apiKeyId),
+  ],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type VendorRow = typeof vendors.$inferSelect;
+export type ModelConfigRow = typeof modelConfigs.$inferSelect;
+export type PersonaRow = typeof personas.$inferSelect;
+export type ConversationRow = typeof conversations.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;

@@ -1,0 +1,82 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../env";
+import { type ErrorType, GatewayError } from "./gateway-error";
+
+export interface ErrorBody {
+  error: { type: ErrorType; code: string; message: string; param?: string; request_id: string };
+}
+
+const TYPE_BY_STATUS: Partial<Record<number, ErrorType>> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  405: "invalid_request_error",
+  409: "conflict_error",
+  413: "invalid_request_error",
+  415: "invalid_request_error",
+  422: "invalid_request_error",
+  429: "rate_limit_error",
+  502: "upstream_error",
+  504: "timeout_error",
+};
+
+/**
+ * Turns anything thrown into a GatewayError. Hono's own exceptions (malformed JSON from the
+ * validator, the body limit) keep their status; anything unknown becomes a 500 whose message
+ * says nothing about internals.
+ */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    if (status === 413) {
+      return new GatewayError(
+        413,
+        "invalid_request_error",
+        "body_too_large",
+        "The request body is too large.",
+      );
+    }
+    if (status === 400 && /json/i.test(err.message)) {
+      return new GatewayError(
+        400,
+        "invalid_request_error",
+        "invalid_json",
+        "The request body is not valid JSON.",
+      );
+    }
+    const type = TYPE_BY_STATUS[status] ?? (status >= 500 ? "internal_error" : "invalid_request_error");
+    return new GatewayError(status, type, "http_error", err.message || "Request failed.");
+  }
+  return new GatewayError(500, "internal_error", "internal_error", "An unexpected error occurred.", {
+    cause: err,
+  });
+}
+
+export function errorResponse(c: Context<AppEnv>, err: unknown): Response {
+  const e = toGatewayError(err);
+  if (e.status >= 500) {
+    // One structured line; never request bodies or keys.
+    console.error(
+      JSON.stringify({
+        level: "error",
+        request_id: c.get("requestId"),
+        code: e.code,
+        error: e.cause instanceof Error ? `${e.cause.name}: ${e.cause.message}` : e.message,
+      }),
+    );
+  }
+  const body: ErrorBody = {
+    error: {
+      type: e.type,
+      code: e.code,
+      message: e.message,
+      ...(e.param !== undefined ? { param: e.param } : {}),
+      request_id: c.get("requestId") ?? "",
+    },
+  };
+  return c.json(body, e.status, e.headers);
+}

@@ -1,0 +1,50 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import type { AppEnv } from "../env";
+
+export const API_VERSION = "0.1.0";
+
+const DESCRIPTION = `Switchboard: one OpenAI-compatible API in front of many model providers, with stateful chat
+(users, API keys, personas, conversations), running on Cloudflare Workers.
+
+**Auth.** Send \`Authorization: Bearer <key>\` (or \`x-api-key: <key>\`). Admin routes take the
+operator's \`ADMIN_API_KEY\` or a key of a user whose role is \`admin\`. A user key sees only its own
+user's resources; another user's resource answers 404.
+
+**Errors.** Every error is \`{"error": {"type", "code", "message", "param"?, "request_id"}}\`, and
+every response carries \`x-request-id\`.
+
+**Lists** take \`?limit=&cursor=\` and answer \`{data, next_cursor}\`.`;
+
+export function registerDocs(app: OpenAPIHono<AppEnv>) {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "A user API key (`sk-sb-...`) or the operator's ADMIN_API_KEY.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyHeader", {
+    type: "apiKey",
+    in: "header",
+    name: "x-api-key",
+    description: "The same key, in the header Anthropic-style clients send.",
+  });
+  app.doc31("/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: { title: "Switchboard API", version: API_VERSION, description: DESCRIPTION },
+    servers: [{ url: new URL(c.req.url).origin }],
+    tags: [
+      { name: "Users", description: "Users and who is calling (admin)." },
+      { name: "API keys", description: "Per-user API keys: shown once, stored hashed." },
+      { name: "Vendors", description: "Model providers and their credentials (admin)." },
+      {
+        name: "Model configs",
+        description: "Model aliases with capabilities, pricing and fallbacks (admin).",
+      },
+      { name: "Models", description: "What the caller may use." },
+      { name: "Personas", description: "Reusable system prompt + model + parameters." },
+      { name: "Conversations", description: "Stateful chats and their message history." },
+      { name: "System", description: "Health and documentation." },
+    ],
+  }));
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Switchboard API" }));
+}

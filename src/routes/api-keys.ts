@@ -1,0 +1,175 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, isNull } from "drizzle-orm";
+import { assertSelfOrAdmin } from "../auth/access";
+import { generateApiKey, hashApiKey } from "../auth/keys";
+import type { Principal } from "../auth/principal";
+import type { Db } from "../db/client";
+import { getDb } from "../db/client";
+import { decodeCursor, toPage } from "../db/cursor";
+import { newId } from "../db/ids";
+import { listKeys } from "../db/queries/api-keys";
+import { findUser } from "../db/queries/users";
+import { type ApiKeyRow, apiKeys } from "../db/schema";
+import { invalidRequest, notFound } from "../errors/gateway-error";
+import { createRouter } from "../openapi/router";
+import {
+  authenticated,
+  errorResponses,
+  iso,
+  isoOrNull,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  PaginationQuerySchema,
+  pathParam,
+  Timestamp,
+} from "../openapi/schemas";
+
+const ApiKeySchema = z
+  .object({
+    id: z.string().openapi({ example: "key_01JD7W5X7Q2N5V3K9Y8M4T6R2S" }),
+    name: z.string().nullable().openapi({ example: "backend" }),
+    prefix: z.string().openapi({ example: "sk-sb-Ab3dEf", description: "First characters of the key." }),
+    created_at: Timestamp,
+    expires_at: Timestamp.nullable(),
+    revoked_at: Timestamp.nullable(),
+    last_used_at: Timestamp.nullable().openapi({ description: "Updated at most once a minute." }),
+  })
+  .openapi("ApiKey");
+
+const CreatedApiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    key: z
+      .string()
+      .openapi({ example: "sk-sb-Ab3dEf...", description: "The key. Shown only in this response." }),
+    prefix: z.string(),
+    created_at: Timestamp,
+    expires_at: Timestamp.nullable(),
+  })
+  .openapi("CreatedApiKey");
+
+const CreateApiKeySchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    expires_at: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ example: "2027-01-01T00:00:00Z", description: "When the key stops working." }),
+  })
+  .strict()
+  .openapi("CreateApiKey");
+
+const toApiKey = (k: ApiKeyRow) => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  created_at: iso(k.createdAt),
+  expires_at: isoOrNull(k.expiresAt),
+  revoked_at: isoOrNull(k.revokedAt),
+  last_used_at: isoOrNull(k.lastUsedAt),
+});
+
+const UserParams = z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
+const KeyParams = UserParams.extend({ key_id: pathParam("key_id", "key_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
+const tags = ["API keys"];
+
+/** The caller may manage this user's keys, and the user exists (admins can name any id). */
+async function resolveUser(db: Db, p: Principal, userId: string): Promise<void> {
+  assertSelfOrAdmin(p, userId);
+  if (p.kind === "user" && p.user.id === userId) return;
+  if (!(await findUser(db, userId))) throw notFound("user", "id");
+}
+
+export const apiKeyRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/users/{id}/api-keys",
+      tags,
+      summary: "Create an API key (admin, or the user for itself); the key is shown only here",
+      security: authenticated,
+      request: { params: UserParams, body: jsonBody(CreateApiKeySchema) },
+      responses: { 201: jsonResponse(CreatedApiKeySchema, "The new key."), ...errorResponses(404) },
+    }),
+    async (c) => {
+      const { id: userId } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const db = getDb(c.env.DB);
+      await resolveUser(db, c.var.principal, userId);
+      const now = new Date();
+      const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
+      if (expiresAt && expiresAt.getTime() <= now.getTime()) {
+        throw invalidRequest("invalid_expires_at", "expires_at must be in the future.", "expires_at");
+      }
+      const { key, prefix } = generateApiKey();
+      const id = newId("key");
+      await db.insert(apiKeys).values({
+        id,
+        userId,
+        name: body.name ?? null,
+        prefix,
+        hash: await hashApiKey(key),
+        createdAt: now,
+        expiresAt,
+      });
+      return c.json(
+        { id, name: body.name ?? null, key, prefix, created_at: iso(now), expires_at: isoOrNull(expiresAt) },
+        201,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/users/{id}/api-keys",
+      tags,
+      summary: "List a user's API keys, newest first, revoked ones included (never the key itself)",
+      security: authenticated,
+      request: { params: UserParams, query: PaginationQuerySchema },
+      responses: {
+        200: jsonResponse(listOf(ApiKeySchema, "ApiKeyList"), "A page of keys."),
+        ...errorResponses(404),
+      },
+    }),
+    async (c) => {
+      const { id: userId } = c.req.valid("param");
+      const { limit, cursor } = c.req.valid("query");
+      const db = getDb(c.env.DB);
+      await resolveUser(db, c.var.principal, userId);
+      const before = cursor ? (decodeCursor(cursor, ["string"])[0] as string) : undefined;
+      const rows = await listKeys(db, userId, limit, before);
+      return c.json(
+        toPage(rows, limit, (k) => [k.id], toApiKey),
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/users/{id}/api-keys/{key_id}",
+      tags,
+      summary: "Revoke an API key: it stops working at once",
+      security: authenticated,
+      request: { params: KeyParams },
+      responses: { 204: { description: "Revoked (also when it already was)." }, ...errorResponses(404) },
+    }),
+    async (c) => {
+      const { id: userId, key_id: keyId } = c.req.valid("param");
+      assertSelfOrAdmin(c.var.principal, userId);
+      const db = getDb(c.env.DB);
+      const where = and(eq(apiKeys.id, keyId), eq(apiKeys.userId, userId));
+      const revoked = await db
+        .update(apiKeys)
+        .set({ revokedAt: new Date() })
+        .where(and(where, isNull(apiKeys.revokedAt)))
+        .returning({ id: apiKeys.id });
+      if (revoked.length === 0) {
+        const existing = await db.select({ id: apiKeys.id }).from(apiKeys).where(where).limit(1);
+        if (existing.length === 0) throw notFound("api key", "key_id");
+      }
+      return c.body(null, 204);
+    },
+  );

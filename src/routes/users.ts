@@ -1,0 +1,220 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { adminOnly } from "../auth/middleware";
+import { getDb } from "../db/client";
+import { decodeCursor, toPage } from "../db/cursor";
+import { isUniqueViolation } from "../db/errors";
+import { newId } from "../db/ids";
+import { findUser, listUsers } from "../db/queries/users";
+import { type UserRow, users } from "../db/schema";
+import { conflict, notFound } from "../errors/gateway-error";
+import { createRouter } from "../openapi/router";
+import {
+  authenticated,
+  errorResponses,
+  iso,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  PaginationQuerySchema,
+  pathParam,
+  Timestamp,
+} from "../openapi/schemas";
+
+export const UserSchema = z
+  .object({
+    id: z.string().openapi({ example: "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S" }),
+    email: z.string().openapi({ example: "ada@example.com" }),
+    name: z.string().nullable().openapi({ example: "Ada" }),
+    role: z.enum(["user", "admin"]),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .openapi("User");
+
+const email = z
+  .email()
+  .max(254)
+  .transform((e) => e.toLowerCase())
+  .openapi({ example: "ada@example.com" });
+const name = z.string().trim().min(1).max(200).nullable();
+const role = z.enum(["user", "admin"]);
+
+const CreateUserSchema = z
+  .object({ email, name: name.optional(), role: role.default("user") })
+  .strict()
+  .openapi("CreateUser");
+const UpdateUserSchema = z
+  .object({ email: email.optional(), name: name.optional(), role: role.optional() })
+  .strict()
+  .openapi("UpdateUser");
+
+const MeSchema = z
+  .object({
+    auth: z.enum(["admin_key", "api_key"]).openapi({ description: "Which kind of key made this call." }),
+    is_admin: z.boolean(),
+    user: UserSchema.nullable().openapi({ description: "Null for the operator's ADMIN_API_KEY." }),
+    api_key_id: z.string().nullable(),
+  })
+  .openapi("Me");
+
+export const toUser = (u: UserRow) => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  created_at: iso(u.createdAt),
+  updated_at: iso(u.updatedAt),
+});
+
+const UserIdParams = z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
+const emailTaken = () => conflict("email_taken", "A user with this email already exists.", "email");
+const tags = ["Users"];
+
+export const userRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/users",
+      tags,
+      summary: "Create a user (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { body: jsonBody(CreateUserSchema) },
+      responses: { 201: jsonResponse(UserSchema, "The new user."), ...errorResponses(403, 409) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const now = new Date();
+      try {
+        const [row] = await getDb(c.env.DB)
+          .insert(users)
+          .values({
+            id: newId("usr"),
+            email: body.email,
+            name: body.name ?? null,
+            role: body.role,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning();
+        return c.json(toUser(row as UserRow), 201);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw emailTaken();
+        throw e;
+      }
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/users",
+      tags,
+      summary: "List users, newest first (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { query: PaginationQuerySchema },
+      responses: {
+        200: jsonResponse(listOf(UserSchema, "UserList"), "A page of users."),
+        ...errorResponses(403),
+      },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const before = cursor ? (decodeCursor(cursor, ["string"])[0] as string) : undefined;
+      const rows = await listUsers(getDb(c.env.DB), limit, before);
+      return c.json(
+        toPage(rows, limit, (u) => [u.id], toUser),
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/users/{id}",
+      tags,
+      summary: "Get a user (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { params: UserIdParams },
+      responses: { 200: jsonResponse(UserSchema, "The user."), ...errorResponses(403, 404) },
+    }),
+    async (c) => {
+      const user = await findUser(getDb(c.env.DB), c.req.valid("param").id);
+      if (!user) throw notFound("user", "id");
+      return c.json(toUser(user), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/v1/users/{id}",
+      tags,
+      summary: "Update a user's email, name or role (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { params: UserIdParams, body: jsonBody(UpdateUserSchema) },
+      responses: { 200: jsonResponse(UserSchema, "The updated user."), ...errorResponses(403, 404, 409) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      try {
+        const [row] = await getDb(c.env.DB)
+          .update(users)
+          .set({ ...body, updatedAt: new Date() })
+          .where(eq(users.id, id))
+          .returning();
+        if (!row) throw notFound("user", "id");
+        return c.json(toUser(row), 200);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw emailTaken();
+        throw e;
+      }
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/users/{id}",
+      tags,
+      summary: "Delete a user with their keys, private personas and conversations (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { params: UserIdParams },
+      responses: { 204: { description: "Deleted." }, ...errorResponses(403, 404) },
+    }),
+    async (c) => {
+      const deleted = await getDb(c.env.DB)
+        .delete(users)
+        .where(eq(users.id, c.req.valid("param").id))
+        .returning({ id: users.id });
+      if (deleted.length === 0) throw notFound("user", "id");
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/me",
+      tags,
+      summary: "Who is calling",
+      security: authenticated,
+      responses: { 200: jsonResponse(MeSchema, "The caller."), ...errorResponses() },
+    }),
+    (c) => {
+      const p = c.var.principal;
+      if (p.kind === "root")
+        return c.json({ auth: "admin_key" as const, is_admin: true, user: null, api_key_id: null }, 200);
+      return c.json(
+        {
+          auth: "api_key" as const,
+          is_admin: p.user.role === "admin",
+          user: toUser(p.user),
+          api_key_id: p.keyId,
+        },
+        200,
+      );
+    },
+  );
