@@ -2,7 +2,13 @@ import type { OptionalConfig } from "../env";
 
 export type VendorKind = "openai" | "anthropic" | "gemini" | "openai-compatible" | "mock";
 
-export const VENDOR_KINDS: readonly VendorKind[] = ["openai", "anthropic", "gemini", "openai-compatible", "mock"];
+export const VENDOR_KINDS: readonly VendorKind[] = [
+  "openai",
+  "anthropic",
+  "gemini",
+  "openai-compatible",
+  "mock",
+];
 
 /** Where a kind's API lives when neither the config nor the vendor row names a base URL. */
 export const DEFAULT_BASE_URLS: Record<VendorKind, string | null> = {
@@ -27,16 +33,27 @@ export interface BuiltinVendor {
  */
 export function builtinVendors(env: OptionalConfig): BuiltinVendor[] {
   const list: BuiltinVendor[] = [
-    { slug: "openai", kind: "openai", baseUrl: env.OPENAI_BASE_URL || DEFAULT_BASE_URLS.openai, envApiKey: env.OPENAI_API_KEY },
+    {
+      slug: "openai",
+      kind: "openai",
+      baseUrl: env.OPENAI_BASE_URL || DEFAULT_BASE_URLS.openai,
+      envApiKey: env.OPENAI_API_KEY,
+    },
     {
       slug: "anthropic",
       kind: "anthropic",
       baseUrl: env.ANTHROPIC_BASE_URL || DEFAULT_BASE_URLS.anthropic,
       envApiKey: env.ANTHROPIC_API_KEY,
     },
-    { slug: "gemini", kind: "gemini", baseUrl: env.GEMINI_BASE_URL || DEFAULT_BASE_URLS.gemini, envApiKey: env.GEMINI_API_KEY },
+    {
+      slug: "gemini",
+      kind: "gemini",
+      baseUrl: env.GEMINI_BASE_URL || DEFAULT_BASE_URLS.gemini,
+      envApiKey: env.GEMINI_API_KEY,
+    },
   ];
-  if (env.ENABLE_MOCK_VENDOR === "true") list.push({ slug: "mock", kind: "mock", baseUrl: null, envApiKey: undefined });
+  if (env.ENABLE_MOCK_VENDOR === "true")
+    list.push({ slug: "mock", kind: "mock", baseUrl: null, envApiKey: undefined });
   return list;
 }
 

@@ -2,7 +2,13 @@ import type { Db } from "../db/client";
 import { findVendorRow, listVendorRows } from "../db/queries/vendors";
 import type { VendorRow } from "../db/schema";
 import type { OptionalConfig } from "../env";
-import { type BuiltinVendor, builtinVendors, DEFAULT_BASE_URLS, findBuiltin, type VendorKind } from "./builtins";
+import {
+  type BuiltinVendor,
+  builtinVendors,
+  DEFAULT_BASE_URLS,
+  findBuiltin,
+  type VendorKind,
+} from "./builtins";
 
 /** A vendor as the gateway uses it: a built-in from the configuration, a D1 row, or both merged. */
 export interface Vendor {
@@ -20,7 +26,10 @@ export interface Vendor {
 
 export const hasApiKey = (v: Vendor): boolean => Boolean(v.apiKeyEncrypted || v.envApiKey);
 
-export function mergeVendor(builtin: BuiltinVendor | undefined, row: VendorRow | undefined): Vendor | undefined {
+export function mergeVendor(
+  builtin: BuiltinVendor | undefined,
+  row: VendorRow | undefined,
+): Vendor | undefined {
   if (!builtin && !row) return undefined;
   const kind = (builtin?.kind ?? row?.kind) as VendorKind;
   return {
