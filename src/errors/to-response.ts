@@ -40,6 +40,14 @@ export function toGatewayError(err: unknown): GatewayError {
         "The request body is too large.",
       );
     }
+    if (status === 415) {
+      return new GatewayError(
+        415,
+        "invalid_request_error",
+        "unsupported_media_type",
+        "Send the request body as JSON with `Content-Type: application/json`.",
+      );
+    }
     if (status === 400 && /json/i.test(err.message)) {
       return new GatewayError(
         400,
@@ -65,7 +73,7 @@ export function errorResponse(c: Context<AppEnv>, err: unknown): Response {
         level: "error",
         request_id: c.get("requestId"),
         code: e.code,
-        error: e.cause instanceof Error ? `${e.cause.name}: ${e.cause.message}` : e.message,
+        error: describeCause(e),
       }),
     );
   }
@@ -79,4 +87,14 @@ export function errorResponse(c: Context<AppEnv>, err: unknown): Response {
     },
   };
   return c.json(body, e.status, e.headers);
+}
+
+/**
+ * The innermost cause, for the log line. Drizzle wraps D1 errors in a message that repeats the
+ * SQL and its parameters (key hashes among them); the driver's own error says what went wrong.
+ */
+function describeCause(e: GatewayError): string {
+  let cause: unknown = e.cause;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : e.message;
 }

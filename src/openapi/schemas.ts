@@ -33,6 +33,7 @@ const ERROR_DESCRIPTIONS = {
   404: "No such resource, or it belongs to someone else.",
   409: "Conflicts with an existing resource.",
   413: "The request body is too large.",
+  415: "The request body is not JSON.",
   422: "The request is well-formed but refers to something unusable.",
   429: "Rate limited.",
   500: "Unexpected internal error.",

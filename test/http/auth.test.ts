@@ -1,0 +1,83 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createUser, del, expectError, get, patch, post } from "../helpers";
+
+describe("authentication", () => {
+  it("refuses a missing key with 401 and WWW-Authenticate", async () => {
+    const res = await get("/v1/me", { key: null });
+    expectError(res, 401, "authentication_error", "missing_api_key");
+    expect(res.headers.get("www-authenticate")).toContain("Bearer");
+  });
+
+  it("refuses an unknown key and a malformed Authorization header", async () => {
+    expectError(
+      await get("/v1/me", { key: "sk-sb-not-a-real-key" }),
+      401,
+      "authentication_error",
+      "invalid_api_key",
+    );
+    const basic = await get("/v1/me", { key: null, headers: { authorization: "Basic dXNlcjpwYXNz" } });
+    expectError(basic, 401, "authentication_error", "missing_api_key");
+  });
+
+  it("accepts the key as Bearer or x-api-key", async () => {
+    const { user, key } = await createUser();
+    expect((await get("/v1/me", { key })).json.user.id).toBe(user.id);
+    const viaHeader = await get("/v1/me", { key: null, headers: { "x-api-key": key } });
+    expect(viaHeader.status).toBe(200);
+    expect(viaHeader.json.user.id).toBe(user.id);
+  });
+
+  it("stops a revoked key at once", async () => {
+    const { user, key, keyId } = await createUser();
+    expect((await get("/v1/me", { key })).status).toBe(200);
+    expect((await del(`/v1/users/${user.id}/api-keys/${keyId}`)).status).toBe(204);
+    expectError(await get("/v1/me", { key }), 401, "authentication_error", "revoked_api_key");
+  });
+
+  it("stops an expired key", async () => {
+    const { user } = await createUser();
+    const created = await post(`/v1/users/${user.id}/api-keys`, {
+      expires_at: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect(created.status).toBe(201);
+    expect((await get("/v1/me", { key: created.json.key })).status).toBe(200);
+    // Move the expiry into the past rather than waiting for it.
+    await env.DB.prepare("update api_keys set expires_at = ? where id = ?")
+      .bind(Date.now() - 1, created.json.id)
+      .run();
+    expectError(
+      await get("/v1/me", { key: created.json.key }),
+      401,
+      "authentication_error",
+      "expired_api_key",
+    );
+  });
+
+  it("stops working when the user is deleted", async () => {
+    const { user, key } = await createUser();
+    expect((await del(`/v1/users/${user.id}`)).status).toBe(204);
+    expectError(await get("/v1/me", { key }), 401, "authentication_error", "invalid_api_key");
+  });
+
+  it("gives a user with role admin admin rights, and takes them away on demotion", async () => {
+    const admin = await createUser({ role: "admin" });
+    expect((await get("/v1/users", { key: admin.key })).status).toBe(200);
+    const demoted = await patch(`/v1/users/${admin.user.id}`, { role: "user" });
+    expect(demoted.status).toBe(200);
+    expectError(await get("/v1/users", { key: admin.key }), 403, "permission_error", "admin_required");
+  });
+
+  it("leaves health and docs public", async () => {
+    expect((await get("/health", { key: null })).json).toMatchObject({ status: "ok" });
+    expect((await get("/openapi.json", { key: null })).status).toBe(200);
+    expect((await get("/docs", { key: null })).status).toBe(200);
+  });
+});
+
+describe("ADMIN_API_KEY", () => {
+  it("is never echoed in any response", async () => {
+    const res = await get("/v1/me");
+    expect(res.text).not.toContain(env.ADMIN_API_KEY);
+  });
+});
