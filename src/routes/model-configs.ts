@@ -1,0 +1,332 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { adminOnly } from "../auth/middleware";
+import { type Db, getDb } from "../db/client";
+import { decodeCursor, toPage } from "../db/cursor";
+import { isUniqueViolation } from "../db/errors";
+import {
+  deleteModelConfig,
+  findModelConfig,
+  insertModelConfig,
+  listModelConfigs,
+  updateModelConfig,
+} from "../db/queries/model-configs";
+import type { ModelConfigRow } from "../db/schema";
+import type { OptionalConfig } from "../env";
+import { conflict, invalidRequest, notFound } from "../errors/gateway-error";
+import { resolveModel } from "../gateway/resolve-model";
+import { createRouter } from "../openapi/router";
+import {
+  authenticated,
+  errorResponses,
+  iso,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  PaginationQuerySchema,
+  pathParam,
+  Timestamp,
+} from "../openapi/schemas";
+import { getVendor } from "../providers/vendor-directory";
+
+const CapabilitiesSchema = z
+  .object({
+    vision: z.boolean().openapi({ description: "Accepts image inputs." }),
+    tools: z.boolean(),
+    image_generation: z.boolean(),
+    streaming: z.boolean(),
+  })
+  .openapi("ModelCapabilities");
+const DEFAULT_CAPABILITIES = { vision: false, tools: true, image_generation: false, streaming: true };
+
+const usdPerMtok = (example: number, what: string) =>
+  z
+    .number()
+    .min(0)
+    .openapi({ example, description: `USD per million ${what} tokens.` });
+const PricingSchema = z
+  .object({ input_per_mtok: usdPerMtok(0.15, "input"), output_per_mtok: usdPerMtok(0.6, "output") })
+  .strict()
+  .openapi("ModelPricing");
+
+// A caller's request would be rerouted or rewritten by these, so they are not sampling defaults.
+const NOT_DEFAULTS = ["model", "messages", "stream"];
+
+const DefaultsSchema = z
+  .looseObject({
+    temperature: z.number().min(0).max(2).optional().openapi({ example: 0.2 }),
+    top_p: z.number().min(0).max(1).optional(),
+    max_tokens: z.int().positive().optional().openapi({ example: 1024 }),
+  })
+  .superRefine((d, ctx) => {
+    for (const key of NOT_DEFAULTS) {
+      if (key in d) ctx.addIssue({ code: "custom", path: [key], message: `\`${key}\` cannot be a default` });
+    }
+  })
+  .openapi("ModelDefaults", {
+    description: "Request parameters applied when the caller omits them; other keys pass through.",
+  });
+
+export const ModelConfigSchema = z
+  .object({
+    alias: z.string().openapi({ example: "fast" }),
+    vendor: z.string().openapi({ example: "openai" }),
+    upstream_model: z.string().openapi({ example: "gpt-4o-mini" }),
+    capabilities: CapabilitiesSchema,
+    context_window: z.int().nullable().openapi({ example: 128000 }),
+    max_output_tokens: z.int().nullable().openapi({ example: 16384 }),
+    pricing: PricingSchema.nullable(),
+    defaults: z.record(z.string(), z.unknown()).openapi({ example: { temperature: 0.2 } }),
+    fallbacks: z.array(z.string()).openapi({ example: ["anthropic/claude-haiku-4-5"] }),
+    cache_ttl_seconds: z.int().nullable().openapi({ example: 3600 }),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .openapi("ModelConfig");
+
+const positiveOrNull = z.int().positive().nullable();
+// Model strings are `vendor/model`, so an alias never holds a "/".
+const alias = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' and '-', at most 64")
+  .openapi({ example: "fast" });
+const target = {
+  vendor: z.string().min(1).max(64).openapi({ example: "openai" }),
+  upstream_model: z.string().trim().min(1).max(256).openapi({ example: "gpt-4o-mini" }),
+};
+const settings = z.object({
+  capabilities: CapabilitiesSchema.partial().strict(),
+  context_window: positiveOrNull,
+  max_output_tokens: positiveOrNull,
+  pricing: PricingSchema.nullable(),
+  defaults: DefaultsSchema,
+  fallbacks: z
+    .array(z.string().min(1).max(320))
+    .max(5)
+    .openapi({ description: "Tried in order when the model fails: aliases or `vendor/model`." }),
+  // KV refuses TTLs under 60 seconds; 0 means never cache, null the gateway's default.
+  cache_ttl_seconds: z
+    .int()
+    .min(0)
+    .max(31_536_000)
+    .refine((s) => s === 0 || s >= 60, "must be 0 (no caching) or at least 60")
+    .nullable(),
+});
+
+const CreateModelConfigSchema = z
+  .object({ alias, ...target, ...settings.partial().shape })
+  .strict()
+  .openapi("CreateModelConfig");
+const UpdateModelConfigSchema = z
+  .object({ ...target, ...settings.shape })
+  .partial()
+  .strict()
+  .openapi("UpdateModelConfig", {
+    description:
+      "`capabilities` is merged field by field; `defaults`, `pricing` and `fallbacks` are replaced.",
+  });
+
+export const toModelConfig = (m: ModelConfigRow) => ({
+  alias: m.alias,
+  vendor: m.vendor,
+  upstream_model: m.upstreamModel,
+  capabilities: m.capabilities,
+  context_window: m.contextWindow,
+  max_output_tokens: m.maxOutputTokens,
+  pricing: m.pricing,
+  defaults: m.defaults,
+  fallbacks: m.fallbacks,
+  cache_ttl_seconds: m.cacheTtlSeconds,
+  created_at: iso(m.createdAt),
+  updated_at: iso(m.updatedAt),
+});
+
+const vendorNotFound = () => notFound("vendor", "vendor");
+const configNotFound = () => notFound("model config", "alias");
+
+/** The vendor exists; returns the slug of its D1 row to re-check at write time (none for built-ins). */
+async function vendorRowToCheck(env: OptionalConfig, db: Db, slug: string): Promise<string | undefined> {
+  const vendor = await getVendor(env, db, slug);
+  if (!vendor) throw vendorNotFound();
+  return vendor.builtin ? undefined : vendor.slug;
+}
+
+/**
+ * Each fallback must resolve now. Cycles between aliases (a → b → a) are allowed: the fallback
+ * runner stops at models it has already tried. A fallback deleted later just stops resolving.
+ */
+async function checkFallbacks(env: OptionalConfig, db: Db, self: string, fallbacks: string[]) {
+  const seen = new Set<string>();
+  for (const [i, f] of fallbacks.entries()) {
+    const param = `fallbacks.${i}`;
+    if (f === self)
+      throw invalidRequest("invalid_fallback", "A model config cannot fall back to itself.", param);
+    if (seen.has(f)) throw invalidRequest("invalid_fallback", `\`${f}\` is listed twice.`, param);
+    seen.add(f);
+  }
+  for (const [i, f] of fallbacks.entries()) await resolveModel(env, db, f, `fallbacks.${i}`);
+}
+
+const AliasParams = z.object({ alias: pathParam("alias", "fast") });
+const tags = ["Model configs"];
+
+export const modelConfigRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/model-configs",
+      tags,
+      summary: "Create a model alias (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { body: jsonBody(CreateModelConfigSchema) },
+      responses: {
+        201: jsonResponse(ModelConfigSchema, "The new model config."),
+        ...errorResponses(403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const db = getDb(c.env.DB);
+      const vendorRow = await vendorRowToCheck(c.env, db, body.vendor);
+      const fallbacks = body.fallbacks ?? [];
+      await checkFallbacks(c.env, db, body.alias, fallbacks);
+      const now = new Date();
+      try {
+        const row = await insertModelConfig(
+          db,
+          {
+            alias: body.alias,
+            vendor: body.vendor,
+            upstreamModel: body.upstream_model,
+            capabilities: { ...DEFAULT_CAPABILITIES, ...body.capabilities },
+            contextWindow: body.context_window ?? null,
+            maxOutputTokens: body.max_output_tokens ?? null,
+            pricing: body.pricing ?? null,
+            defaults: body.defaults ?? {},
+            fallbacks,
+            cacheTtlSeconds: body.cache_ttl_seconds ?? null,
+            createdAt: now,
+            updatedAt: now,
+          },
+          vendorRow,
+        );
+        if (!row) throw vendorNotFound(); // deleted since the check above
+        return c.json(toModelConfig(row), 201);
+      } catch (e) {
+        if (isUniqueViolation(e))
+          throw conflict("model_config_exists", `A model config \`${body.alias}\` already exists.`, "alias");
+        throw e;
+      }
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/model-configs",
+      tags,
+      summary: "List model configs by alias (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { query: PaginationQuerySchema },
+      responses: {
+        200: jsonResponse(listOf(ModelConfigSchema, "ModelConfigList"), "A page of model configs."),
+        ...errorResponses(403),
+      },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const after = cursor ? (decodeCursor(cursor, ["string"])[0] as string) : undefined;
+      const rows = await listModelConfigs(getDb(c.env.DB), limit, after);
+      return c.json(
+        toPage(rows, limit, (m) => [m.alias], toModelConfig),
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/model-configs/{alias}",
+      tags,
+      summary: "Get a model config (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { params: AliasParams },
+      responses: { 200: jsonResponse(ModelConfigSchema, "The model config."), ...errorResponses(403, 404) },
+    }),
+    async (c) => {
+      const row = await findModelConfig(getDb(c.env.DB), c.req.valid("param").alias);
+      if (!row) throw configNotFound();
+      return c.json(toModelConfig(row), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/v1/model-configs/{alias}",
+      tags,
+      summary: "Update a model config; the alias cannot change (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { params: AliasParams, body: jsonBody(UpdateModelConfigSchema) },
+      responses: {
+        200: jsonResponse(ModelConfigSchema, "The updated model config."),
+        ...errorResponses(403, 404),
+      },
+    }),
+    async (c) => {
+      const { alias } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const db = getDb(c.env.DB);
+      if (!(await findModelConfig(db, alias))) throw configNotFound();
+      const vendorRow =
+        body.vendor === undefined ? undefined : await vendorRowToCheck(c.env, db, body.vendor);
+      if (body.fallbacks) await checkFallbacks(c.env, db, alias, body.fallbacks);
+      const { capabilities, ...rest } = body;
+      const row = await updateModelConfig(
+        db,
+        alias,
+        {
+          vendor: rest.vendor,
+          upstreamModel: rest.upstream_model,
+          contextWindow: rest.context_window,
+          maxOutputTokens: rest.max_output_tokens,
+          pricing: rest.pricing,
+          defaults: rest.defaults,
+          fallbacks: rest.fallbacks,
+          cacheTtlSeconds: rest.cache_ttl_seconds,
+          updatedAt: new Date(),
+        },
+        capabilities,
+        vendorRow,
+      );
+      if (!row) throw (await findModelConfig(db, alias)) ? vendorNotFound() : configNotFound();
+      return c.json(toModelConfig(row), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/model-configs/{alias}",
+      tags,
+      summary: "Delete a model config no other config falls back to (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { params: AliasParams },
+      responses: { 204: { description: "Deleted." }, ...errorResponses(403, 404, 409) },
+    }),
+    async (c) => {
+      const { alias } = c.req.valid("param");
+      const result = await deleteModelConfig(getDb(c.env.DB), alias);
+      if (result === "missing") throw configNotFound();
+      if (result !== "deleted") {
+        const named = result.length > 0 ? result.map((a) => `\`${a}\``).join(", ") : "Other model configs";
+        throw conflict(
+          "model_config_in_use",
+          `${named} fall back to this one; remove it from their fallbacks first.`,
+          "alias",
+        );
+      }
+      return c.body(null, 204);
+    },
+  );

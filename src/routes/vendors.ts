@@ -1,0 +1,284 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, notExists, sql } from "drizzle-orm";
+import { adminOnly } from "../auth/middleware";
+import { encryptSecret } from "../auth/secrets";
+import { type Db, getDb } from "../db/client";
+import { decodeCursor, toPage } from "../db/cursor";
+import { isUniqueViolation } from "../db/errors";
+import { aliasesUsingVendor } from "../db/queries/model-configs";
+import { findVendorRow } from "../db/queries/vendors";
+import { modelConfigs, type VendorRow, vendors } from "../db/schema";
+import { conflict, invalidRequest, notFound } from "../errors/gateway-error";
+import { createRouter } from "../openapi/router";
+import {
+  authenticated,
+  errorResponses,
+  isoOrNull,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  PaginationQuerySchema,
+  pathParam,
+  Timestamp,
+} from "../openapi/schemas";
+import { findBuiltin, VENDOR_KINDS } from "../providers/builtins";
+import { allVendors, getVendor, hasApiKey, mergeVendor, type Vendor } from "../providers/vendor-directory";
+
+const kind = z.enum(VENDOR_KINDS).openapi({ example: "openai-compatible" });
+
+export const VendorSchema = z
+  .object({
+    slug: z.string().openapi({ example: "groq" }),
+    kind,
+    base_url: z.string().nullable().openapi({
+      example: "https://api.groq.com/openai/v1",
+      description: "Effective base URL: the override, else the configured or default one.",
+    }),
+    enabled: z.boolean(),
+    builtin: z
+      .boolean()
+      .openapi({ description: "Exists from the configuration; can be disabled, not deleted." }),
+    has_api_key: z.boolean(),
+    api_key_source: z.enum(["stored", "environment"]).nullable().openapi({
+      description: "Where the key in use comes from; a stored key wins. The key is never returned.",
+    }),
+    created_at: Timestamp.nullable().openapi({ description: "Null for a built-in never overridden." }),
+    updated_at: Timestamp.nullable(),
+  })
+  .openapi("Vendor");
+
+// Model strings are `vendor/model`, so a slug never holds a "/".
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "lowercase letters, digits and dashes, at most 32")
+  .openapi({ example: "groq" });
+// Adapters append paths to it, so a trailing slash would double up.
+const baseUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .max(2048)
+  .transform((u) => u.replace(/\/+$/, ""))
+  .openapi({ example: "https://api.groq.com/openai/v1" });
+const apiKey = z.string().trim().min(1).max(4096).openapi({ example: "gsk_...", description: "Write-only." });
+
+const CreateVendorSchema = z
+  .object({
+    slug,
+    kind,
+    base_url: baseUrl.optional(),
+    api_key: apiKey.optional(),
+    enabled: z.boolean().default(true),
+  })
+  .strict()
+  .openapi("CreateVendor");
+const UpdateVendorSchema = z
+  .object({
+    base_url: baseUrl.nullable().optional().openapi({ description: "Null resets to the default." }),
+    api_key: apiKey.nullable().optional().openapi({ description: "Null clears the stored key." }),
+    enabled: z.boolean().optional(),
+  })
+  .strict()
+  .openapi("UpdateVendor");
+
+export const toVendor = (v: Vendor) => ({
+  slug: v.slug,
+  kind: v.kind,
+  base_url: v.baseUrl,
+  enabled: v.enabled,
+  builtin: v.builtin,
+  has_api_key: hasApiKey(v),
+  api_key_source: v.apiKeyEncrypted ? ("stored" as const) : v.envApiKey ? ("environment" as const) : null,
+  created_at: isoOrNull(v.createdAt),
+  updated_at: isoOrNull(v.updatedAt),
+});
+
+const needsBaseUrl = () =>
+  invalidRequest("base_url_required", "An openai-compatible vendor needs a base_url.", "base_url");
+
+/** The stored form of `api_key`: ciphertext bound to the slug, null to clear, undefined to keep. */
+async function storedKey(secret: string | undefined, slug: string, key: string | null | undefined) {
+  if (key === undefined || key === null) return key;
+  return encryptSecret(secret, key, slug);
+}
+
+/**
+ * Deletes an admin-added vendor unless a model config uses it. The check sits inside the DELETE
+ * so a config created meanwhile cannot be left pointing at nothing; when nothing was deleted,
+ * the reason is looked up afterwards (retried if that config has gone in the meantime).
+ */
+async function deleteUnusedVendor(db: Db, slug: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const deleted = await db
+      .delete(vendors)
+      .where(
+        and(
+          eq(vendors.slug, slug),
+          notExists(db.select({ one: sql`1` }).from(modelConfigs).where(eq(modelConfigs.vendor, slug))),
+        ),
+      )
+      .returning({ slug: vendors.slug });
+    if (deleted.length > 0) return;
+    if (!(await findVendorRow(db, slug))) throw notFound("vendor", "slug");
+    const aliases = await aliasesUsingVendor(db, slug);
+    if (aliases.length > 0) {
+      const named = aliases.map((a) => `\`${a}\``).join(", ");
+      throw conflict(
+        "vendor_in_use",
+        `The vendor is used by model configs ${named}; delete or move them first.`,
+        "slug",
+      );
+    }
+  }
+  throw conflict("vendor_in_use", "The vendor's model configs keep changing; try again.", "slug");
+}
+
+const SlugParams = z.object({ slug: pathParam("slug", "groq") });
+const tags = ["Vendors"];
+
+export const vendorRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/vendors",
+      tags,
+      summary: "Add a vendor, e.g. an OpenAI-compatible host (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { body: jsonBody(CreateVendorSchema) },
+      responses: { 201: jsonResponse(VendorSchema, "The new vendor."), ...errorResponses(403, 409) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const exists = () => conflict("vendor_exists", `A vendor \`${body.slug}\` already exists.`, "slug");
+      // Built-ins have no row until overridden, so the primary key alone cannot catch them.
+      if (findBuiltin(c.env, body.slug)) throw exists();
+      if (body.kind === "openai-compatible" && !body.base_url) throw needsBaseUrl();
+      const now = new Date();
+      try {
+        const [row] = await getDb(c.env.DB)
+          .insert(vendors)
+          .values({
+            slug: body.slug,
+            kind: body.kind,
+            baseUrl: body.base_url ?? null,
+            apiKeyEncrypted: (await storedKey(c.env.ENCRYPTION_KEY, body.slug, body.api_key)) ?? null,
+            enabled: body.enabled,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning();
+        return c.json(toVendor(mergeVendor(undefined, row) as Vendor), 201);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw exists();
+        throw e;
+      }
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/vendors",
+      tags,
+      summary: "List vendors, built-ins included, by slug (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { query: PaginationQuerySchema },
+      responses: {
+        200: jsonResponse(listOf(VendorSchema, "VendorList"), "A page of vendors."),
+        ...errorResponses(403),
+      },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const after = cursor ? (decodeCursor(cursor, ["string"])[0] as string) : undefined;
+      // Vendors are a handful: merge built-ins with rows in memory, then page by slug.
+      const all = await allVendors(c.env, getDb(c.env.DB));
+      const rest = after === undefined ? all : all.filter((v) => v.slug > after);
+      return c.json(
+        toPage(rest.slice(0, limit + 1), limit, (v) => [v.slug], toVendor),
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/vendors/{slug}",
+      tags,
+      summary: "Get a vendor (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { params: SlugParams },
+      responses: { 200: jsonResponse(VendorSchema, "The vendor."), ...errorResponses(403, 404) },
+    }),
+    async (c) => {
+      const vendor = await getVendor(c.env, getDb(c.env.DB), c.req.valid("param").slug);
+      if (!vendor) throw notFound("vendor", "slug");
+      return c.json(toVendor(vendor), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/v1/vendors/{slug}",
+      tags,
+      summary:
+        "Update a vendor's base URL, key or enabled flag; on a built-in this stores an override (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { params: SlugParams, body: jsonBody(UpdateVendorSchema) },
+      responses: { 200: jsonResponse(VendorSchema, "The updated vendor."), ...errorResponses(403, 404) },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const db = getDb(c.env.DB);
+      const builtin = findBuiltin(c.env, slug);
+      const changes = {
+        ...(body.base_url !== undefined ? { baseUrl: body.base_url } : {}),
+        ...(body.api_key !== undefined
+          ? { apiKeyEncrypted: await storedKey(c.env.ENCRYPTION_KEY, slug, body.api_key) }
+          : {}),
+        ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+        updatedAt: new Date(),
+      };
+      let row: VendorRow | undefined;
+      if (builtin) {
+        // Upsert, so two first overrides racing each other both land instead of one failing.
+        [row] = await db
+          .insert(vendors)
+          .values({ slug, kind: builtin.kind, ...changes, createdAt: changes.updatedAt })
+          .onConflictDoUpdate({ target: vendors.slug, set: changes })
+          .returning();
+      } else {
+        if (body.base_url === null && (await findVendorRow(db, slug))?.kind === "openai-compatible")
+          throw needsBaseUrl();
+        [row] = await db.update(vendors).set(changes).where(eq(vendors.slug, slug)).returning();
+        if (!row) throw notFound("vendor", "slug");
+      }
+      return c.json(toVendor(mergeVendor(builtin, row) as Vendor), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/vendors/{slug}",
+      tags,
+      summary: "Delete an admin-added vendor no model config uses (admin)",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { params: SlugParams },
+      responses: { 204: { description: "Deleted." }, ...errorResponses(403, 404, 409) },
+    }),
+    async (c) => {
+      const { slug } = c.req.valid("param");
+      if (findBuiltin(c.env, slug)) {
+        throw conflict(
+          "builtin_vendor",
+          `\`${slug}\` is built in and cannot be deleted; disable it with PATCH {"enabled": false}.`,
+          "slug",
+        );
+      }
+      await deleteUnusedVendor(getDb(c.env.DB), slug);
+      return c.body(null, 204);
+    },
+  );
