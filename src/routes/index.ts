@@ -1,6 +1,22 @@
 import { apiKeyRoutes } from "./api-keys";
+import { conversationRoutes } from "./conversations";
 import { healthRoutes } from "./health";
+import { messageRoutes } from "./messages";
+import { modelConfigRoutes } from "./model-configs";
+import { modelRoutes } from "./models";
+import { personaRoutes } from "./personas";
 import { userRoutes } from "./users";
+import { vendorRoutes } from "./vendors";
 
 /** Every router, mounted at "/" by src/app.ts (paths are absolute in each createRoute). */
-export const routers = [healthRoutes, userRoutes, apiKeyRoutes];
+export const routers = [
+  healthRoutes,
+  userRoutes,
+  apiKeyRoutes,
+  personaRoutes,
+  conversationRoutes,
+  messageRoutes,
+  vendorRoutes,
+  modelConfigRoutes,
+  modelRoutes,
+];

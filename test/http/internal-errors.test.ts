@@ -9,7 +9,10 @@ it("answers an unexpected failure with 500 internal_error and no internals", asy
   const res = await get("/v1/me", { key: "sk-sb-whatever" });
   const err = expectError(res, 500, "internal_error", "internal_error");
   expect(err.message).toBe("An unexpected error occurred.");
-  expect(res.text).not.toMatch(/api_keys|sqlite|D1|stack|at .*\.ts/i);
+  // Exactly the shape and nothing more: no SQL, driver message or stack in the body.
+  expect(res.json).toEqual({
+    error: { type: "internal_error", code: "internal_error", message: err.message, request_id: err.request_id },
+  });
 
   // One structured log line that says what broke, without the SQL parameters (the key's hash).
   expect(log).toHaveBeenCalledTimes(1);

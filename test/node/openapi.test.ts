@@ -28,8 +28,8 @@ describe("GET /openapi.json", () => {
     const registered = app.routes
       .filter((r) => r.method !== "ALL" && !["/openapi.json", "/docs"].includes(r.path))
       .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:([A-Za-z_]+)/g, "{$1}")}`);
-    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
-      METHODS.filter((m) => m in ops).map((m) => `${m} ${path}`),
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, ops]) => METHODS.filter((m) => m in ops).map((m) => `${m} ${path}`),
     );
     expect([...new Set(documented)].sort()).toEqual([...new Set(registered)].sort());
   });
@@ -60,7 +60,11 @@ describe("GET /openapi.json", () => {
 
   it("declares both auth schemes and the error schema once", () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
-    expect(doc.components.securitySchemes.apiKeyHeader).toMatchObject({ type: "apiKey", in: "header", name: "x-api-key" });
+    expect(doc.components.securitySchemes.apiKeyHeader).toMatchObject({
+      type: "apiKey",
+      in: "header",
+      name: "x-api-key",
+    });
     expect(doc.components.schemas.Error.properties.error.required).toEqual(
       expect.arrayContaining(["type", "code", "message", "request_id"]),
     );

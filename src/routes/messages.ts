@@ -1,0 +1,111 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireUser } from "../auth/principal";
+import { getDb } from "../db/client";
+import { decodeCursor, toPage } from "../db/cursor";
+import { listOwnedMessages } from "../db/queries/conversations";
+import type { MessageRow } from "../db/schema";
+import { createRouter } from "../openapi/router";
+import {
+  authenticated,
+  errorResponses,
+  iso,
+  jsonResponse,
+  listOf,
+  PaginationQuerySchema,
+  Timestamp,
+} from "../openapi/schemas";
+import { CONVERSATION_ID, ConversationParams, conversationNotFound } from "./conversations";
+
+/** OpenAI's content parts (PRODUCT.md `ContentPart`), the one shape stored messages have. */
+export const TextContentPartSchema = z
+  .object({
+    type: z.literal("text"),
+    text: z.string().openapi({ example: "What is in this picture?" }),
+  })
+  .openapi("TextContentPart");
+
+export const ImageContentPartSchema = z
+  .object({
+    type: z.literal("image_url"),
+    image_url: z.object({
+      url: z.string().openapi({
+        example: "https://example.com/cat.png",
+        description: "An `https://` URL or a `data:image/...;base64,...` URL.",
+      }),
+      detail: z.enum(["auto", "low", "high"]).optional(),
+    }),
+  })
+  .openapi("ImageContentPart");
+
+export const ContentPartSchema = z
+  .discriminatedUnion("type", [TextContentPartSchema, ImageContentPartSchema])
+  .openapi("ContentPart");
+
+export const MessageUsageSchema = z
+  .object({
+    prompt_tokens: z.number().int().openapi({ example: 42 }),
+    completion_tokens: z.number().int().openapi({ example: 128 }),
+  })
+  .openapi("MessageUsage");
+
+export const MessageSchema = z
+  .object({
+    id: z.string().openapi({ example: "msg_01JD7W5X7Q2N5V3K9Y8M4T6R2S" }),
+    conversation_id: z.string().openapi({ example: CONVERSATION_ID }),
+    role: z.enum(["system", "user", "assistant", "tool"]),
+    content: z.array(ContentPartSchema).openapi({ example: [{ type: "text", text: "Hello!" }] }),
+    model: z
+      .string()
+      .nullable()
+      .openapi({ example: "mock/echo", description: "The model that wrote an assistant message." }),
+    usage: MessageUsageSchema.nullable().openapi({ description: "Tokens of the call that wrote it." }),
+    latency_ms: z.number().int().nullable().openapi({ example: 850 }),
+    finish_reason: z.string().nullable().openapi({ example: "stop" }),
+    created_at: Timestamp,
+  })
+  .openapi("Message");
+
+export const toMessage = (m: MessageRow) => ({
+  id: m.id,
+  conversation_id: m.conversationId,
+  role: m.role,
+  content: m.content,
+  model: m.model,
+  // Only messages a model wrote carry token counts; user messages have none to report.
+  usage:
+    m.promptTokens === null && m.completionTokens === null
+      ? null
+      : { prompt_tokens: m.promptTokens ?? 0, completion_tokens: m.completionTokens ?? 0 },
+  latency_ms: m.latencyMs,
+  finish_reason: m.finishReason,
+  created_at: iso(m.createdAt),
+});
+
+export const messageRoutes = createRouter().openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/conversations/{id}/messages",
+    tags: ["Conversations"],
+    summary: "List a conversation's messages, oldest first",
+    security: authenticated,
+    request: { params: ConversationParams, query: PaginationQuerySchema },
+    responses: {
+      200: jsonResponse(listOf(MessageSchema, "MessageList"), "A page of messages."),
+      ...errorResponses(403, 404),
+    },
+  }),
+  async (c) => {
+    const user = requireUser(c.var.principal);
+    const { limit, cursor } = c.req.valid("query");
+    const afterId = cursor ? (decodeCursor(cursor, ["string"])[0] as string) : undefined;
+    const { found, rows } = await listOwnedMessages(getDb(c.env.DB), c.req.valid("param").id, user.id, {
+      limit,
+      afterId,
+    });
+    if (!found) throw conversationNotFound();
+    return c.json(
+      toPage(rows, limit, (m) => [m.id], toMessage),
+      200,
+    );
+  },
+);
