@@ -42,3 +42,7 @@ export function toPage<R, T>(
     next_cursor: more && last !== undefined ? encodeCursor(cursorOf(last)) : null,
   };
 }
+
+/** The common case: a list keyed by one string column (an id, slug or alias). */
+export const decodeKeyCursor = (cursor: string | undefined): string | undefined =>
+  cursor === undefined ? undefined : (decodeCursor(cursor, ["string"])[0] as string);

@@ -33,7 +33,7 @@ const ERROR_DESCRIPTIONS = {
   404: "No such resource, or it belongs to someone else.",
   409: "Conflicts with an existing resource.",
   413: "The request body is too large.",
-  415: "The request body is not JSON.",
+  415: "The request body is not JSON (routes that take one).",
   422: "The request is well-formed but refers to something unusable.",
   429: "Rate limited.",
   500: "Unexpected internal error.",
@@ -41,9 +41,9 @@ const ERROR_DESCRIPTIONS = {
 
 export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
 
-/** Error responses for a route: 400, 401, 413, 429 and 500 always apply, plus the given ones. */
+/** Error responses for a route: 400, 401, 413, 415, 429 and 500 always apply, plus the given ones. */
 export function errorResponses(...statuses: ErrorStatus[]) {
-  const all = new Set<ErrorStatus>([400, 401, 413, 429, 500, ...statuses]);
+  const all = new Set<ErrorStatus>([400, 401, 413, 415, 429, 500, ...statuses]);
   return Object.fromEntries(
     [...all]
       .sort()

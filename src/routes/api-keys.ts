@@ -5,7 +5,7 @@ import { generateApiKey, hashApiKey } from "../auth/keys";
 import type { Principal } from "../auth/principal";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
-import { decodeCursor, toPage } from "../db/cursor";
+import { decodeKeyCursor, toPage } from "../db/cursor";
 import { newId } from "../db/ids";
 import { listKeys } from "../db/queries/api-keys";
 import { findUser } from "../db/queries/users";
@@ -138,7 +138,7 @@ export const apiKeyRoutes = createRouter()
       const { limit, cursor } = c.req.valid("query");
       const db = getDb(c.env.DB);
       await resolveUser(db, c.var.principal, userId);
-      const before = cursor ? (decodeCursor(cursor, ["string"])[0] as string) : undefined;
+      const before = decodeKeyCursor(cursor);
       const rows = await listKeys(db, userId, limit, before);
       return c.json(
         toPage(rows, limit, (k) => [k.id], toApiKey),

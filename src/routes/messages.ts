@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/principal";
 import { getDb } from "../db/client";
-import { decodeCursor, toPage } from "../db/cursor";
+import { decodeKeyCursor, toPage } from "../db/cursor";
 import { listOwnedMessages } from "../db/queries/conversations";
 import type { MessageRow } from "../db/schema";
 import { createRouter } from "../openapi/router";
@@ -97,7 +97,7 @@ export const messageRoutes = createRouter().openapi(
   async (c) => {
     const user = requireUser(c.var.principal);
     const { limit, cursor } = c.req.valid("query");
-    const afterId = cursor ? (decodeCursor(cursor, ["string"])[0] as string) : undefined;
+    const afterId = decodeKeyCursor(cursor);
     const { found, rows } = await listOwnedMessages(getDb(c.env.DB), c.req.valid("param").id, user.id, {
       limit,
       afterId,

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { adminOnly } from "../auth/middleware";
 import { type Db, getDb } from "../db/client";
-import { decodeCursor, toPage } from "../db/cursor";
+import { decodeKeyCursor, toPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
 import {
   deleteModelConfig,
@@ -235,7 +235,7 @@ export const modelConfigRoutes = createRouter()
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const after = cursor ? (decodeCursor(cursor, ["string"])[0] as string) : undefined;
+      const after = decodeKeyCursor(cursor);
       const rows = await listModelConfigs(getDb(c.env.DB), limit, after);
       return c.json(
         toPage(rows, limit, (m) => [m.alias], toModelConfig),

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { isAdmin, type Principal, requireUser } from "../auth/principal";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
-import { decodeCursor, toPage } from "../db/cursor";
+import { decodeKeyCursor, toPage } from "../db/cursor";
 import { newId } from "../db/ids";
 import {
   deletePersona,
@@ -204,7 +204,7 @@ export const personaRoutes = createRouter()
     }),
     async (c) => {
       const { limit, cursor, visibility } = c.req.valid("query");
-      const beforeId = cursor ? (decodeCursor(cursor, ["string"])[0] as string) : undefined;
+      const beforeId = decodeKeyCursor(cursor);
       const rows = await listVisiblePersonas(getDb(c.env.DB), userIdOf(c.var.principal), {
         visibility,
         limit,

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { adminOnly } from "../auth/middleware";
 import { getDb } from "../db/client";
-import { decodeCursor, toPage } from "../db/cursor";
+import { decodeKeyCursor, toPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
 import { newId } from "../db/ids";
 import { findUser, listUsers } from "../db/queries/users";
@@ -121,7 +121,7 @@ export const userRoutes = createRouter()
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const before = cursor ? (decodeCursor(cursor, ["string"])[0] as string) : undefined;
+      const before = decodeKeyCursor(cursor);
       const rows = await listUsers(getDb(c.env.DB), limit, before);
       return c.json(
         toPage(rows, limit, (u) => [u.id], toUser),

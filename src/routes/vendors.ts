@@ -3,7 +3,7 @@ import { and, eq, notExists, sql } from "drizzle-orm";
 import { adminOnly } from "../auth/middleware";
 import { encryptSecret } from "../auth/secrets";
 import { type Db, getDb } from "../db/client";
-import { decodeCursor, toPage } from "../db/cursor";
+import { decodeKeyCursor, toPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
 import { aliasesUsingVendor } from "../db/queries/model-configs";
 import { findVendorRow } from "../db/queries/vendors";
@@ -189,7 +189,7 @@ export const vendorRoutes = createRouter()
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const after = cursor ? (decodeCursor(cursor, ["string"])[0] as string) : undefined;
+      const after = decodeKeyCursor(cursor);
       // Vendors are a handful: merge built-ins with rows in memory, then page by slug.
       const all = await allVendors(c.env, getDb(c.env.DB));
       const rest = after === undefined ? all : all.filter((v) => v.slug > after);

@@ -11,7 +11,12 @@ it("answers an unexpected failure with 500 internal_error and no internals", asy
   expect(err.message).toBe("An unexpected error occurred.");
   // Exactly the shape and nothing more: no SQL, driver message or stack in the body.
   expect(res.json).toEqual({
-    error: { type: "internal_error", code: "internal_error", message: err.message, request_id: err.request_id },
+    error: {
+      type: "internal_error",
+      code: "internal_error",
+      message: err.message,
+      request_id: err.request_id,
+    },
   });
 
   // One structured log line that says what broke, without the SQL parameters (the key's hash).
