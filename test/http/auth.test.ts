@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createUser, del, expectError, get, patch, post } from "../helpers";
+import { createApp } from "../../src/app";
+import { call, createUser, del, expectError, get, patch, post } from "../helpers";
 
 describe("authentication", () => {
   it("refuses a missing key with 401 and WWW-Authenticate", async () => {
@@ -79,5 +80,30 @@ describe("ADMIN_API_KEY", () => {
   it("is never echoed in any response", async () => {
     const res = await get("/v1/me");
     expect(res.text).not.toContain(env.ADMIN_API_KEY);
+  });
+});
+
+describe("every /v1 route", () => {
+  const routes = createApp()
+    .routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/v1/"))
+    .map((r) => ({ method: r.method, path: r.path.replace(/:[A-Za-z_]+/g, "x") }));
+
+  it("is covered by this sweep", () => {
+    expect(routes.length).toBeGreaterThan(25);
+  });
+
+  it("refuses a missing, unknown or revoked key with 401 before anything else", async () => {
+    const { user, key, keyId } = await createUser();
+    await del(`/v1/users/${user.id}/api-keys/${keyId}`);
+    for (const { method, path } of routes) {
+      for (const k of [null, "sk-sb-unknown", key]) {
+        const res = await call(method, path, {
+          key: k,
+          body: method === "GET" || method === "DELETE" ? undefined : {},
+        });
+        expect(res.status, `${method} ${path} with ${k}`).toBe(401);
+        expect(res.json.error.type).toBe("authentication_error");
+      }
+    }
   });
 });
