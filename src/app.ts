@@ -13,6 +13,9 @@ import { methodsFor } from "./routes/allowed-methods";
 
 /** Resource routes take JSON documents, never files: 1 MiB is ample and bounds parsing cost. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Chat routes carry images as base64 data URLs (vendors take up to ~20 MB per request). */
+export const MAX_CHAT_BODY_BYTES = 25 * 1024 * 1024;
+const CHAT_ROUTES = /^\/v1\/(chat\/completions|messages|images\/generations|conversations\/[^/]+\/messages)$/;
 
 export function createApp() {
   const app = createRouter();
@@ -25,20 +28,12 @@ export function createApp() {
     }),
   );
   app.use(corsFromEnv());
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new GatewayError(
-          413,
-          "invalid_request_error",
-          "body_too_large",
-          "The request body is too large.",
-        );
-      },
-    }),
-  );
+  const tooLarge = () => {
+    throw new GatewayError(413, "invalid_request_error", "body_too_large", "The request body is too large.");
+  };
+  const resourceLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  const chatLimit = bodyLimit({ maxSize: MAX_CHAT_BODY_BYTES, onError: tooLarge });
+  app.use("/v1/*", (c, next) => (CHAT_ROUTES.test(c.req.path) ? chatLimit : resourceLimit)(c, next));
   app.use("/v1/*", authenticate);
 
   for (const router of routers) app.route("/", router);

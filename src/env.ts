@@ -16,6 +16,8 @@ export interface OptionalConfig {
   GEMINI_BASE_URL?: string;
   ENABLE_MOCK_VENDOR?: string;
   CORS_ORIGINS?: string;
+  /** Default upstream timeout in milliseconds (a request's `x-timeout-ms` header overrides it). */
+  UPSTREAM_TIMEOUT_MS?: string;
 }
 
 declare global {

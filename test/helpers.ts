@@ -104,3 +104,32 @@ export async function collectPages(path: string, opts: CallOptions & { limit: nu
   } while (cursor);
   return { items, pages };
 }
+
+/** Gives the built-in vendors the keys the mock upstreams expect (stored encrypted via the API). */
+export async function configureVendorKeys() {
+  for (const [slug, key] of [
+    ["openai", "test-openai-key"],
+    ["anthropic", "test-anthropic-key"],
+    ["gemini", "test-gemini-key"],
+  ] as const) {
+    const res = await patch(`/v1/vendors/${slug}`, { api_key: key });
+    expect(res.status, res.text).toBe(200);
+  }
+}
+
+/** A unique mock-upstream model name for a scenario (see test/mocks/scenario.ts). */
+export const scenario = (name: string) => `${name}~${crypto.randomUUID().slice(0, 8)}`;
+
+/** Reads an SSE body into its `data:` payloads (as sent, in order). */
+export function sseData(text: string): string[] {
+  return text
+    .split(/\r?\n\r?\n/)
+    .filter((e) => e.trim() !== "")
+    .map((e) =>
+      e
+        .split(/\r?\n/)
+        .filter((l) => l.startsWith("data:"))
+        .map((l) => l.slice(5).trimStart())
+        .join("\n"),
+    );
+}

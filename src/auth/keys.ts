@@ -1,3 +1,5 @@
+import { base64url, toHex } from "../util/encoding";
+
 /**
  * API keys: `sk-sb-` + 32 base64url chars (192 random bits). Only the SHA-256 hash is stored;
  * a fast hash is right here because the key is random (no dictionary to guess from), and auth
@@ -25,21 +27,4 @@ export async function secretsEqual(a: string, b: string): Promise<boolean> {
     crypto.subtle.digest("SHA-256", enc.encode(b)),
   ]);
   return crypto.subtle.timingSafeEqual(da, db);
-}
-
-export function base64url(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-export function fromBase64url(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s.replaceAll("-", "+").replaceAll("_", "/"));
-  return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
-}
-
-function toHex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
 }

@@ -1,5 +1,5 @@
 import { GatewayError } from "../errors/gateway-error";
-import { base64url, fromBase64url } from "./keys";
+import { base64url, fromBase64url } from "../util/encoding";
 
 /**
  * Vendor API keys at rest: AES-256-GCM under a key derived (HKDF-SHA-256) from ENCRYPTION_KEY.

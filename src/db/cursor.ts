@@ -1,5 +1,5 @@
-import { base64url, fromBase64url } from "../auth/keys";
 import { invalidRequest } from "../errors/gateway-error";
+import { base64url, fromBase64url } from "../util/encoding";
 
 /**
  * Opaque keyset-pagination cursors: the sort key of the last row returned, as base64url JSON.

@@ -37,6 +37,8 @@ const ERROR_DESCRIPTIONS = {
   422: "The request is well-formed but refers to something unusable.",
   429: "Rate limited.",
   500: "Unexpected internal error.",
+  502: "The vendor failed, sent something unreadable, or refused the gateway's credentials.",
+  504: "The vendor did not answer in time.",
 } as const;
 
 export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;

@@ -1,4 +1,5 @@
 import { apiKeyRoutes } from "./api-keys";
+import { chatCompletionRoutes } from "./chat-completions";
 import { conversationRoutes } from "./conversations";
 import { healthRoutes } from "./health";
 import { messageRoutes } from "./messages";
@@ -19,4 +20,5 @@ export const routers = [
   vendorRoutes,
   modelConfigRoutes,
   modelRoutes,
+  chatCompletionRoutes,
 ];

@@ -1,3 +1,4 @@
+// Built-in base URLs come from the test config (OPENAI_BASE_URL etc. point at the mock upstreams).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { collectPages, createUser, del, expectError, get, patch, post } from "../helpers";
@@ -25,7 +26,7 @@ describe("vendors", () => {
     expect(builtins.find((v: any) => v.slug === "openai")).toEqual({
       slug: "openai",
       kind: "openai",
-      base_url: "https://api.openai.com/v1",
+      base_url: `${env.MOCK_UPSTREAM_URL}/openai/v1`,
       enabled: true,
       builtin: true,
       has_api_key: false,
@@ -205,7 +206,7 @@ describe("vendors", () => {
     const reset = await patch("/v1/vendors/anthropic", { enabled: true, base_url: null, api_key: null });
     expect(reset.json).toMatchObject({
       enabled: true,
-      base_url: "https://api.anthropic.com",
+      base_url: `${env.MOCK_UPSTREAM_URL}/anthropic`,
       has_api_key: false,
       api_key_source: null,
     });

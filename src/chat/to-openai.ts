@@ -1,0 +1,168 @@
+import type { ErrorBody } from "../errors/to-response";
+import { asStreamError } from "../providers/http";
+import { encodeSse } from "../providers/sse";
+import type { ChatResponse, FinishReason, StreamEvent, ToolCall, Usage } from "./types";
+
+/**
+ * Neutral results in OpenAI's Chat Completions shape: whole responses, and streams as
+ * `chat.completion.chunk` events ending with `data: [DONE]`.
+ * @see https://platform.openai.com/docs/api-reference/chat/object
+ */
+
+export interface CompletionMeta {
+  id: string;
+  created: number;
+  model: string;
+}
+
+export const openaiUsage = (u: Usage) => ({
+  prompt_tokens: u.inputTokens,
+  completion_tokens: u.outputTokens,
+  total_tokens: u.inputTokens + u.outputTokens,
+  ...(u.cachedTokens !== undefined ? { prompt_tokens_details: { cached_tokens: u.cachedTokens } } : {}),
+});
+
+const openaiToolCall = (t: ToolCall) => ({
+  id: t.id,
+  type: "function" as const,
+  function: { name: t.name, arguments: t.arguments },
+});
+
+export function toOpenAICompletion(r: ChatResponse, meta: CompletionMeta) {
+  return {
+    id: meta.id,
+    object: "chat.completion" as const,
+    created: meta.created,
+    model: meta.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: "assistant" as const,
+          content: r.content,
+          refusal: null,
+          ...(r.toolCalls.length ? { tool_calls: r.toolCalls.map(openaiToolCall) } : {}),
+        },
+        logprobs: null,
+        finish_reason: r.finishReason,
+      },
+    ],
+    usage: openaiUsage(r.usage),
+  };
+}
+
+export interface StreamOutcome {
+  usage?: Usage;
+  finishReason?: FinishReason;
+  /** The stream ended with an error event, or the client went away. */
+  error?: unknown;
+  firstByteAt?: number;
+}
+
+/**
+ * Encodes neutral events as OpenAI chunks. An upstream failure mid-stream becomes one
+ * `data: {"error": ...}` event (what the OpenAI SDKs raise as APIError), then the stream closes.
+ * Cancelling the result (client disconnect) cancels the source, which aborts the upstream fetch.
+ */
+export function encodeOpenAIStream(
+  events: ReadableStream<StreamEvent>,
+  meta: CompletionMeta,
+  opts: { includeUsage: boolean; requestId: string; onEnd?: (outcome: StreamOutcome) => void },
+): ReadableStream<Uint8Array> {
+  const reader = events.getReader();
+  const outcome: StreamOutcome = {};
+  const head = `{"id":${JSON.stringify(meta.id)},"object":"chat.completion.chunk","created":${meta.created},"model":${JSON.stringify(meta.model)}`;
+  const chunk = (delta: object, finish: FinishReason | null = null) =>
+    encodeSse(
+      `${head},"choices":[{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish ? `"${finish}"` : "null"}}]}`,
+    );
+  let started = false;
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    opts.onEnd?.(outcome);
+  };
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) {
+            if (!started) controller.enqueue(chunk({ role: "assistant", content: "" }));
+            if (outcome.usage && opts.includeUsage) {
+              controller.enqueue(
+                encodeSse(`${head},"choices":[],"usage":${JSON.stringify(openaiUsage(outcome.usage))}}`),
+              );
+            }
+            controller.enqueue(encodeSse("[DONE]"));
+            controller.close();
+            end();
+            return;
+          }
+          const out = encodeEvent(value);
+          if (out) {
+            outcome.firstByteAt ??= Date.now();
+            controller.enqueue(out);
+            return;
+          }
+        }
+      } catch (err) {
+        const e = asStreamError(err);
+        outcome.error = e;
+        const body: ErrorBody = {
+          error: {
+            type: e.type,
+            code: e.code,
+            message: e.message,
+            ...(e.param ? { param: e.param } : {}),
+            request_id: opts.requestId,
+          },
+        };
+        controller.enqueue(encodeSse(JSON.stringify(body)));
+        controller.close();
+        end();
+      }
+    },
+    async cancel(reason) {
+      outcome.error = reason ?? new Error("client disconnected");
+      end();
+      await reader.cancel(reason);
+    },
+  });
+
+  function encodeEvent(e: StreamEvent): Uint8Array | null {
+    switch (e.type) {
+      case "start":
+        return null;
+      case "text":
+        if (!started) {
+          started = true;
+          return chunk({ role: "assistant", content: e.text });
+        }
+        return chunk({ content: e.text });
+      case "tool_call": {
+        const call: Record<string, unknown> = { index: e.index };
+        if (e.id) call.id = e.id;
+        if (e.id || e.name) call.type = "function";
+        const fn: Record<string, string> = {};
+        if (e.name) fn.name = e.name;
+        if (e.argumentsDelta !== undefined) fn.arguments = e.argumentsDelta;
+        if (e.name || e.argumentsDelta !== undefined) call.function = fn;
+        const delta = started
+          ? { tool_calls: [call] }
+          : { role: "assistant", content: null, tool_calls: [call] };
+        started = true;
+        return chunk(delta);
+      }
+      case "usage":
+        outcome.usage = e.usage;
+        return null;
+      case "finish":
+        outcome.finishReason = e.finishReason;
+        started = true;
+        return chunk({}, e.finishReason);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { decryptSecret } from "../auth/secrets";
+import type { Db } from "../db/client";
+import type { OptionalConfig } from "../env";
+import { GatewayError, invalidRequest } from "../errors/gateway-error";
+import { timeoutError } from "../providers/http";
+import { providerFor } from "../providers/registry";
+import type { Provider, UpstreamContext } from "../providers/types";
+import type { Vendor } from "../providers/vendor-directory";
+import { type ResolvedModel, resolveModel } from "./resolve-model";
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+const MAX_TIMEOUT_MS = 600_000;
+
+export interface PreparedCall {
+  resolved: ResolvedModel;
+  provider: Provider;
+  ctx: UpstreamContext;
+  /** Stops the timeout clock (call once the upstream has answered, or a stream has started). */
+  settle(): void;
+}
+
+/**
+ * The request's timeout: `x-timeout-ms` header if given (bounded), else UPSTREAM_TIMEOUT_MS, else
+ * 60 s. It covers the wait for the upstream's answer (for streams: for its first byte).
+ */
+export function timeoutFor(env: OptionalConfig, header: string | undefined): number {
+  const raw = header ?? env.UPSTREAM_TIMEOUT_MS;
+  if (raw === undefined) return DEFAULT_TIMEOUT_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TIMEOUT_MS) {
+    throw invalidRequest(
+      "invalid_timeout",
+      `x-timeout-ms must be an integer from 1 to ${MAX_TIMEOUT_MS}.`,
+      "x-timeout-ms",
+    );
+  }
+  return ms;
+}
+
+async function apiKeyOf(env: OptionalConfig, vendor: Vendor): Promise<string | undefined> {
+  if (!vendor.apiKeyEncrypted) return vendor.envApiKey;
+  try {
+    return await decryptSecret(env.ENCRYPTION_KEY, vendor.apiKeyEncrypted, vendor.slug);
+  } catch (cause) {
+    throw new GatewayError(
+      500,
+      "internal_error",
+      "vendor_key_unreadable",
+      `The stored API key of vendor \`${vendor.slug}\` cannot be decrypted; was ENCRYPTION_KEY changed? An admin can store it again.`,
+      { cause },
+    );
+  }
+}
+
+/** Resolves the model and everything needed to call its vendor: adapter, key, abort signal. */
+export async function prepareCall(
+  env: OptionalConfig,
+  db: Db,
+  model: string,
+  opts: { clientSignal?: AbortSignal; timeoutMs: number; param?: string },
+): Promise<PreparedCall> {
+  const resolved = await resolveModel(env, db, model, opts.param);
+  return prepareResolvedCall(env, resolved, opts);
+}
+
+export async function prepareResolvedCall(
+  env: OptionalConfig,
+  resolved: ResolvedModel,
+  opts: { clientSignal?: AbortSignal; timeoutMs: number },
+): Promise<PreparedCall> {
+  const { vendor } = resolved;
+  const provider = providerFor(vendor.kind);
+  if (!provider) {
+    throw new GatewayError(
+      500,
+      "internal_error",
+      "vendor_kind_unsupported",
+      `No adapter for vendor kind \`${vendor.kind}\`.`,
+    );
+  }
+  const apiKey = await apiKeyOf(env, vendor);
+  if (provider.requiresApiKey && !apiKey) {
+    throw new GatewayError(
+      400,
+      "invalid_request_error",
+      "vendor_not_configured",
+      `The vendor \`${vendor.slug}\` has no API key; an admin can set it with PATCH /v1/vendors/${vendor.slug} or the ${vendor.slug.toUpperCase()}_API_KEY secret.`,
+      { param: "model" },
+    );
+  }
+  if (vendor.kind !== "mock" && !vendor.baseUrl) {
+    throw new GatewayError(
+      400,
+      "invalid_request_error",
+      "vendor_not_configured",
+      `The vendor \`${vendor.slug}\` has no base URL.`,
+      {
+        param: "model",
+      },
+    );
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(timeoutError(opts.timeoutMs)), opts.timeoutMs);
+  const onClientAbort = () => controller.abort(opts.clientSignal?.reason);
+  opts.clientSignal?.addEventListener("abort", onClientAbort, { once: true });
+  return {
+    resolved,
+    provider,
+    ctx: { vendor, apiKey, signal: controller.signal },
+    settle() {
+      clearTimeout(timer);
+    },
+  };
+}

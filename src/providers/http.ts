@@ -1,0 +1,192 @@
+import { GatewayError } from "../errors/gateway-error";
+
+/**
+ * The one place upstream HTTP happens: network failures, timeouts and error statuses become
+ * GatewayErrors here, so no adapter ever hands a vendor's body or key to the client.
+ */
+
+export interface UpstreamRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  signal: AbortSignal;
+  vendor: string;
+  /** Pulls a human message out of the vendor's error body (each vendor has its own shape). */
+  errorMessage: (body: unknown) => string | undefined;
+}
+
+export async function postUpstream(req: UpstreamRequest): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(req.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...req.headers },
+      body: req.body,
+      signal: req.signal,
+    });
+  } catch (err) {
+    throw networkError(req.vendor, req.signal, err);
+  }
+  if (!res.ok) throw await upstreamStatusError(req.vendor, res, req.errorMessage);
+  return res;
+}
+
+/** Reads a JSON body, turning a non-JSON or cut-off body into a 502. */
+export async function readJson(vendor: string, res: Response, signal: AbortSignal): Promise<unknown> {
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    throw networkError(vendor, signal, err);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw malformed(vendor);
+  }
+}
+
+export const malformed = (vendor: string, what = "a response it could not read") =>
+  new GatewayError(
+    502,
+    "upstream_error",
+    "upstream_malformed_response",
+    `The vendor \`${vendor}\` sent ${what}.`,
+    {
+      retryable: true,
+    },
+  );
+
+export function networkError(vendor: string, signal: AbortSignal, cause: unknown): GatewayError {
+  if (cause instanceof GatewayError) return cause;
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof GatewayError) return reason;
+    // Nobody reads this answer; it only ends the work (and its log line says why).
+    return new GatewayError(400, "invalid_request_error", "client_closed_request", "The client went away.", {
+      cause,
+    });
+  }
+  return new GatewayError(
+    502,
+    "upstream_error",
+    "upstream_unreachable",
+    `The vendor \`${vendor}\` could not be reached.`,
+    {
+      cause,
+      retryable: true,
+    },
+  );
+}
+
+export const timeoutError = (ms: number) =>
+  new GatewayError(504, "timeout_error", "upstream_timeout", `The vendor did not answer within ${ms} ms.`, {
+    retryable: true,
+  });
+
+/** Key-like tokens a vendor may echo back in an error message ("Incorrect API key provided: sk-..."). */
+const SECRETISH = /\b(sk-[A-Za-z0-9_*-]{4,}|AIza[0-9A-Za-z_-]{10,}|[A-Za-z0-9_-]{32,})\b/g;
+
+export function scrubVendorMessage(message: string | undefined): string | undefined {
+  if (!message) return undefined;
+  return message.replace(SECRETISH, "[redacted]").slice(0, 500);
+}
+
+/**
+ * Maps a vendor's error status to ours. The vendor's message is kept (scrubbed of key-like
+ * strings) where it tells the client what to fix (400/404/422); for auth and server failures
+ * it would only describe the gateway's own setup, so a fixed message is used.
+ */
+export async function upstreamStatusError(
+  vendor: string,
+  res: Response,
+  errorMessage: (body: unknown) => string | undefined,
+): Promise<GatewayError> {
+  let detail: string | undefined;
+  try {
+    const text = await res.text();
+    try {
+      detail = scrubVendorMessage(errorMessage(JSON.parse(text)));
+    } catch {
+      detail = undefined;
+    }
+  } catch {
+    detail = undefined;
+  }
+  const suffix = detail ? `: ${detail}` : ".";
+  const status = res.status;
+  if (status === 400 || status === 422) {
+    return new GatewayError(
+      400,
+      "invalid_request_error",
+      "upstream_invalid_request",
+      `The vendor \`${vendor}\` refused the request${suffix}`,
+    );
+  }
+  if (status === 404) {
+    return new GatewayError(
+      404,
+      "not_found_error",
+      "upstream_not_found",
+      `The vendor \`${vendor}\` does not know this model or route${suffix}`,
+    );
+  }
+  if (status === 413) {
+    return new GatewayError(
+      413,
+      "invalid_request_error",
+      "upstream_request_too_large",
+      `The vendor \`${vendor}\` says the request is too large.`,
+    );
+  }
+  if (status === 401 || status === 403) {
+    return new GatewayError(
+      502,
+      "upstream_error",
+      "upstream_auth_failed",
+      `The vendor \`${vendor}\` refused the gateway's credentials; an admin should check its API key.`,
+    );
+  }
+  if (status === 429) {
+    const retryAfter = res.headers.get("retry-after");
+    return new GatewayError(
+      429,
+      "rate_limit_error",
+      "upstream_rate_limited",
+      `The vendor \`${vendor}\` is rate limiting requests; retry later.`,
+      {
+        retryable: true,
+        headers:
+          retryAfter && /^\d+$/.test(retryAfter.trim()) ? { "retry-after": retryAfter.trim() } : undefined,
+      },
+    );
+  }
+  if (status === 408 || status === 504) {
+    return new GatewayError(504, "timeout_error", "upstream_timeout", `The vendor \`${vendor}\` timed out.`, {
+      retryable: true,
+    });
+  }
+  return new GatewayError(
+    502,
+    "upstream_error",
+    "upstream_unavailable",
+    `The vendor \`${vendor}\` failed (HTTP ${status}).`,
+    {
+      retryable: status >= 500 || status === 409,
+    },
+  );
+}
+
+/** What a broken stream read becomes: our errors stay, anything else (a reset, a parser error) is a cut-off. */
+export function asStreamError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  return new GatewayError(
+    502,
+    "upstream_error",
+    "upstream_stream_interrupted",
+    "The upstream stream broke off before it finished.",
+    {
+      cause: err,
+    },
+  );
+}

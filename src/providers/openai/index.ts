@@ -1,0 +1,54 @@
+import type { VendorKind } from "../builtins";
+import { postUpstream, readJson } from "../http";
+import type { Provider, UpstreamContext } from "../types";
+import { openaiErrorMessage } from "./errors";
+import { openaiImages } from "./images";
+import { type OpenAIBodyOptions, toOpenAIBody } from "./request";
+import { fromOpenAICompletion } from "./response";
+import { openaiStreamToEvents } from "./stream";
+
+const authHeaders = (ctx: UpstreamContext): Record<string, string> =>
+  ctx.apiKey ? { authorization: `Bearer ${ctx.apiKey}` } : {};
+
+/**
+ * OpenAI's Chat Completions API, and (through `openai-compatible`) every host that speaks it.
+ * @see https://platform.openai.com/docs/api-reference/chat
+ */
+export function createOpenAIProvider(
+  kind: VendorKind,
+  opts: OpenAIBodyOptions & { requiresApiKey: boolean },
+): Provider {
+  const send = (body: Record<string, unknown>, ctx: UpstreamContext) =>
+    postUpstream({
+      url: `${ctx.vendor.baseUrl}/chat/completions`,
+      headers: authHeaders(ctx),
+      body: JSON.stringify(body),
+      signal: ctx.signal,
+      vendor: ctx.vendor.slug,
+      errorMessage: openaiErrorMessage,
+    });
+
+  return {
+    kind,
+    requiresApiKey: opts.requiresApiKey,
+    openaiWire: { send },
+    async chat(req, ctx) {
+      const res = await send(toOpenAIBody(req, false, opts), ctx);
+      return fromOpenAICompletion(
+        ctx.vendor.slug,
+        await readJson(ctx.vendor.slug, res, ctx.signal),
+        req.model,
+      );
+    },
+    async stream(req, ctx) {
+      const res = await send(toOpenAIBody(req, true, opts), ctx);
+      return openaiStreamToEvents(ctx.vendor.slug, res.body as ReadableStream<Uint8Array>);
+    },
+    images: (req, ctx) => openaiImages(req, ctx, authHeaders(ctx)),
+  };
+}
+
+export const openaiProvider = createOpenAIProvider("openai", {
+  maxTokensField: "max_completion_tokens",
+  requiresApiKey: true,
+});

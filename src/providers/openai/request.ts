@@ -1,0 +1,106 @@
+import { imageSourceToUrl } from "../../chat/image-url";
+import type { ChatMessage, ChatRequest } from "../../chat/types";
+
+/**
+ * The neutral request as an OpenAI Chat Completions body.
+ * @see https://platform.openai.com/docs/api-reference/chat/create
+ */
+export const toOpenAIMessages = (messages: ChatMessage[]) => messages.map(toOpenAIMessage);
+
+function toOpenAIMessage(m: ChatMessage): Record<string, unknown> {
+  switch (m.role) {
+    case "system":
+      return { role: "system", content: m.content };
+    case "user":
+      return {
+        role: "user",
+        content: m.content.map((p) =>
+          p.type === "text"
+            ? { type: "text", text: p.text }
+            : {
+                type: "image_url",
+                image_url: { url: imageSourceToUrl(p.source), ...(p.detail ? { detail: p.detail } : {}) },
+              },
+        ),
+      };
+    case "assistant":
+      return {
+        role: "assistant",
+        content: m.content,
+        ...(m.toolCalls?.length
+          ? {
+              tool_calls: m.toolCalls.map((t) => ({
+                id: t.id,
+                type: "function",
+                function: { name: t.name, arguments: t.arguments },
+              })),
+            }
+          : {}),
+      };
+    case "tool":
+      return { role: "tool", tool_call_id: m.toolCallId, content: m.content };
+  }
+}
+
+export interface OpenAIBodyOptions {
+  /**
+   * OpenAI deprecated `max_tokens` for `max_completion_tokens` (reasoning models refuse the old
+   * name), but many compatible hosts (Ollama, vLLM, older proxies) only know `max_tokens`.
+   */
+  maxTokensField: "max_tokens" | "max_completion_tokens";
+}
+
+export function toOpenAIBody(
+  req: ChatRequest,
+  stream: boolean,
+  opts: OpenAIBodyOptions,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: req.model, messages: toOpenAIMessages(req.messages) };
+  if (stream) {
+    body.stream = true;
+    // Usage is always asked for: the gateway accounts for it even when the client did not ask.
+    body.stream_options = { include_usage: true };
+  }
+  if (req.temperature !== undefined) body.temperature = req.temperature;
+  if (req.topP !== undefined) body.top_p = req.topP;
+  if (req.maxTokens !== undefined) body[opts.maxTokensField] = req.maxTokens;
+  if (req.stop?.length) body.stop = req.stop;
+  if (req.tools?.length) {
+    body.tools = req.tools.map((t) => ({
+      type: "function",
+      function: {
+        name: t.name,
+        ...(t.description ? { description: t.description } : {}),
+        ...(t.parameters ? { parameters: t.parameters } : {}),
+        ...(t.strict !== undefined ? { strict: t.strict } : {}),
+      },
+    }));
+  }
+  if (req.toolChoice) {
+    body.tool_choice =
+      typeof req.toolChoice === "string"
+        ? req.toolChoice
+        : { type: "function", function: { name: req.toolChoice.name } };
+  }
+  if (req.parallelToolCalls !== undefined) body.parallel_tool_calls = req.parallelToolCalls;
+  if (req.responseFormat) {
+    const f = req.responseFormat;
+    body.response_format =
+      f.type === "json_schema"
+        ? {
+            type: "json_schema",
+            json_schema: {
+              name: f.name,
+              ...(f.schema ? { schema: f.schema } : {}),
+              ...(f.strict !== undefined ? { strict: f.strict } : {}),
+              ...(f.description ? { description: f.description } : {}),
+            },
+          }
+        : { type: f.type };
+  }
+  if (req.user) body.user = req.user;
+  if (req.seed !== undefined) body.seed = req.seed;
+  if (req.presencePenalty !== undefined) body.presence_penalty = req.presencePenalty;
+  if (req.frequencyPenalty !== undefined) body.frequency_penalty = req.frequencyPenalty;
+  return body;
+}

@@ -1,0 +1,85 @@
+import type { StreamEvent } from "../../chat/types";
+import { GatewayError } from "../../errors/gateway-error";
+import { type EventSourceMessage, sseEvents } from "../sse";
+import { openaiErrorMessage } from "./errors";
+import { mapOpenAIFinishReason } from "./finish-reason";
+import { convertOpenAIUsage } from "./usage";
+import { OpenAIChunkSchema } from "./wire";
+
+export const streamCutOff = (vendor: string) =>
+  new GatewayError(
+    502,
+    "upstream_error",
+    "upstream_stream_interrupted",
+    `The vendor \`${vendor}\` stopped the stream before it finished.`,
+  );
+
+export const streamErrorEvent = (vendor: string, message: string | undefined) =>
+  new GatewayError(
+    502,
+    "upstream_error",
+    "upstream_stream_error",
+    `The vendor \`${vendor}\` reported an error mid-stream${message ? `: ${message.slice(0, 300)}` : "."}`,
+  );
+
+/**
+ * OpenAI chunks → neutral events. Usage arrives in a last chunk with no choices (we always ask
+ * for it); the stream is complete only at `[DONE]` after a finish reason, anything else is cut off.
+ */
+export function openaiStreamToEvents(
+  vendor: string,
+  body: ReadableStream<Uint8Array>,
+): ReadableStream<StreamEvent> {
+  let finished = false;
+  let started = false;
+  return sseEvents(body).pipeThrough(
+    new TransformStream<EventSourceMessage, StreamEvent>({
+      transform(msg, controller) {
+        if (msg.data === "[DONE]") return;
+        let json: unknown;
+        try {
+          json = JSON.parse(msg.data);
+        } catch {
+          throw streamErrorEvent(vendor, "an unreadable event");
+        }
+        if (json && typeof json === "object" && "error" in json)
+          throw streamErrorEvent(vendor, openaiErrorMessage(json));
+        const parsed = OpenAIChunkSchema.safeParse(json);
+        if (!parsed.success) throw streamErrorEvent(vendor, "an unreadable event");
+        const chunk = parsed.data;
+        if (!started) {
+          started = true;
+          controller.enqueue({
+            type: "start",
+            model: chunk.model ?? "",
+            ...(chunk.id ? { id: chunk.id } : {}),
+          });
+        }
+        for (const choice of chunk.choices) {
+          if ((choice.index ?? 0) !== 0) continue;
+          const delta = choice.delta;
+          const text = delta?.content ?? delta?.refusal;
+          if (text) controller.enqueue({ type: "text", text });
+          for (const t of delta?.tool_calls ?? []) {
+            controller.enqueue({
+              type: "tool_call",
+              index: t.index,
+              ...(t.id ? { id: t.id } : {}),
+              ...(t.function?.name ? { name: t.function.name } : {}),
+              ...(t.function?.arguments != null ? { argumentsDelta: t.function.arguments } : {}),
+            });
+          }
+          if (choice.finish_reason) {
+            finished = true;
+            controller.enqueue({ type: "finish", finishReason: mapOpenAIFinishReason(choice.finish_reason) });
+          }
+        }
+        if (chunk.usage) controller.enqueue({ type: "usage", usage: convertOpenAIUsage(chunk.usage) });
+      },
+      flush() {
+        // Some compatible hosts omit [DONE]; a finish reason is what proves the answer is whole.
+        if (!finished) throw streamCutOff(vendor);
+      },
+    }),
+  );
+}

@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+/**
+ * The parts of OpenAI's Chat Completions responses this gateway reads, as zod schemas: every
+ * upstream body is parsed through them, so a malformed one is a clean 502, not a crash.
+ * @see https://platform.openai.com/docs/api-reference/chat/object
+ */
+
+export const OpenAIUsageSchema = z.object({
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+  prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+});
+
+const ToolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal("function").optional(),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+});
+
+export const OpenAICompletionSchema = z.object({
+  id: z.string().optional(),
+  model: z.string().optional(),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullish(),
+          refusal: z.string().nullish(),
+          tool_calls: z.array(ToolCallSchema).nullish(),
+        }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  usage: OpenAIUsageSchema.nullish(),
+});
+
+export const OpenAIChunkSchema = z.object({
+  id: z.string().optional(),
+  model: z.string().optional(),
+  choices: z.array(
+    z.object({
+      index: z.number().int().optional(),
+      delta: z
+        .object({
+          content: z.string().nullish(),
+          refusal: z.string().nullish(),
+          tool_calls: z
+            .array(
+              z.object({
+                index: z.number().int(),
+                id: z.string().nullish(),
+                function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+              }),
+            )
+            .nullish(),
+        })
+        .nullish(),
+      finish_reason: z.string().nullish(),
+    }),
+  ),
+  usage: OpenAIUsageSchema.nullish(),
+});
+
+/** `{"error": {"message": ...}}`, OpenAI's and most compatible hosts' error body. */
+export const OpenAIErrorSchema = z.object({
+  error: z.object({ message: z.string().optional() }).or(z.string()),
+});
+
+export type OpenAIUsage = z.infer<typeof OpenAIUsageSchema>;

@@ -1,0 +1,14 @@
+import type { VendorKind } from "./builtins";
+import { mockProvider } from "./mock";
+import { openaiProvider } from "./openai";
+import { openaiCompatibleProvider } from "./openai-compatible";
+import type { Provider } from "./types";
+
+/** Vendor kind → adapter. A new vendor kind is a folder under src/providers/ and one line here. */
+const PROVIDERS: Partial<Record<VendorKind, Provider>> = {
+  openai: openaiProvider,
+  "openai-compatible": openaiCompatibleProvider,
+  mock: mockProvider,
+};
+
+export const providerFor = (kind: VendorKind): Provider | undefined => PROVIDERS[kind];

@@ -1,0 +1,30 @@
+import { type EventSourceMessage, EventSourceParserStream } from "eventsource-parser/stream";
+
+export type { EventSourceMessage };
+
+/** Upper bound on one SSE event held in memory (a runaway upstream cannot exhaust the isolate). */
+const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+
+/**
+ * A vendor's SSE body as parsed events: bytes → text → events, incrementally, never buffering
+ * more than one event. Framing (`\n`, `\r\n`, multi-line data, comments) is the parser's job.
+ */
+export function sseEvents(body: ReadableStream<Uint8Array>): ReadableStream<EventSourceMessage> {
+  return body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream({ maxBufferSize: MAX_EVENT_CHARS, onError: "terminate" }));
+}
+
+const encoder = new TextEncoder();
+
+/** One SSE event as bytes: optional `event:` line, one `data:` line (JSON never holds a newline). */
+export function encodeSse(data: string, event?: string): Uint8Array {
+  return encoder.encode(event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
+}
+
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  // Stops proxies (and Cloudflare's own buffering heuristics) from holding chunks back.
+  "x-accel-buffering": "no",
+} as const;

@@ -1,0 +1,36 @@
+import type { ChatRequest, ChatResponse, ImageRequest, ImageResponse, StreamEvent } from "../chat/types";
+import type { VendorKind } from "./builtins";
+import type { Vendor } from "./vendor-directory";
+
+/** What an adapter needs for one upstream call. */
+export interface UpstreamContext {
+  vendor: Vendor;
+  /** Decrypted or from the environment; undefined for keyless hosts (mock, local Ollama). */
+  apiKey: string | undefined;
+  /** Aborts on client disconnect and on the request timeout. */
+  signal: AbortSignal;
+}
+
+/**
+ * One adapter per vendor kind, all behind this interface. Adding a vendor is a folder under
+ * src/providers/ and one line in registry.ts.
+ */
+export interface Provider {
+  kind: VendorKind;
+  /** Whether a call without an API key is refused before it is sent (`vendor_not_configured`). */
+  requiresApiKey: boolean;
+  chat(req: ChatRequest, ctx: UpstreamContext): Promise<ChatResponse>;
+  /** Resolves once the upstream accepted the request (so errors before the first byte are thrown). */
+  stream(req: ChatRequest, ctx: UpstreamContext): Promise<ReadableStream<StreamEvent>>;
+  images?(req: ImageRequest, ctx: UpstreamContext): Promise<ImageResponse>;
+  /**
+   * Vendors that speak OpenAI's Chat Completions wire format: an OpenAI-format client's body is
+   * sent as it is (model swapped in), so parameters the neutral model lacks still reach them.
+   */
+  openaiWire?: OpenAIWire;
+}
+
+export interface OpenAIWire {
+  /** POSTs an OpenAI Chat Completions body; resolves with the (2xx) upstream response. */
+  send(body: Record<string, unknown>, ctx: UpstreamContext): Promise<Response>;
+}

@@ -1,0 +1,25 @@
+/** Byte encodings used across the gateway (Workers have btoa/atob, not Node's Buffer). */
+
+export function base64(bytes: Uint8Array): string {
+  let s = "";
+  // Chunked so very large images do not blow the argument limit of String.fromCharCode.
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+export const base64url = (bytes: Uint8Array): string =>
+  base64(bytes).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s.replaceAll("-", "+").replaceAll("_", "/"));
+  return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+}
+
+/** Accepts both alphabets, padded or not. */
+export const fromBase64url = fromBase64;
+
+export function toHex(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
+}

@@ -1,0 +1,117 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/**
+ * Mock upstreams take their behaviour from the requested model name, so tests running in
+ * parallel never share state: `<scenario>[~<tag>]`, e.g. `fail-429~a1b2`. The tag only makes the
+ * name unique (for the request log). Scenarios every vendor mock understands:
+ *
+ * - anything else: a normal answer;
+ * - `inspect`: the answer's text is the JSON of what the mock received ({path, headers, body});
+ * - `tool-call`: the model calls the first tool given;
+ * - `fail-<status>`: that HTTP status with the vendor's own error body (`fail-429` adds Retry-After: 7);
+ * - `fail-<status>-html`: that status with a non-JSON body;
+ * - `malformed`: 200 with a body that is not JSON;
+ * - `hang`: never answers (for timeouts);
+ * - `reset`: destroys the connection without an answer;
+ * - `cut-stream`: streams a few events, then ends without finishing;
+ * - `error-event`: streams a few events, then the vendor's mid-stream error event;
+ * - `slow-stream`: streams one event every 50 ms for 5 s (for client aborts).
+ */
+export function scenarioOf(model: string | undefined): string {
+  return (model ?? "").split("~")[0] ?? "";
+}
+
+export interface RecordedRequest {
+  path: string;
+  model: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  /** The client (the gateway) went away before the answer was complete. */
+  aborted: boolean;
+}
+
+export const requestLog: RecordedRequest[] = [];
+
+export async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Handles the scenarios that are the same for every vendor; returns true when it answered. */
+export function commonScenario(
+  scenario: string,
+  res: ServerResponse,
+  errorBody: (status: number, message: string) => unknown,
+): boolean {
+  const fail = /^fail-(\d{3})(-html)?$/.exec(scenario);
+  if (fail) {
+    const status = Number(fail[1]);
+    const headers: Record<string, string> = status === 429 ? { "retry-after": "7" } : {};
+    if (fail[2]) {
+      res.writeHead(status, { "content-type": "text/html", ...headers });
+      res.end("<html><body>Bad gateway</body></html>");
+    } else {
+      // The message carries a key-like string, as real vendors sometimes echo one back.
+      sendJson(
+        res,
+        status,
+        errorBody(status, `Mock failure ${status} (key sk-proj-abcdefghijklmnop0123)`),
+        headers,
+      );
+    }
+    return true;
+  }
+  if (scenario === "malformed") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end("{not json");
+    return true;
+  }
+  if (scenario === "hang") return true; // never answer; the socket closes when the gateway aborts
+  if (scenario === "reset") {
+    res.socket?.destroy();
+    return true;
+  }
+  return false;
+}
+
+/** Writes SSE frames with real pauses between writes so the client sees separate chunks. */
+export async function writeEvents(res: ServerResponse, frames: string[], delayMs = 0) {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  for (const frame of frames) {
+    if (res.destroyed) return;
+    res.write(frame);
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+  }
+  res.end();
+}
+
+/** Words of the answer, for splitting into stream deltas. */
+export const words = (text: string): string[] => text.split(/(?<= )/);
+
+export const lastUserText = (messages: { role: string; content: unknown }[]): string => {
+  const last = [...messages].reverse().find((m) => m.role === "user");
+  if (!last) return "";
+  if (typeof last.content === "string") return last.content;
+  if (Array.isArray(last.content)) {
+    return last.content
+      .map((p: { type?: string; text?: string }) => (p.type === "text" ? p.text : ""))
+      .join("");
+  }
+  return "";
+};

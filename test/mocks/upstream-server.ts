@@ -1,0 +1,38 @@
+import { createServer, type Server } from "node:http";
+import { handleOpenAI } from "./openai";
+import { requestLog, sendJson } from "./scenario";
+
+/**
+ * One loopback HTTP server that imitates every vendor at its real paths, under a prefix per
+ * vendor: /openai/v1, /compat/v1 (keyless OpenAI-compatible), /anthropic, /gemini.
+ * GET /__log?model=<name> answers what was received for that model name (see scenario.ts).
+ */
+export function startUpstream(): Promise<{ server: Server; port: number }> {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://mock");
+    const path = url.pathname;
+    try {
+      if (req.method === "GET" && path === "/__log") {
+        return sendJson(
+          res,
+          200,
+          requestLog.filter((r) => r.model === url.searchParams.get("model")),
+        );
+      }
+      if (req.method === "POST" && path.startsWith("/openai/v1/"))
+        return await handleOpenAI(req, res, path, false);
+      if (req.method === "POST" && path.startsWith("/compat/v1/"))
+        return await handleOpenAI(req, res, path, true);
+      sendJson(res, 404, { error: { message: `mock: no route ${req.method} ${path}` } });
+    } catch (err) {
+      if (!res.headersSent) sendJson(res, 500, { error: { message: `mock crashed: ${String(err)}` } });
+      else res.destroy();
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      resolve({ server, port: typeof address === "object" && address ? address.port : 0 });
+    });
+  });
+}
