@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { configureVendorKeys, createUser, expectError, post, scenario, sseData } from "../helpers";
 
@@ -93,6 +94,22 @@ describe("POST /v1/chat/completions with OpenAI", () => {
       "Hello! You said: stream please",
     );
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 21, completion_tokens: 8 } });
+  });
+
+  it("relays a stream byte-identical to what the vendor sent", async () => {
+    const body = {
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "same bytes" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+    const direct = await fetch(`${env.MOCK_UPSTREAM_URL}/openai/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: "Bearer test-openai-key", "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const viaGateway = await chat({ ...body, model: "openai/gpt-4o-mini" });
+    expect(viaGateway.text).toBe(await direct.text());
   });
 
   it("drops the usage chunk it asked for when the client did not", async () => {
