@@ -1,3 +1,5 @@
+import type { ChatCompletion } from "openai/resources/chat/completions";
+import type { CompletionUsage } from "openai/resources/completions";
 import type { ErrorBody } from "../errors/to-response";
 import { asStreamError } from "../providers/http";
 import { encodeSse } from "../providers/sse";
@@ -15,7 +17,8 @@ export interface CompletionMeta {
   model: string;
 }
 
-export const openaiUsage = (u: Usage) => ({
+// Types only (erased at build): the SDK's own types check our output shape at compile time.
+export const openaiUsage = (u: Usage): CompletionUsage => ({
   prompt_tokens: u.inputTokens,
   completion_tokens: u.outputTokens,
   total_tokens: u.inputTokens + u.outputTokens,
@@ -28,7 +31,7 @@ const openaiToolCall = (t: ToolCall) => ({
   function: { name: t.name, arguments: t.arguments },
 });
 
-export function toOpenAICompletion(r: ChatResponse, meta: CompletionMeta) {
+export function toOpenAICompletion(r: ChatResponse, meta: CompletionMeta): ChatCompletion {
   return {
     id: meta.id,
     object: "chat.completion" as const,
