@@ -1,0 +1,19 @@
+import type { Usage } from "../../chat/types";
+import type { AnthropicUsage } from "./wire";
+
+/**
+ * Anthropic reports the uncached prompt (`input_tokens`) beside the tokens read from and written
+ * to its prompt cache; OpenAI's `prompt_tokens` counts all of them, cached ones included, so the
+ * three are added up and the cache reads are also given as `cachedTokens`.
+ * @see https://platform.claude.com/docs/en/build-with-claude/prompt-caching#tracking-cache-performance
+ */
+export function convertAnthropicUsage(u: AnthropicUsage | null | undefined): Usage {
+  if (!u) return { inputTokens: 0, outputTokens: 0 };
+  const cacheRead = u.cache_read_input_tokens ?? 0;
+  const cacheWrite = u.cache_creation_input_tokens ?? 0;
+  return {
+    inputTokens: (u.input_tokens ?? 0) + cacheRead + cacheWrite,
+    outputTokens: u.output_tokens ?? 0,
+    ...(u.cache_read_input_tokens != null ? { cachedTokens: cacheRead } : {}),
+  };
+}
