@@ -1,0 +1,86 @@
+import type { StreamEvent, Usage } from "../../chat/types";
+import { streamCutOff, streamErrorEvent } from "../http";
+import { type EventSourceMessage, sseEvents } from "../sse";
+import { geminiErrorMessage } from "./errors";
+import { mapGeminiFinishReason } from "./finish-reason";
+import { readParts } from "./response";
+import { convertGeminiUsage } from "./usage";
+import { GeminiResponseSchema } from "./wire";
+
+/**
+ * Gemini's `streamGenerateContent?alt=sse` → neutral events. Every `data:` is a whole
+ * GenerateContentResponse holding the next piece of the answer; function calls arrive whole,
+ * never split. There is no `[DONE]`: the candidate's `finishReason` is what proves the answer is
+ * complete, so a stream that ends without one was cut off. `usageMetadata` is cumulative, the
+ * last one counts.
+ * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
+ */
+export function geminiStreamToEvents(
+  vendor: string,
+  body: ReadableStream<Uint8Array>,
+  requestedModel: string,
+): ReadableStream<StreamEvent> {
+  let started = false;
+  let finished = false;
+  let toolCalls = 0;
+  let usage: Usage | undefined;
+  return sseEvents(body).pipeThrough(
+    new TransformStream<EventSourceMessage, StreamEvent>({
+      transform(msg, controller) {
+        let json: unknown;
+        try {
+          json = JSON.parse(msg.data);
+        } catch {
+          throw streamErrorEvent(vendor, "an unreadable event");
+        }
+        // A failure after the 200 comes as an event holding Google's error body; its message is
+        // passed on scrubbed, as for error statuses (vendors echo keys back).
+        if (json && typeof json === "object" && "error" in json)
+          throw streamErrorEvent(vendor, geminiErrorMessage(json));
+        const parsed = GeminiResponseSchema.safeParse(json);
+        if (!parsed.success) throw streamErrorEvent(vendor, "an unreadable event");
+        const r = parsed.data;
+        if (!started) {
+          started = true;
+          controller.enqueue({
+            type: "start",
+            model: r.modelVersion || requestedModel,
+            ...(r.responseId ? { id: r.responseId } : {}),
+          });
+        }
+        if (r.usageMetadata) usage = convertGeminiUsage(r.usageMetadata);
+        if (finished) return;
+        const candidate = r.candidates?.[0];
+        if (!candidate) {
+          if (r.promptFeedback?.blockReason) {
+            finished = true;
+            controller.enqueue({ type: "finish", finishReason: "content_filter" });
+          }
+          return;
+        }
+        const piece = readParts(candidate.content?.parts, toolCalls);
+        if (piece.text) controller.enqueue({ type: "text", text: piece.text });
+        for (const call of piece.toolCalls) {
+          controller.enqueue({
+            type: "tool_call",
+            index: toolCalls++,
+            id: call.id,
+            name: call.name,
+            argumentsDelta: call.arguments,
+          });
+        }
+        if (candidate.finishReason) {
+          finished = true;
+          controller.enqueue({
+            type: "finish",
+            finishReason: mapGeminiFinishReason(candidate.finishReason, toolCalls > 0),
+          });
+        }
+      },
+      flush(controller) {
+        if (!finished) throw streamCutOff(vendor);
+        if (usage) controller.enqueue({ type: "usage", usage });
+      },
+    }),
+  );
+}
