@@ -1,0 +1,86 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { ImageGenerationRequestSchema, ImagesResponseSchema } from "../chat/openai-image-schema";
+import { getDb } from "../db/client";
+import { notFound } from "../errors/gateway-error";
+import { IMAGE_TTL_SECONDS, loadImage } from "../gateway/image-store";
+import { runImageGeneration } from "../gateway/images";
+import { prepareCall, timeoutFor } from "../gateway/upstream-call";
+import { createRouter } from "../openapi/router";
+import { authenticated, ErrorSchema, errorResponses, jsonBody, pathParam } from "../openapi/schemas";
+
+const imageBytes = { schema: z.string().openapi({ format: "binary" }) };
+
+export const imageRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/images/generations",
+      tags: ["Images"],
+      summary: "OpenAI Images API: generate images, for any vendor or alias that makes them",
+      description:
+        "Drop-in for OpenAI's `images.generate`: point an OpenAI SDK's `baseURL` at `/v1`. `model` is `vendor/model` or an alias " +
+        "whose capabilities include `image_generation`. With `response_format: url` (the default) each image is a link to " +
+        "`GET /v1/images/files/{file}`, valid for one hour and readable without a key; with `b64_json` the bytes come inline. " +
+        "Optional header `x-timeout-ms` bounds the wait for the vendor (default 60 s).",
+      security: authenticated,
+      request: { body: jsonBody(ImageGenerationRequestSchema) },
+      responses: {
+        200: {
+          description: "The generated images.",
+          content: { "application/json": { schema: ImagesResponseSchema } },
+        },
+        ...errorResponses(404, 502, 504),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const call = await prepareCall(c.env, getDb(c.env.DB), body.model, {
+        clientSignal: c.req.raw.signal,
+        timeoutMs: timeoutFor(c.env, c.req.header("x-timeout-ms")),
+      });
+      const result = await runImageGeneration(call, body, {
+        origin: new URL(c.req.url).origin,
+        kv: c.env.CACHE,
+      });
+      return c.json(result, 200, {
+        "x-switchboard-model": `${call.ctx.vendor.slug}/${call.resolved.upstreamModel}`,
+      });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/images/files/{file}",
+      tags: ["Images"],
+      summary: "A generated image, by the link an image generation returned (no key needed)",
+      description:
+        "Public on purpose: the link's random 128-bit id is the credential, like OpenAI's signed image URLs, so browsers " +
+        "and `<img>` tags can load it. Links expire one hour after the image was made.",
+      request: { params: z.object({ file: pathParam("file", "9f86d081884c7d659a2feaa0c55ad015.png") }) },
+      responses: {
+        200: {
+          description: "The image bytes.",
+          content: { "image/png": imageBytes, "image/jpeg": imageBytes, "image/webp": imageBytes },
+        },
+        404: {
+          description: "Unknown or expired (`image_not_found`).",
+          content: { "application/json": { schema: ErrorSchema } },
+        },
+        500: {
+          description: "Unexpected internal error.",
+          content: { "application/json": { schema: ErrorSchema } },
+        },
+      },
+    }),
+    async (c) => {
+      const image = await loadImage(c.env.CACHE, c.req.valid("param").file);
+      if (!image) throw notFound("image", "file");
+      return c.body(image.bytes, 200, {
+        "content-type": image.mediaType,
+        "cache-control": `public, max-age=${IMAGE_TTL_SECONDS}, immutable`,
+        // Served from the gateway's origin to anyone: never sniffed or run as a document.
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "default-src 'none'; sandbox",
+      });
+    },
+  );
