@@ -1,0 +1,81 @@
+import type { ChatRequest } from "../chat/types";
+import type { Db } from "../db/client";
+import { loadTurnContext } from "../db/queries/messages";
+import type { StoredContentPart } from "../db/schema";
+import type { OptionalConfig } from "../env";
+import { notFound } from "../errors/gateway-error";
+import { resolveModel } from "../gateway/resolve-model";
+import { type PreparedCall, prepareResolvedCall } from "../gateway/upstream-call";
+import { type NewContent, readUserContent, storedToChatMessage, titleFrom } from "./content";
+import { buildPrompt } from "./prompt";
+import { chooseModel, turnSettings } from "./settings";
+
+/** How much history one turn reads at most; the context window trims it further. */
+export const HISTORY_LIMIT = 500;
+/** The title conversations get when created without one (src/routes/conversations.ts). */
+export const DEFAULT_TITLE = "New conversation";
+
+export interface SendMessageInput {
+  content: NewContent;
+  stream: boolean;
+  model?: string | undefined;
+  temperature?: number | undefined;
+  max_tokens?: number | undefined;
+}
+
+/** One exchange, ready to send: the upstream call, the prompt, and what storing it needs. */
+export interface Turn {
+  db: Db;
+  conversationId: string;
+  call: PreparedCall;
+  request: ChatRequest;
+  /** The new message as stored. */
+  content: StoredContentPart[];
+  receivedAt: Date;
+  /** A title for a conversation still named DEFAULT_TITLE; undefined to leave it. */
+  title: string | undefined;
+  /** `vendor/upstream-model`, recorded on the reply. */
+  model: string;
+}
+
+/**
+ * Everything before the upstream call: the body's images are checked first (no I/O), then one
+ * batch reads the conversation, its persona and its history; the model is resolved and the
+ * prompt built. Nothing is stored yet: a request refused here leaves no trace.
+ */
+export async function prepareTurn(
+  env: OptionalConfig,
+  db: Db,
+  where: { conversationId: string; userId: string },
+  input: SendMessageInput,
+  opts: { clientSignal?: AbortSignal; timeoutMs: number },
+): Promise<Turn> {
+  const receivedAt = new Date();
+  const user = readUserContent(input.content);
+  const context = await loadTurnContext(db, where.conversationId, where.userId, HISTORY_LIMIT);
+  if (!context) throw notFound("conversation", "id");
+  const { conversation, persona } = context;
+  const resolved = await resolveModel(env, db, chooseModel(input.model, conversation, persona));
+  const settings = turnSettings(input, persona, resolved.config, user.hasImages);
+  const prompt = buildPrompt({
+    systemPrompt: persona?.systemPrompt ?? null,
+    history: context.history.map((m) => storedToChatMessage(m, { vision: settings.vision })),
+    next: { role: "user", content: user.parts },
+    contextWindow: settings.contextWindow,
+    reserveTokens: settings.reserveTokens,
+  });
+  const request: ChatRequest = { model: resolved.upstreamModel, messages: prompt.messages };
+  if (settings.temperature !== undefined) request.temperature = settings.temperature;
+  if (settings.maxTokens !== undefined) request.maxTokens = settings.maxTokens;
+  const call = await prepareResolvedCall(env, resolved, opts);
+  return {
+    db,
+    conversationId: conversation.id,
+    call,
+    request,
+    content: user.stored,
+    receivedAt,
+    title: conversation.title === DEFAULT_TITLE ? titleFrom(user.stored) : undefined,
+    model: `${resolved.vendor.slug}/${resolved.upstreamModel}`,
+  };
+}

@@ -1,0 +1,84 @@
+import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import {
+  type ConversationRow,
+  conversations,
+  type MessageRow,
+  messages,
+  type PersonaRow,
+  personas,
+} from "../schema";
+import { personaVisibleTo } from "./personas";
+
+/** What sending a message needs before the model is called; read in one D1 round trip. */
+export interface TurnContext {
+  conversation: ConversationRow;
+  /** Null when none is linked, or when the caller can no longer see it (another user's private one). */
+  persona: PersonaRow | null;
+  /** The newest messages (at most `historyLimit`), oldest first. */
+  history: MessageRow[];
+}
+
+/**
+ * The caller's conversation, its persona if the caller may read it, and its newest messages, as
+ * one batch. Every statement is owner-scoped, so another user's history is never read. The
+ * persona rule is the one of `findVisiblePersona` (shared, or the caller's own), so a persona
+ * that turned private under someone else simply comes back missing. (Three statements rather
+ * than a join: D1's batch results are keyed by column name, which a join would make collide.)
+ */
+export async function loadTurnContext(
+  db: Db,
+  conversationId: string,
+  ownerId: string,
+  historyLimit: number,
+): Promise<TurnContext | undefined> {
+  const owned = and(eq(conversations.id, conversationId), eq(conversations.ownerId, ownerId));
+  const linkedPersona = db.select({ id: conversations.personaId }).from(conversations).where(owned);
+  const [found, persona, newest] = await db.batch([
+    db.select().from(conversations).where(owned).limit(1),
+    db
+      .select()
+      .from(personas)
+      .where(and(eq(personas.id, linkedPersona), personaVisibleTo(ownerId)))
+      .limit(1),
+    db
+      .select(getTableColumns(messages))
+      .from(messages)
+      .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+      // Stated on messages too, so SQLite walks messages_conversation_id_idx backwards.
+      .where(and(eq(messages.conversationId, conversationId), owned))
+      .orderBy(desc(messages.id))
+      .limit(historyLimit),
+  ]);
+  const conversation = found[0];
+  if (!conversation) return undefined;
+  return { conversation, persona: persona[0] ?? null, history: newest.reverse() };
+}
+
+/**
+ * Stores a turn's messages (the user's, and the reply when there is one) and marks the
+ * conversation active, atomically (a D1 batch is one transaction). The title is set only while it
+ * is still `defaultTitle`, checked in SQL so a rename that lands meanwhile is kept.
+ */
+export async function saveTurn(
+  db: Db,
+  conversationId: string,
+  rows: [MessageRow, ...MessageRow[]],
+  activity: { at: Date; title?: string | undefined; defaultTitle: string },
+): Promise<void> {
+  const { at, title, defaultTitle } = activity;
+  await db.batch([
+    db.insert(messages).values(rows),
+    db
+      .update(conversations)
+      .set({
+        updatedAt: at,
+        ...(title
+          ? {
+              title: sql`case when ${conversations.title} = ${defaultTitle} then ${title} else ${conversations.title} end`,
+            }
+          : {}),
+      })
+      .where(eq(conversations.id, conversationId)),
+  ]);
+}

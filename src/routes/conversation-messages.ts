@@ -1,0 +1,124 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireUser } from "../auth/principal";
+import { ContentPartSchema } from "../chat/openai-schema";
+import { sendMessage, streamMessage } from "../conversations/send";
+import { prepareTurn } from "../conversations/turn";
+import { getDb } from "../db/client";
+import { timeoutFor } from "../gateway/upstream-call";
+import { createRouter } from "../openapi/router";
+import { authenticated, errorResponses, jsonBody } from "../openapi/schemas";
+import { SSE_HEADERS } from "../providers/sse";
+import { ConversationParams } from "./conversations";
+import { MessageSchema } from "./messages";
+
+const hasContent = (content: string | { type: string; text?: string }[]): boolean =>
+  typeof content === "string"
+    ? content.trim() !== ""
+    : content.some((p) => p.type !== "text" || (p.text ?? "").trim() !== "");
+
+const SendMessageSchema = z
+  .object({
+    content: z
+      .union([
+        z.string().openapi({ example: "What should I see in Lisbon?" }),
+        z.array(ContentPartSchema).min(1).max(100),
+      ])
+      .refine(hasContent, "must have some text or an image")
+      .openapi({
+        description:
+          "Text, or OpenAI content parts: `text` and `image_url` (`https://` or `data:image/...;base64,` URLs).",
+      }),
+    stream: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "Answer as Server-Sent Events (see the 201 response)." }),
+    model: z.string().trim().min(1).max(200).optional().openapi({
+      example: "mock/echo",
+      description: "This turn only; else the conversation's model, else its persona's.",
+    }),
+    temperature: z
+      .number()
+      .min(0)
+      .max(2)
+      .optional()
+      .openapi({ example: 0.7, description: "Else the persona's, else the model config's default." }),
+    max_tokens: z
+      .number()
+      .int()
+      .positive()
+      .max(1_000_000)
+      .optional()
+      .openapi({ example: 1024, description: "Else the persona's, else the model config's default." }),
+  })
+  .strict()
+  .openapi("SendMessage");
+
+const SentMessageSchema = z
+  .object({
+    user_message: MessageSchema,
+    assistant_message: MessageSchema,
+    usage: z
+      .object({
+        prompt_tokens: z.number().int().openapi({ example: 42 }),
+        completion_tokens: z.number().int().openapi({ example: 128 }),
+        total_tokens: z.number().int().openapi({ example: 170 }),
+      })
+      .openapi("TurnUsage"),
+  })
+  .openapi("SentMessage");
+
+const SSE_FORMAT =
+  'With `stream: true`: Server-Sent Events. `event: message.delta` with data `{"text": "..."}` for each piece ' +
+  "of the reply; then `event: message.completed` with data `{user_message, assistant_message, usage}` (the stored " +
+  "messages, as in the 201 answer). If the vendor fails mid-stream: `event: error` with data " +
+  '`{"error": {type, code, message, request_id}}`, then the stream closes; what was generated is stored with ' +
+  '`finish_reason: "cut_off"`, as it is when the client disconnects (which also stops the vendor).';
+
+export const conversationMessageRoutes = createRouter().openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/conversations/{id}/messages",
+    tags: ["Conversations"],
+    summary: "Send a message and get the model's reply, both stored",
+    description:
+      "The prompt is the persona's system prompt, the conversation's newest history that fits the model's context " +
+      "window, and this message. Model: the request's `model`, else the conversation's, else its persona's. " +
+      "`temperature` and `max_tokens`: the request's, else the persona's, else the model config's defaults. " +
+      "If the vendor fails before answering, the user message is stored and the error returned. " +
+      `${SSE_FORMAT} Optional header \`x-timeout-ms\` bounds the wait for the vendor (default 60 s).`,
+    security: authenticated,
+    request: { params: ConversationParams, body: jsonBody(SendMessageSchema) },
+    responses: {
+      // One success status for both forms: messages are created either way.
+      201: {
+        description:
+          "The stored user message and reply; with `stream: true`, the reply as Server-Sent Events.",
+        content: {
+          "application/json": { schema: SentMessageSchema },
+          "text/event-stream": { schema: z.string().openapi({ description: SSE_FORMAT }) },
+        },
+      },
+      ...errorResponses(403, 404, 502, 504),
+    },
+  }),
+  async (c) => {
+    const user = requireUser(c.var.principal);
+    const body = c.req.valid("json");
+    const timeoutMs = timeoutFor(c.env, c.req.header("x-timeout-ms"));
+    const turn = await prepareTurn(
+      c.env,
+      getDb(c.env.DB),
+      { conversationId: c.req.valid("param").id, userId: user.id },
+      body,
+      { clientSignal: c.req.raw.signal, timeoutMs },
+    );
+    const headers = { "x-switchboard-model": turn.model };
+    if (!body.stream) return c.json(await sendMessage(turn), 201, headers);
+    const events = await streamMessage(turn, {
+      requestId: c.get("requestId"),
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
+    });
+    // c.body, not a bare Response, so the headers set by middleware (x-request-id, CORS) stay.
+    return c.body(events, 201, { ...SSE_HEADERS, ...headers });
+  },
+);
