@@ -16,6 +16,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Chat routes carry images as base64 data URLs (vendors take up to ~20 MB per request). */
 export const MAX_CHAT_BODY_BYTES = 25 * 1024 * 1024;
 const CHAT_ROUTES = /^\/v1\/(chat\/completions|messages|images\/generations|conversations\/[^/]+\/messages)$/;
+const PUBLIC_ROUTES = /^\/v1\/images\/files\/[^/]+$/;
 
 export function createApp() {
   const app = createRouter();
@@ -34,7 +35,9 @@ export function createApp() {
   const resourceLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   const chatLimit = bodyLimit({ maxSize: MAX_CHAT_BODY_BYTES, onError: tooLarge });
   app.use("/v1/*", (c, next) => (CHAT_ROUTES.test(c.req.path) ? chatLimit : resourceLimit)(c, next));
-  app.use("/v1/*", authenticate);
+  // Generated-image links are capabilities (a random 128-bit id, one hour), like OpenAI's signed
+  // URLs: browsers and <img> tags load them without a key.
+  app.use("/v1/*", (c, next) => (PUBLIC_ROUTES.test(c.req.path) ? next() : authenticate(c, next)));
 
   for (const router of routers) app.route("/", router);
   registerDocs(app);

@@ -7,18 +7,29 @@ import { z } from "@hono/zod-openapi";
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
 
-const TextPartSchema = z.object({ type: z.literal("text"), text: z.string() });
+/** OpenAI's content parts (PRODUCT.md `ContentPart`): requests use them, stored messages keep them. */
+export const TextPartSchema = z
+  .object({
+    type: z.literal("text"),
+    text: z.string().openapi({ example: "What is in this picture?" }),
+  })
+  .openapi("TextContentPart");
 
-const ImagePartSchema = z.object({
-  type: z.literal("image_url"),
-  image_url: z.object({
-    url: z
-      .string()
-      .max(20 * 1024 * 1024)
-      .openapi({ description: "`https://...` or `data:image/<type>;base64,...`" }),
-    detail: z.enum(["auto", "low", "high"]).optional(),
-  }),
-});
+export const ImagePartSchema = z
+  .object({
+    type: z.literal("image_url"),
+    image_url: z.object({
+      url: z
+        .string()
+        .max(20 * 1024 * 1024)
+        .openapi({
+          example: "https://example.com/cat.png",
+          description: "An `https://` URL or a `data:image/...;base64,...` URL.",
+        }),
+      detail: z.enum(["auto", "low", "high"]).optional(),
+    }),
+  })
+  .openapi("ImageContentPart");
 
 export const ContentPartSchema = z
   .discriminatedUnion("type", [TextPartSchema, ImagePartSchema])

@@ -14,11 +14,13 @@ import { SSE_HEADERS } from "../providers/sse";
 import { applyModelConfig } from "./model-policy";
 import type { PreparedCall } from "./upstream-call";
 
+/**
+ * What the route sends: a body (relayed bytes, a JSON text or an SSE stream) and its headers. The
+ * route wraps it with `c.body` so headers set by middleware (request id, CORS) are kept.
+ */
 export interface CompletionResult {
-  response: Response;
-  /** Which vendor/model answered, for headers and usage. */
-  vendor: string;
-  upstreamModel: string;
+  body: string | ReadableStream<Uint8Array>;
+  headers: Record<string, string>;
 }
 
 const newCompletionId = () => `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`;
@@ -32,7 +34,7 @@ export async function runChatCompletion(
   call: PreparedCall,
   input: ChatCompletionRequest,
   opts: { requestId: string; onStreamEnd?: (o: StreamOutcome) => void },
-): Promise<Response> {
+): Promise<CompletionResult> {
   const { provider, ctx, resolved } = call;
   const body = applyModelConfig(input, resolved.config);
   const stream = body.stream === true;
@@ -50,7 +52,7 @@ export async function runChatCompletion(
         requestId: opts.requestId,
         onEnd: opts.onStreamEnd,
       });
-      return new Response(relayed, { headers: { ...SSE_HEADERS, ...headers } });
+      return { body: relayed, headers: { ...SSE_HEADERS, ...headers } };
     }
     let text: string;
     try {
@@ -68,7 +70,7 @@ export async function runChatCompletion(
       throw malformed(ctx.vendor.slug);
     }
     if (!OpenAICompletionSchema.safeParse(parsed).success) throw malformed(ctx.vendor.slug);
-    return new Response(text, { headers: { "content-type": "application/json", ...headers } });
+    return { body: text, headers: { "content-type": "application/json", ...headers } };
   }
 
   if (body.n != null && body.n > 1) {
@@ -92,11 +94,12 @@ export async function runChatCompletion(
       requestId: opts.requestId,
       onEnd: opts.onStreamEnd,
     });
-    return new Response(encoded, { headers: { ...SSE_HEADERS, ...headers } });
+    return { body: encoded, headers: { ...SSE_HEADERS, ...headers } };
   }
   try {
     const answer = await provider.chat(neutral, ctx);
-    return Response.json(toOpenAICompletion(answer, { ...meta, model: answer.model }), { headers });
+    const completion = toOpenAICompletion(answer, { ...meta, model: answer.model });
+    return { body: JSON.stringify(completion), headers: { "content-type": "application/json", ...headers } };
   } finally {
     call.settle();
   }

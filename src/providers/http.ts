@@ -13,6 +13,11 @@ export interface UpstreamRequest {
   vendor: string;
   /** Pulls a human message out of the vendor's error body (each vendor has its own shape). */
   errorMessage: (body: unknown) => string | undefined;
+  /**
+   * Corrects the status a vendor chose, from its error body (Gemini answers a wrong API key with
+   * 400, which must read as the auth failure it is, not as the client's mistake).
+   */
+  errorStatus?: (status: number, body: unknown) => number;
 }
 
 export async function postUpstream(req: UpstreamRequest): Promise<Response> {
@@ -27,7 +32,7 @@ export async function postUpstream(req: UpstreamRequest): Promise<Response> {
   } catch (err) {
     throw networkError(req.vendor, req.signal, err);
   }
-  if (!res.ok) throw await upstreamStatusError(req.vendor, res, req.errorMessage);
+  if (!res.ok) throw await upstreamStatusError(req.vendor, res, req.errorMessage, req.errorStatus);
   return res;
 }
 
@@ -101,12 +106,16 @@ export async function upstreamStatusError(
   vendor: string,
   res: Response,
   errorMessage: (body: unknown) => string | undefined,
+  errorStatus?: (status: number, body: unknown) => number,
 ): Promise<GatewayError> {
   let detail: string | undefined;
+  let status = res.status;
   try {
     const text = await res.text();
     try {
-      detail = scrubVendorMessage(errorMessage(JSON.parse(text)));
+      const body: unknown = JSON.parse(text);
+      detail = scrubVendorMessage(errorMessage(body));
+      status = errorStatus?.(status, body) ?? status;
     } catch {
       detail = undefined;
     }
@@ -114,7 +123,6 @@ export async function upstreamStatusError(
     detail = undefined;
   }
   const suffix = detail ? `: ${detail}` : ".";
-  const status = res.status;
   if (status === 400 || status === 422) {
     return new GatewayError(
       400,
@@ -188,5 +196,24 @@ export function asStreamError(err: unknown): GatewayError {
     {
       cause: err,
     },
+  );
+}
+
+export const streamCutOff = (vendor: string) =>
+  new GatewayError(
+    502,
+    "upstream_error",
+    "upstream_stream_interrupted",
+    `The vendor \`${vendor}\` stopped the stream before it finished.`,
+  );
+
+/** A vendor's own mid-stream error event; its message is scrubbed like any vendor message. */
+export function streamErrorEvent(vendor: string, message: string | undefined): GatewayError {
+  const detail = scrubVendorMessage(message)?.slice(0, 300);
+  return new GatewayError(
+    502,
+    "upstream_error",
+    "upstream_stream_error",
+    `The vendor \`${vendor}\` reported an error mid-stream${detail ? `: ${detail}` : "."}`,
   );
 }

@@ -80,7 +80,8 @@ export const chatCompletionRoutes = createRouter().openapi(
       clientSignal: c.req.raw.signal,
       timeoutMs: timeoutFor(c.env, c.req.header("x-timeout-ms")),
     });
-    // A Response built by the pipeline (relayed bytes or a stream), not c.json.
-    return runChatCompletion(call, body, { requestId: c.get("requestId") });
+    // Relayed bytes or a stream, not an object for c.json.
+    const result = await runChatCompletion(call, body, { requestId: c.get("requestId") });
+    return c.body(result.body, 200, result.headers);
   },
 );

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/principal";
+import { DEFAULT_TITLE } from "../conversations/turn";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
 import { decodeCursor, toPage } from "../db/cursor";
@@ -63,7 +64,7 @@ const model = z
 
 const CreateConversationSchema = z
   .object({
-    title: title.default("New conversation"),
+    title: title.default(DEFAULT_TITLE),
     persona_id: personaId.optional(),
     model: model.optional(),
   })

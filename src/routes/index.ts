@@ -1,7 +1,9 @@
 import { apiKeyRoutes } from "./api-keys";
 import { chatCompletionRoutes } from "./chat-completions";
+import { conversationMessageRoutes } from "./conversation-messages";
 import { conversationRoutes } from "./conversations";
 import { healthRoutes } from "./health";
+import { imageRoutes } from "./images";
 import { messageRoutes } from "./messages";
 import { modelConfigRoutes } from "./model-configs";
 import { modelRoutes } from "./models";
@@ -17,8 +19,10 @@ export const routers = [
   personaRoutes,
   conversationRoutes,
   messageRoutes,
+  conversationMessageRoutes,
   vendorRoutes,
   modelConfigRoutes,
   modelRoutes,
   chatCompletionRoutes,
+  imageRoutes,
 ];

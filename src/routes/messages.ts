@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/principal";
+import { ContentPartSchema } from "../chat/openai-schema";
 import { getDb } from "../db/client";
 import { decodeKeyCursor, toPage } from "../db/cursor";
 import { listOwnedMessages } from "../db/queries/conversations";
@@ -15,31 +16,6 @@ import {
   Timestamp,
 } from "../openapi/schemas";
 import { CONVERSATION_ID, ConversationParams, conversationNotFound } from "./conversations";
-
-/** OpenAI's content parts (PRODUCT.md `ContentPart`), the one shape stored messages have. */
-export const TextContentPartSchema = z
-  .object({
-    type: z.literal("text"),
-    text: z.string().openapi({ example: "What is in this picture?" }),
-  })
-  .openapi("TextContentPart");
-
-export const ImageContentPartSchema = z
-  .object({
-    type: z.literal("image_url"),
-    image_url: z.object({
-      url: z.string().openapi({
-        example: "https://example.com/cat.png",
-        description: "An `https://` URL or a `data:image/...;base64,...` URL.",
-      }),
-      detail: z.enum(["auto", "low", "high"]).optional(),
-    }),
-  })
-  .openapi("ImageContentPart");
-
-export const ContentPartSchema = z
-  .discriminatedUnion("type", [TextContentPartSchema, ImageContentPartSchema])
-  .openapi("ContentPart");
 
 export const MessageUsageSchema = z
   .object({

@@ -112,6 +112,20 @@ describe("POST /v1/chat/completions with OpenAI", () => {
     expect(viaGateway.text).toBe(await direct.text());
   });
 
+  it("puts x-request-id on relayed, translated and streamed answers", async () => {
+    const bodies = [
+      { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "x" }] },
+      { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "x" }], stream: true },
+      { model: "mock/echo", messages: [{ role: "user", content: "x" }] },
+      { model: "mock/echo", messages: [{ role: "user", content: "x" }], stream: true },
+    ];
+    for (const body of bodies) {
+      const res = await chat(body, { "x-request-id": "trace-42" });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-request-id"), JSON.stringify(body)).toBe("trace-42");
+    }
+  });
+
   it("drops the usage chunk it asked for when the client did not", async () => {
     const res = await chat({
       model: "openai/gpt-4o-mini",
@@ -158,6 +172,17 @@ describe("POST /v1/chat/completions with OpenAI", () => {
       "timeout_error",
       "upstream_timeout",
     );
+  });
+
+  it("replaces a vendor's mid-stream error event with ours, scrubbed", async () => {
+    const res = await chat({
+      model: `openai/${scenario("error-event")}`,
+      messages: [{ role: "user", content: "x y z" }],
+      stream: true,
+    });
+    const last = JSON.parse(sseData(res.text).at(-1) as string);
+    expect(last.error).toMatchObject({ type: "upstream_error", code: "upstream_stream_error" });
+    expect(res.text).not.toContain("sk-proj-abcdefghijklmnop0123");
   });
 
   it("ends a cut-off stream with an error event", async () => {

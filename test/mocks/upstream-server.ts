@@ -1,4 +1,6 @@
 import { createServer, type Server } from "node:http";
+import { handleAnthropic } from "./anthropic";
+import { handleGemini } from "./gemini";
 import { handleOpenAI } from "./openai";
 import { requestLog, sendJson } from "./scenario";
 
@@ -23,6 +25,9 @@ export function startUpstream(): Promise<{ server: Server; port: number }> {
         return await handleOpenAI(req, res, path, false);
       if (req.method === "POST" && path.startsWith("/compat/v1/"))
         return await handleOpenAI(req, res, path, true);
+      if (req.method === "POST" && path === "/anthropic/v1/messages")
+        return await handleAnthropic(req, res, path);
+      if (req.method === "POST" && path.startsWith("/gemini/")) return await handleGemini(req, res, url);
       sendJson(res, 404, { error: { message: `mock: no route ${req.method} ${path}` } });
     } catch (err) {
       if (!res.headersSent) sendJson(res, 500, { error: { message: `mock crashed: ${String(err)}` } });

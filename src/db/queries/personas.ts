@@ -13,7 +13,7 @@ export const visibilityOf = (p: Pick<PersonaRow, "ownerId">): Visibility =>
  * What a caller may read: every shared persona plus their own private ones. `userId` is null for
  * the ADMIN_API_KEY, which owns nothing, so it sees only shared ones.
  */
-function visibleTo(userId: string | null): SQL | undefined {
+export function personaVisibleTo(userId: string | null): SQL | undefined {
   return userId === null
     ? isNull(personas.ownerId)
     : or(isNull(personas.ownerId), eq(personas.ownerId, userId));
@@ -32,7 +32,7 @@ export async function findVisiblePersona(
     await db
       .select()
       .from(personas)
-      .where(and(eq(personas.id, id), visibleTo(userId)))
+      .where(and(eq(personas.id, id), personaVisibleTo(userId)))
       .limit(1)
   )[0];
 }
@@ -53,7 +53,7 @@ export async function listVisiblePersonas(
   return db
     .select()
     .from(personas)
-    .where(and(visibleTo(userId), filter, opts.beforeId ? lt(personas.id, opts.beforeId) : undefined))
+    .where(and(personaVisibleTo(userId), filter, opts.beforeId ? lt(personas.id, opts.beforeId) : undefined))
     .orderBy(desc(personas.id))
     .limit(opts.limit + 1);
 }

@@ -1,10 +1,9 @@
 import type { StreamOutcome } from "../../chat/to-openai";
 import { type ErrorBody, toGatewayError } from "../../errors/to-response";
-import { asStreamError } from "../http";
+import { asStreamError, streamCutOff, streamErrorEvent } from "../http";
 import { encodeSse } from "../sse";
 import { openaiErrorMessage } from "./errors";
 import { mapOpenAIFinishReason } from "./finish-reason";
-import { streamCutOff, streamErrorEvent } from "./stream";
 import { convertOpenAIUsage } from "./usage";
 import { OpenAIChunkSchema } from "./wire";
 

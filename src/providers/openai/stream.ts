@@ -1,26 +1,10 @@
 import type { StreamEvent } from "../../chat/types";
-import { GatewayError } from "../../errors/gateway-error";
+import { streamCutOff, streamErrorEvent } from "../http";
 import { type EventSourceMessage, sseEvents } from "../sse";
 import { openaiErrorMessage } from "./errors";
 import { mapOpenAIFinishReason } from "./finish-reason";
 import { convertOpenAIUsage } from "./usage";
 import { OpenAIChunkSchema } from "./wire";
-
-export const streamCutOff = (vendor: string) =>
-  new GatewayError(
-    502,
-    "upstream_error",
-    "upstream_stream_interrupted",
-    `The vendor \`${vendor}\` stopped the stream before it finished.`,
-  );
-
-export const streamErrorEvent = (vendor: string, message: string | undefined) =>
-  new GatewayError(
-    502,
-    "upstream_error",
-    "upstream_stream_error",
-    `The vendor \`${vendor}\` reported an error mid-stream${message ? `: ${message.slice(0, 300)}` : "."}`,
-  );
 
 /**
  * OpenAI chunks → neutral events. Usage arrives in a last chunk with no choices (we always ask
