@@ -30,6 +30,12 @@ export const users = sqliteTable(
     role: text("role", { enum: ["user", "admin"] })
       .notNull()
       .default("user"),
+    // Spending limits (null = none), enforced by the user's budget Durable Object; windows are
+    // UTC calendar days and months.
+    budgetDailyUsd: real("budget_daily_usd"),
+    budgetMonthlyUsd: real("budget_monthly_usd"),
+    budgetDailyTokens: integer("budget_daily_tokens"),
+    budgetMonthlyTokens: integer("budget_monthly_tokens"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -57,6 +63,8 @@ export const apiKeys = sqliteTable(
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
     // Written after the response, at most once a minute per key, to keep auth read-only.
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    // Requests per minute for this key; null = the deployment's default tier.
+    rateLimitPerMinute: integer("rate_limit_per_minute"),
   },
   (t) => [uniqueIndex("api_keys_hash_unique").on(t.hash), index("api_keys_user_id_idx").on(t.userId, t.id)],
 );
@@ -198,12 +206,15 @@ export const usageEvents = sqliteTable(
     cacheHit: integer("cache_hit", { mode: "boolean" }).notNull().default(false),
     retries: integer("retries").notNull().default(0),
     fallbackUsed: text("fallback_used"),
+    // Our error code when the call failed (status >= 400), for error-rate breakdowns.
+    errorCode: text("error_code"),
     createdAt: createdAt(),
   },
   (t) => [
     index("usage_events_user_created_idx").on(t.userId, t.createdAt),
     index("usage_events_created_idx").on(t.createdAt),
     index("usage_events_api_key_idx").on(t.apiKeyId),
+    index("usage_events_vendor_created_idx").on(t.vendor, t.createdAt),
   ],
 );
 
