@@ -20,12 +20,28 @@ export default defineConfig({
                 ANTHROPIC_BASE_URL: `http://127.0.0.1:${inject("upstreamPort")}/anthropic`,
                 GEMINI_BASE_URL: `http://127.0.0.1:${inject("upstreamPort")}/gemini`,
                 MOCK_UPSTREAM_URL: `http://127.0.0.1:${inject("upstreamPort")}`,
+                // Failure tests expect one attempt; retry tests ask for more with x-max-retries.
+                UPSTREAM_MAX_RETRIES: "0",
+                RETRY_BASE_DELAY_MS: "1",
+                CIRCUIT_COOLDOWN_MS: "400",
+              },
+              // Replaces wrangler.toml's consumer settings (merged per queue name, so all are
+              // restated): batches flush after 50 ms instead of 5 s, so tests poll D1 briefly.
+              queueConsumers: {
+                "switchboard-usage": {
+                  maxBatchSize: 100,
+                  maxBatchTimeout: 0.05,
+                  maxRetries: 10,
+                  deadLetterQueue: "switchboard-usage-dlq",
+                },
               },
             },
           })),
         ],
         test: {
           name: "workers",
+          // The one-line-per-request JSON log is for production; in test output it is noise.
+          onConsoleLog: (log) => !/^\{"level":"\w+","msg":"request"/.test(log),
           include: ["src/**/*.test.ts", "test/http/**/*.test.ts"],
           globalSetup: ["./test/global-setup.ts"],
           setupFiles: ["./test/apply-migrations.ts"],

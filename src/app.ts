@@ -6,6 +6,8 @@ import { authenticate } from "./auth/middleware";
 import type { AppEnv } from "./env";
 import { GatewayError, notFound } from "./errors/gateway-error";
 import { errorResponse } from "./errors/to-response";
+import { keyRateLimit } from "./gateway/rate-limit";
+import { requestLog } from "./observability/request-log";
 import { registerDocs } from "./openapi/docs";
 import { createRouter } from "./openapi/router";
 import { routers } from "./routes";
@@ -21,6 +23,8 @@ const PUBLIC_ROUTES = /^\/v1\/images\/files\/[^/]+$/;
 export function createApp() {
   const app = createRouter();
 
+  // First, so it sees the final status of everything below, errors included.
+  app.use(requestLog);
   app.use(
     requestId({
       // Echo a caller's id when it is sane, else mint one; it is logged and returned on errors.
@@ -38,6 +42,8 @@ export function createApp() {
   // Generated-image links are capabilities (a random 128-bit id, one hour), like OpenAI's signed
   // URLs: browsers and <img> tags load them without a key.
   app.use("/v1/*", (c, next) => (PUBLIC_ROUTES.test(c.req.path) ? next() : authenticate(c, next)));
+  // Right after auth, on the key row it read: a refused request costs no further work.
+  app.use("/v1/*", (c, next) => (PUBLIC_ROUTES.test(c.req.path) ? next() : keyRateLimit(c, next)));
 
   for (const router of routers) app.route("/", router);
   registerDocs(app);
@@ -79,7 +85,15 @@ function corsFromEnv() {
       handler = cors({
         origin: list.includes("*") ? "*" : list,
         allowHeaders: ["authorization", "x-api-key", "content-type", "x-request-id", "cache-control"],
-        exposeHeaders: ["x-request-id", "x-cache", "retry-after"],
+        exposeHeaders: [
+          "x-request-id",
+          "x-cache",
+          "retry-after",
+          "ratelimit-limit",
+          "ratelimit-remaining",
+          "ratelimit-reset",
+          "ratelimit-policy",
+        ],
         maxAge: 600,
       });
       configured = origins;

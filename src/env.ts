@@ -1,4 +1,5 @@
 import type { Principal } from "./auth/principal";
+import type { CallRecord } from "./gateway/call-record";
 
 /**
  * Optional configuration (PRODUCT.md "Configuration"). Typed here by hand rather than generated,
@@ -18,6 +19,15 @@ export interface OptionalConfig {
   CORS_ORIGINS?: string;
   /** Default upstream timeout in milliseconds (a request's `x-timeout-ms` header overrides it). */
   UPSTREAM_TIMEOUT_MS?: string;
+  /** Retries after a retryable upstream failure (default 2); `x-max-retries` overrides. */
+  UPSTREAM_MAX_RETRIES?: string;
+  RETRY_BASE_DELAY_MS?: string;
+  RETRY_MAX_DELAY_MS?: string;
+  /** Consecutive failures that open a model's circuit (default 5), and for how long (30000). */
+  CIRCUIT_FAILURE_THRESHOLD?: string;
+  CIRCUIT_COOLDOWN_MS?: string;
+  /** Default response-cache TTL in seconds (unset or 0: caching only where a model config or request asks). */
+  CACHE_TTL_SECONDS?: string;
 }
 
 declare global {
@@ -33,5 +43,7 @@ export type AppEnv = {
   Variables: {
     requestId: string;
     principal: Principal;
+    /** What the request's gateway call did, set by the pipelines; the request log reads it. */
+    call?: CallRecord;
   };
 };

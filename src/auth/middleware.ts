@@ -1,10 +1,12 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { getDb } from "../db/client";
 import { findKeyWithUser, touchKey } from "../db/queries/api-keys";
 import type { AppEnv } from "../env";
-import { unauthenticated } from "../errors/gateway-error";
+import { GatewayError, unauthenticated } from "../errors/gateway-error";
+import { AUTH_BLOCK_SECONDS, authFailureGuard, authRateLimited } from "./ip-block";
 import { hashApiKey, secretsEqual } from "./keys";
-import { assertAdmin } from "./principal";
+import { assertAdmin, type Principal } from "./principal";
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -20,10 +22,38 @@ export function presentedKey(headers: Headers): string | undefined {
 
 /**
  * Resolves the caller into `c.var.principal` or answers 401. One D1 read (key joined to its user);
- * the last-used stamp is written after the response, and only when it is a minute old.
+ * the last-used stamp is written after the response, and only when it is a minute old. A client
+ * IP blocked for failing too often is refused whatever it sends (src/auth/ip-block.ts); the
+ * block is looked up in parallel with the key.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const key = presentedKey(c.req.raw.headers);
+  const guard = authFailureGuard(c.env, c.req.raw);
+  const [blockedFor, outcome] = await Promise.all([
+    guard ? guard.blockedFor() : 0,
+    identify(c, key).then(
+      (identified) => ({ identified }),
+      (error: unknown) => ({ error }),
+    ),
+  ]);
+  if (blockedFor > 0) throw authRateLimited(blockedFor);
+  if ("error" in outcome) {
+    // Only a presented key that is wrong is a guess; a request with no key at all guesses nothing.
+    const guessed =
+      key !== undefined && outcome.error instanceof GatewayError && outcome.error.status === 401;
+    if (guard && guessed && (await guard.recordFailure())) throw authRateLimited(AUTH_BLOCK_SECONDS);
+    throw outcome.error;
+  }
+  const { principal, lastUsedAt } = outcome.identified;
+  c.set("principal", principal);
+  if (principal.kind === "user") touchLater(c, principal.keyId, lastUsedAt ?? null);
+  return next();
+});
+
+async function identify(
+  c: Context<AppEnv>,
+  key: string | undefined,
+): Promise<{ principal: Principal; lastUsedAt?: Date | null }> {
   if (!key) {
     throw unauthenticated(
       "missing_api_key",
@@ -31,10 +61,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     );
   }
   const adminKey = c.env.ADMIN_API_KEY;
-  if (adminKey && (await secretsEqual(key, adminKey))) {
-    c.set("principal", { kind: "root" });
-    return next();
-  }
+  if (adminKey && (await secretsEqual(key, adminKey))) return { principal: { kind: "root" } };
 
   const db = getDb(c.env.DB);
   const found = await findKeyWithUser(db, await hashApiKey(key));
@@ -45,21 +72,31 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     throw unauthenticated("expired_api_key", "The API key has expired.");
   }
 
-  c.set("principal", { kind: "user", user: found.user, keyId: found.key.id });
-  const lastUsed = found.key.lastUsedAt?.getTime() ?? 0;
-  if (now - lastUsed >= LAST_USED_RESOLUTION_MS) {
-    c.executionCtx.waitUntil(
-      touchKey(db, found.key.id, new Date(now))
-        .run()
-        .catch((e: unknown) =>
-          console.error(
-            JSON.stringify({ level: "error", msg: "last_used_at update failed", error: String(e) }),
-          ),
+  return {
+    principal: {
+      kind: "user",
+      user: found.user,
+      keyId: found.key.id,
+      rateLimitPerMinute: found.key.rateLimitPerMinute,
+    },
+    lastUsedAt: found.key.lastUsedAt,
+  };
+}
+
+/** Stamps last_used_at after the response, at most once a minute per key. */
+function touchLater(c: Context<AppEnv>, keyId: string, lastUsedAt: Date | null): void {
+  const now = Date.now();
+  if (now - (lastUsedAt?.getTime() ?? 0) < LAST_USED_RESOLUTION_MS) return;
+  c.executionCtx.waitUntil(
+    touchKey(getDb(c.env.DB), keyId, new Date(now))
+      .run()
+      .catch((e: unknown) =>
+        console.error(
+          JSON.stringify({ level: "error", msg: "last_used_at update failed", error: String(e) }),
         ),
-    );
-  }
-  return next();
-});
+      ),
+  );
+}
 
 /** Route middleware for admin routes: ADMIN_API_KEY or a user whose role is admin. */
 export const adminOnly = createMiddleware<AppEnv>(async (c, next) => {

@@ -1,8 +1,13 @@
 import type { UserRow } from "../db/schema";
 import { forbidden } from "../errors/gateway-error";
 
-/** Who is calling: the operator's ADMIN_API_KEY, or a user through one of their API keys. */
-export type Principal = { kind: "root" } | { kind: "user"; user: UserRow; keyId: string };
+/**
+ * Who is calling: the operator's ADMIN_API_KEY, or a user through one of their API keys (with the
+ * key's requests-per-minute tier, so rate limiting needs no read of its own).
+ */
+export type Principal =
+  | { kind: "root" }
+  | { kind: "user"; user: UserRow; keyId: string; rateLimitPerMinute: number | null };
 
 export const isAdmin = (p: Principal): boolean => p.kind === "root" || p.user.role === "admin";
 

@@ -1,5 +1,8 @@
 import { estimatePromptTokens, estimateTextTokens } from "../chat/tokens";
 import type { ChatRequest, ChatResponse, StreamEvent, Usage } from "../chat/types";
+import { amountOf } from "../gateway/budget";
+import type { CallRecord } from "../gateway/call-record";
+import { failCall, type RecordContext, recordCall } from "../gateway/usage";
 import { CUT_OFF, recordExchange, recordUserMessage, turnBody } from "./record";
 import { encodeTurnStream } from "./stream";
 import type { Turn } from "./turn";
@@ -8,28 +11,46 @@ import type { Turn } from "./turn";
  * The upstream call of a turn and what is stored after it. A vendor that fails before answering
  * leaves the user's message stored (it was sent; the client may retry) and no assistant message;
  * its GatewayError goes on to app.onError, which answers in the one error shape.
+ *
+ * Usage: the route starts the call's record and records the failures thrown from here; a
+ * completed turn is recorded here, once its messages are stored (streams: when the stream ends).
+ * Budget: the turn's reservation (made by prepareTurn) is settled with the real usage, or
+ * released when the vendor answered nothing.
  */
+
+/** The request's call record (src/gateway/usage.ts) and where to send it. */
+export interface TurnTracking {
+  record: CallRecord;
+  ctx: RecordContext;
+}
 
 export type TurnBody = ReturnType<typeof turnBody>;
 
-export async function sendMessage(turn: Turn): Promise<TurnBody> {
+export async function sendMessage(turn: Turn, tracking: TurnTracking): Promise<TurnBody> {
   const { call } = turn;
+  const { record } = tracking;
   const started = Date.now();
   let answer: ChatResponse;
   try {
     answer = await call.provider.chat(turn.request, call.ctx);
   } catch (err) {
+    turn.budget.release();
     await recordUserMessage(turn);
     throw err;
   } finally {
     call.settle();
   }
+  // Set before storing: if that fails, the vendor was still paid for these tokens.
+  record.usage = answer.usage;
+  record.latencyMs = Date.now() - record.startedAt;
+  turn.budget.settle(amountOf(answer.usage, turn.price));
   const { user, assistant } = await recordExchange(turn, {
     text: answer.content ?? "",
     usage: answer.usage,
     finishReason: answer.finishReason,
     latencyMs: Date.now() - started,
   });
+  recordCall(tracking.ctx, record);
   return turnBody(user, assistant, answer.usage);
 }
 
@@ -46,34 +67,66 @@ const estimateUsage = (req: ChatRequest, text: string): Usage => ({
 export async function streamMessage(
   turn: Turn,
   opts: { requestId: string; waitUntil(promise: Promise<unknown>): void },
+  tracking: TurnTracking,
 ): Promise<ReadableStream<Uint8Array>> {
   const { call } = turn;
+  const { record } = tracking;
   const started = Date.now();
   let events: ReadableStream<StreamEvent>;
   try {
     events = await call.provider.stream(turn.request, call.ctx);
   } catch (err) {
+    turn.budget.release();
     await recordUserMessage(turn);
     throw err;
   } finally {
     // The timeout bounds the wait for the stream to start, not its length.
     call.settle();
   }
-  return encodeTurnStream(events, {
+  return encodeTurnStream(timeFirstText(events, record), {
     ...opts,
     async onEnd(end) {
-      if (end.error && end.text === "") {
-        await recordUserMessage(turn);
-        return undefined;
+      try {
+        if (end.error === "cancelled") record.errorCode = "client_cancelled";
+        else if (end.error) failCall(record, end.error);
+        if (end.error && end.text === "") {
+          turn.budget.release();
+          await recordUserMessage(turn);
+          return undefined;
+        }
+        const usage = end.usage ?? estimateUsage(turn.request, end.text);
+        turn.budget.settle(amountOf(usage, turn.price));
+        record.usage = usage;
+        record.latencyMs = Date.now() - record.startedAt;
+        const { user, assistant } = await recordExchange(turn, {
+          text: end.text,
+          usage,
+          finishReason: end.error ? CUT_OFF : (end.finishReason ?? "stop"),
+          latencyMs: Date.now() - started,
+        });
+        return turnBody(user, assistant, usage);
+      } catch (err) {
+        // The stream ends with this error instead of `message.completed`.
+        if (!end.error) failCall(record, err);
+        throw err;
+      } finally {
+        recordCall(tracking.ctx, record);
       }
-      const usage = end.usage ?? estimateUsage(turn.request, end.text);
-      const { user, assistant } = await recordExchange(turn, {
-        text: end.text,
-        usage,
-        finishReason: end.error ? CUT_OFF : (end.finishReason ?? "stop"),
-        latencyMs: Date.now() - started,
-      });
-      return turnBody(user, assistant, usage);
     },
   });
+}
+
+/**
+ * Notes when the first text reaches the client (ttft, from the call's start): the event is
+ * encoded and sent as soon as it is read.
+ */
+function timeFirstText(events: ReadableStream<StreamEvent>, record: CallRecord): ReadableStream<StreamEvent> {
+  return events.pipeThrough(
+    new TransformStream<StreamEvent, StreamEvent>({
+      transform(event, controller) {
+        if (event.type === "text" && record.ttftMs === null) record.ttftMs = Date.now() - record.startedAt;
+        controller.enqueue(event);
+      },
+    }),
+  );
 }

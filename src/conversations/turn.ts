@@ -1,9 +1,12 @@
+import { estimatePromptTokens } from "../chat/tokens";
 import type { ChatRequest } from "../chat/types";
 import type { Db } from "../db/client";
 import { loadTurnContext } from "../db/queries/messages";
 import type { StoredContentPart } from "../db/schema";
 import type { OptionalConfig } from "../env";
 import { notFound } from "../errors/gateway-error";
+import { type BudgetHold, type BudgetPayer, estimateCall, holdBudget } from "../gateway/budget";
+import { type Price, priceFor } from "../gateway/pricing";
 import { resolveModel } from "../gateway/resolve-model";
 import { type PreparedCall, prepareResolvedCall } from "../gateway/upstream-call";
 import { type NewContent, readUserContent, storedToChatMessage, titleFrom } from "./content";
@@ -36,6 +39,9 @@ export interface Turn {
   title: string | undefined;
   /** `vendor/upstream-model`, recorded on the reply. */
   model: string;
+  /** The price its usage is charged at, and the user's budget reservation to settle or release. */
+  price: Price | null;
+  budget: BudgetHold;
 }
 
 /**
@@ -48,7 +54,7 @@ export async function prepareTurn(
   db: Db,
   where: { conversationId: string; userId: string },
   input: SendMessageInput,
-  opts: { clientSignal?: AbortSignal; timeoutMs: number },
+  opts: { clientSignal?: AbortSignal; timeoutMs: number; payer: BudgetPayer | null },
 ): Promise<Turn> {
   const receivedAt = new Date();
   const user = readUserContent(input.content);
@@ -68,6 +74,17 @@ export async function prepareTurn(
   if (settings.temperature !== undefined) request.temperature = settings.temperature;
   if (settings.maxTokens !== undefined) request.maxTokens = settings.maxTokens;
   const call = await prepareResolvedCall(env, resolved, opts);
+  // Last, once nothing else can refuse the turn: the most it may cost is held against the
+  // user's budget (the longest answer allowed), and the refusal happens before anything is sent.
+  const price = priceFor(resolved.vendor.kind, resolved.upstreamModel, resolved.config);
+  const estimate = estimateCall(estimatePromptTokens(request.messages), settings.reserveTokens, price);
+  let budget: BudgetHold;
+  try {
+    budget = await holdBudget(opts.payer, estimate);
+  } catch (err) {
+    call.settle(); // stops the timeout clock of a call that will not be made
+    throw err;
+  }
   return {
     db,
     conversationId: conversation.id,
@@ -77,5 +94,7 @@ export async function prepareTurn(
     receivedAt,
     title: conversation.title === DEFAULT_TITLE ? titleFrom(user.stored) : undefined,
     model: `${resolved.vendor.slug}/${resolved.upstreamModel}`,
+    price,
+    budget,
   };
 }

@@ -1,10 +1,16 @@
 import type { ImageGenerationRequest, ImagesResponse } from "../chat/openai-image-schema";
+import { estimateTextTokens } from "../chat/tokens";
 import type { GeneratedImage, ImageRequest, ImageResponse } from "../chat/types";
 import { invalidRequest } from "../errors/gateway-error";
 import { malformed } from "../providers/http";
 import { fromBase64 } from "../util/encoding";
+import { amountOf, type BudgetPayer, holdBudget } from "./budget";
+import type { Amount } from "./budget-window";
+import type { CallRecord } from "./call-record";
 import { storeImage } from "./image-store";
+import { costOf, type Price, priceFor } from "./pricing";
 import type { PreparedCall } from "./upstream-call";
+import { type RecordContext, recordCall } from "./usage";
 
 type ImageData = ImagesResponse["data"][number];
 
@@ -16,7 +22,14 @@ type ImageData = ImagesResponse["data"][number];
 export async function runImageGeneration(
   call: PreparedCall,
   input: ImageGenerationRequest,
-  opts: { origin: string; kv: KVNamespace },
+  opts: {
+    origin: string;
+    kv: KVNamespace;
+    record: CallRecord;
+    recordCtx: RecordContext;
+    /** Whom the images are charged to (null: the operator's key, no budget). */
+    payer: BudgetPayer | null;
+  },
 ): Promise<ImagesResponse> {
   const { provider, ctx, resolved } = call;
   let answer: ImageResponse;
@@ -32,7 +45,17 @@ export async function runImageGeneration(
     if (!provider.images || (resolved.config && !resolved.config.capabilities.image_generation)) {
       throw invalidRequest("unsupported_capability", `The model \`${shown}\` does not make images.`, "model");
     }
-    answer = await provider.images(toImageRequest(input, resolved.upstreamModel), ctx);
+    const price = priceFor(ctx.vendor.kind, resolved.upstreamModel, resolved.config);
+    const estimate = estimateImages(input.prompt, input.n ?? 1, price);
+    const budget = await holdBudget(opts.payer, estimate);
+    try {
+      answer = await provider.images(toImageRequest(input, resolved.upstreamModel), ctx);
+    } catch (err) {
+      budget.release();
+      throw err;
+    }
+    // Charged once the vendor answered, whatever happens to the images after.
+    budget.settle(answer.usage ? amountOf(answer.usage, price) : estimate);
   } finally {
     call.settle();
   }
@@ -45,6 +68,10 @@ export async function runImageGeneration(
     ),
   );
   const usage = answer.usage;
+  // Recorded once the images are stored; a failure before is recorded by the route.
+  opts.record.usage = usage ?? null;
+  opts.record.latencyMs = Date.now() - opts.record.startedAt;
+  recordCall(opts.recordCtx, opts.record);
   return {
     created: Math.floor(Date.now() / 1000),
     data,
@@ -57,6 +84,23 @@ export async function runImageGeneration(
           },
         }
       : {}),
+  };
+}
+
+/**
+ * Output tokens assumed per image: gpt-image-1's count for a high-quality 1024×1024 image. Used
+ * only for the USD estimate of a model with a known token price; the budget then counts the
+ * usage the vendor reports.
+ * @see https://platform.openai.com/docs/guides/image-generation#cost-and-latency
+ */
+const IMAGE_OUTPUT_TOKENS = 4160;
+
+/** The budget estimate of an image call: no tokens, and a USD estimate when a price is known. */
+export function estimateImages(prompt: string, n: number, price: Price | null): Amount {
+  if (!price) return { tokens: 0, usd: 0 };
+  return {
+    tokens: 0,
+    usd: costOf({ inputTokens: estimateTextTokens(prompt), outputTokens: n * IMAGE_OUTPUT_TOKENS }, price),
   };
 }
 

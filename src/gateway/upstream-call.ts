@@ -63,11 +63,15 @@ export async function prepareCall(
   return prepareResolvedCall(env, resolved, opts);
 }
 
-export async function prepareResolvedCall(
-  env: OptionalConfig,
-  resolved: ResolvedModel,
-  opts: { clientSignal?: AbortSignal; timeoutMs: number },
-): Promise<PreparedCall> {
+/** A resolved model whose vendor can be called: its adapter and decrypted key. */
+export interface PreparedVendor {
+  resolved: ResolvedModel;
+  provider: Provider;
+  apiKey: string | undefined;
+}
+
+/** Checks the vendor can be called (adapter, key, base URL) and decrypts its key. */
+export async function prepareVendor(env: OptionalConfig, resolved: ResolvedModel): Promise<PreparedVendor> {
   const { vendor } = resolved;
   const provider = providerFor(vendor.kind);
   if (!provider) {
@@ -99,16 +103,39 @@ export async function prepareResolvedCall(
       },
     );
   }
+  return { resolved, provider, apiKey };
+}
+
+/**
+ * One attempt's context: a signal that aborts when the client leaves or the timeout passes.
+ * Every attempt (retries, fallbacks) gets its own clock.
+ */
+export function startAttempt(
+  p: PreparedVendor,
+  opts: { clientSignal?: AbortSignal; timeoutMs: number },
+): { ctx: UpstreamContext; settle(): void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(timeoutError(opts.timeoutMs)), opts.timeoutMs);
-  const onClientAbort = () => controller.abort(opts.clientSignal?.reason);
-  opts.clientSignal?.addEventListener("abort", onClientAbort, { once: true });
+  const client = opts.clientSignal;
+  const onClientAbort = () => controller.abort(client?.reason);
+  if (client?.aborted) onClientAbort();
+  else client?.addEventListener("abort", onClientAbort, { once: true });
   return {
-    resolved,
-    provider,
-    ctx: { vendor, apiKey, signal: controller.signal },
+    ctx: { vendor: p.resolved.vendor, apiKey: p.apiKey, signal: controller.signal },
     settle() {
       clearTimeout(timer);
+      client?.removeEventListener("abort", onClientAbort);
     },
   };
+}
+
+/** A single attempt at a resolved model (pipelines without retries or fallbacks). */
+export async function prepareResolvedCall(
+  env: OptionalConfig,
+  resolved: ResolvedModel,
+  opts: { clientSignal?: AbortSignal; timeoutMs: number },
+): Promise<PreparedCall> {
+  const prepared = await prepareVendor(env, resolved);
+  const attempt = startAttempt(prepared, opts);
+  return { resolved, provider: prepared.provider, ctx: attempt.ctx, settle: attempt.settle };
 }

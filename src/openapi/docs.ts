@@ -43,6 +43,7 @@ export function registerDocs(app: OpenAPIHono<AppEnv>) {
       { name: "Models", description: "What the caller may use." },
       { name: "Personas", description: "Reusable system prompt + model + parameters." },
       { name: "Conversations", description: "Stateful chats and their message history." },
+      { name: "Usage", description: "Calls, tokens, cost and latency: per user, and per vendor (admin)." },
       { name: "System", description: "Health and documentation." },
     ],
   }));

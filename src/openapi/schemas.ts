@@ -35,7 +35,7 @@ const ERROR_DESCRIPTIONS = {
   413: "The request body is too large.",
   415: "The request body is not JSON (routes that take one).",
   422: "The request is well-formed but refers to something unusable.",
-  429: "Rate limited.",
+  429: "Rate limited (`Retry-After` says when to retry): the key's requests per minute (`key_rate_limited`), too many failed authentications from this address (`auth_rate_limited`), the user's budget (`budget_exceeded`), or the vendor's limit.",
   500: "Unexpected internal error.",
   502: "The vendor failed, sent something unreadable, or refused the gateway's credentials.",
   504: "The vendor did not answer in time.",

@@ -155,8 +155,11 @@ export async function upstreamStatusError(
       `The vendor \`${vendor}\` refused the gateway's credentials; an admin should check its API key.`,
     );
   }
+  // A vendor's Retry-After (seconds) travels with 429 and 503 answers: the retry policy honours
+  // it, and the client sees it when we give up.
+  const retryAfter = res.headers.get("retry-after")?.trim();
+  const retryHeaders = retryAfter && /^\d+$/.test(retryAfter) ? { "retry-after": retryAfter } : undefined;
   if (status === 429) {
-    const retryAfter = res.headers.get("retry-after");
     return new GatewayError(
       429,
       "rate_limit_error",
@@ -164,8 +167,7 @@ export async function upstreamStatusError(
       `The vendor \`${vendor}\` is rate limiting requests; retry later.`,
       {
         retryable: true,
-        headers:
-          retryAfter && /^\d+$/.test(retryAfter.trim()) ? { "retry-after": retryAfter.trim() } : undefined,
+        headers: retryHeaders,
       },
     );
   }
@@ -179,9 +181,7 @@ export async function upstreamStatusError(
     "upstream_error",
     "upstream_unavailable",
     `The vendor \`${vendor}\` failed (HTTP ${status}).`,
-    {
-      retryable: status >= 500 || status === 409,
-    },
+    { retryable: status >= 500 || status === 409, headers: status === 503 ? retryHeaders : undefined },
   );
 }
 

@@ -2,7 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import { assertSelfOrAdmin } from "../auth/access";
 import { generateApiKey, hashApiKey } from "../auth/keys";
-import type { Principal } from "../auth/principal";
+import { adminOnly } from "../auth/middleware";
+import { isAdmin, type Principal } from "../auth/principal";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
 import { decodeKeyCursor, toPage } from "../db/cursor";
@@ -10,7 +11,8 @@ import { newId } from "../db/ids";
 import { listKeys } from "../db/queries/api-keys";
 import { findUser } from "../db/queries/users";
 import { type ApiKeyRow, apiKeys } from "../db/schema";
-import { invalidRequest, notFound } from "../errors/gateway-error";
+import { forbidden, invalidRequest, notFound } from "../errors/gateway-error";
+import { DEFAULT_RATE_LIMIT, isRateLimitTier, tierListText } from "../gateway/rate-limit";
 import { createRouter } from "../openapi/router";
 import {
   authenticated,
@@ -25,6 +27,15 @@ import {
   Timestamp,
 } from "../openapi/schemas";
 
+const RATE_LIMIT_DESCRIPTION =
+  `Requests per minute allowed to this key: one of ${tierListText()}; null means the default (${DEFAULT_RATE_LIMIT}). ` +
+  "Only admins may set it.";
+const rateLimitField = z
+  .number()
+  .int()
+  .nullable()
+  .openapi({ example: DEFAULT_RATE_LIMIT, description: RATE_LIMIT_DESCRIPTION });
+
 const ApiKeySchema = z
   .object({
     id: z.string().openapi({ example: "key_01JD7W5X7Q2N5V3K9Y8M4T6R2S" }),
@@ -34,6 +45,7 @@ const ApiKeySchema = z
     expires_at: Timestamp.nullable(),
     revoked_at: Timestamp.nullable(),
     last_used_at: Timestamp.nullable().openapi({ description: "Updated at most once a minute." }),
+    rate_limit_per_minute: rateLimitField,
   })
   .openapi("ApiKey");
 
@@ -47,6 +59,7 @@ const CreatedApiKeySchema = z
     prefix: z.string(),
     created_at: Timestamp,
     expires_at: Timestamp.nullable(),
+    rate_limit_per_minute: rateLimitField,
   })
   .openapi("CreatedApiKey");
 
@@ -57,9 +70,25 @@ const CreateApiKeySchema = z
       .datetime({ offset: true })
       .optional()
       .openapi({ example: "2027-01-01T00:00:00Z", description: "When the key stops working." }),
+    rate_limit_per_minute: rateLimitField.optional(),
   })
   .strict()
   .openapi("CreateApiKey");
+
+const UpdateApiKeySchema = z
+  .object({ rate_limit_per_minute: rateLimitField })
+  .strict()
+  .openapi("UpdateApiKey");
+
+/** A tier, or null for the default; anything else is refused with the allowed values. */
+function checkTier(value: number | null): number | null {
+  if (value === null || isRateLimitTier(value)) return value;
+  throw invalidRequest(
+    "invalid_rate_limit",
+    `rate_limit_per_minute must be one of ${tierListText()}, or null for the default (${DEFAULT_RATE_LIMIT}).`,
+    "rate_limit_per_minute",
+  );
+}
 
 const toApiKey = (k: ApiKeyRow) => ({
   id: k.id,
@@ -69,6 +98,7 @@ const toApiKey = (k: ApiKeyRow) => ({
   expires_at: isoOrNull(k.expiresAt),
   revoked_at: isoOrNull(k.revokedAt),
   last_used_at: isoOrNull(k.lastUsedAt),
+  rate_limit_per_minute: k.rateLimitPerMinute,
 });
 
 const UserParams = z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
@@ -89,9 +119,10 @@ export const apiKeyRoutes = createRouter()
       path: "/v1/users/{id}/api-keys",
       tags,
       summary: "Create an API key (admin, or the user for itself); the key is shown only here",
+      description: `\`rate_limit_per_minute\`: ${RATE_LIMIT_DESCRIPTION}`,
       security: authenticated,
       request: { params: UserParams, body: jsonBody(CreateApiKeySchema) },
-      responses: { 201: jsonResponse(CreatedApiKeySchema, "The new key."), ...errorResponses(404) },
+      responses: { 201: jsonResponse(CreatedApiKeySchema, "The new key."), ...errorResponses(403, 404) },
     }),
     async (c) => {
       const { id: userId } = c.req.valid("param");
@@ -103,6 +134,10 @@ export const apiKeyRoutes = createRouter()
       if (expiresAt && expiresAt.getTime() <= now.getTime()) {
         throw invalidRequest("invalid_expires_at", "expires_at must be in the future.", "expires_at");
       }
+      const rateLimit = checkTier(body.rate_limit_per_minute ?? null);
+      if (rateLimit !== null && !isAdmin(c.var.principal)) {
+        throw forbidden("admin_required", "Only an admin may set rate_limit_per_minute.");
+      }
       const { key, prefix } = generateApiKey();
       const id = newId("key");
       await db.insert(apiKeys).values({
@@ -113,9 +148,18 @@ export const apiKeyRoutes = createRouter()
         hash: await hashApiKey(key),
         createdAt: now,
         expiresAt,
+        rateLimitPerMinute: rateLimit,
       });
       return c.json(
-        { id, name: body.name ?? null, key, prefix, created_at: iso(now), expires_at: isoOrNull(expiresAt) },
+        {
+          id,
+          name: body.name ?? null,
+          key,
+          prefix,
+          created_at: iso(now),
+          expires_at: isoOrNull(expiresAt),
+          rate_limit_per_minute: rateLimit,
+        },
         201,
       );
     },
@@ -144,6 +188,29 @@ export const apiKeyRoutes = createRouter()
         toPage(rows, limit, (k) => [k.id], toApiKey),
         200,
       );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/v1/users/{id}/api-keys/{key_id}",
+      tags,
+      summary: "Change an API key's requests-per-minute tier (admin); applies from the next request",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { params: KeyParams, body: jsonBody(UpdateApiKeySchema) },
+      responses: { 200: jsonResponse(ApiKeySchema, "The updated key."), ...errorResponses(403, 404) },
+    }),
+    async (c) => {
+      const { id: userId, key_id: keyId } = c.req.valid("param");
+      const rateLimit = checkTier(c.req.valid("json").rate_limit_per_minute);
+      const [row] = await getDb(c.env.DB)
+        .update(apiKeys)
+        .set({ rateLimitPerMinute: rateLimit })
+        .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, userId)))
+        .returning();
+      if (!row) throw notFound("api key", "key_id");
+      return c.json(toApiKey(row), 200);
     },
   )
   .openapi(

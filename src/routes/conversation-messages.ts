@@ -4,7 +4,9 @@ import { ContentPartSchema } from "../chat/openai-schema";
 import { sendMessage, streamMessage } from "../conversations/send";
 import { prepareTurn } from "../conversations/turn";
 import { getDb } from "../db/client";
+import { budgetPayer } from "../gateway/budget";
 import { timeoutFor } from "../gateway/upstream-call";
+import { failCall, recordCall, recordContext, startCall, targetCall } from "../gateway/usage";
 import { createRouter } from "../openapi/router";
 import { authenticated, errorResponses, jsonBody } from "../openapi/schemas";
 import { SSE_HEADERS } from "../providers/sse";
@@ -104,21 +106,36 @@ export const conversationMessageRoutes = createRouter().openapi(
   async (c) => {
     const user = requireUser(c.var.principal);
     const body = c.req.valid("json");
-    const timeoutMs = timeoutFor(c.env, c.req.header("x-timeout-ms"));
-    const turn = await prepareTurn(
-      c.env,
-      getDb(c.env.DB),
-      { conversationId: c.req.valid("param").id, userId: user.id },
-      body,
-      { clientSignal: c.req.raw.signal, timeoutMs },
-    );
-    const headers = { "x-switchboard-model": turn.model };
-    if (!body.stream) return c.json(await sendMessage(turn), 201, headers);
-    const events = await streamMessage(turn, {
-      requestId: c.get("requestId"),
-      waitUntil: (p) => c.executionCtx.waitUntil(p),
-    });
-    // c.body, not a bare Response, so the headers set by middleware (x-request-id, CORS) stay.
-    return c.body(events, 201, { ...SSE_HEADERS, ...headers });
+    // Recorded for usage whatever happens next; success is recorded by sendMessage/streamMessage.
+    const tracking = { record: startCall(c, "conversation.message"), ctx: recordContext(c) };
+    tracking.record.status = 201;
+    try {
+      const timeoutMs = timeoutFor(c.env, c.req.header("x-timeout-ms"));
+      const turn = await prepareTurn(
+        c.env,
+        getDb(c.env.DB),
+        { conversationId: c.req.valid("param").id, userId: user.id },
+        body,
+        {
+          clientSignal: c.req.raw.signal,
+          timeoutMs,
+          payer: budgetPayer(c),
+        },
+      );
+      targetCall(tracking.record, turn.call.resolved);
+      const headers = { "x-switchboard-model": turn.model };
+      if (!body.stream) return c.json(await sendMessage(turn, tracking), 201, headers);
+      const events = await streamMessage(
+        turn,
+        { requestId: c.get("requestId"), waitUntil: (p) => c.executionCtx.waitUntil(p) },
+        tracking,
+      );
+      // c.body, not a bare Response, so the headers set by middleware (x-request-id, CORS) stay.
+      return c.body(events, 201, { ...SSE_HEADERS, ...headers });
+    } catch (err) {
+      failCall(tracking.record, err);
+      recordCall(tracking.ctx, tracking.record);
+      throw err;
+    }
   },
 );

@@ -2,9 +2,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ImageGenerationRequestSchema, ImagesResponseSchema } from "../chat/openai-image-schema";
 import { getDb } from "../db/client";
 import { notFound } from "../errors/gateway-error";
+import { budgetPayer } from "../gateway/budget";
 import { IMAGE_TTL_SECONDS, loadImage } from "../gateway/image-store";
 import { runImageGeneration } from "../gateway/images";
 import { prepareCall, timeoutFor } from "../gateway/upstream-call";
+import { failCall, recordCall, recordContext, startCall, targetCall } from "../gateway/usage";
 import { createRouter } from "../openapi/router";
 import { authenticated, ErrorSchema, errorResponses, jsonBody, pathParam } from "../openapi/schemas";
 
@@ -34,17 +36,30 @@ export const imageRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const call = await prepareCall(c.env, getDb(c.env.DB), body.model, {
-        clientSignal: c.req.raw.signal,
-        timeoutMs: timeoutFor(c.env, c.req.header("x-timeout-ms")),
-      });
-      const result = await runImageGeneration(call, body, {
-        origin: new URL(c.req.url).origin,
-        kv: c.env.CACHE,
-      });
-      return c.json(result, 200, {
-        "x-switchboard-model": `${call.ctx.vendor.slug}/${call.resolved.upstreamModel}`,
-      });
+      const record = startCall(c, "images.generations");
+      const recordCtx = recordContext(c);
+      try {
+        const call = await prepareCall(c.env, getDb(c.env.DB), body.model, {
+          clientSignal: c.req.raw.signal,
+          timeoutMs: timeoutFor(c.env, c.req.header("x-timeout-ms")),
+        });
+        targetCall(record, call.resolved);
+        const result = await runImageGeneration(call, body, {
+          origin: new URL(c.req.url).origin,
+          kv: c.env.CACHE,
+          record,
+          recordCtx,
+          payer: budgetPayer(c),
+        });
+        return c.json(result, 200, {
+          "x-switchboard-model": `${call.ctx.vendor.slug}/${call.resolved.upstreamModel}`,
+        });
+      } catch (err) {
+        // Success is recorded by runImageGeneration; every failure after validation is recorded here.
+        failCall(record, err);
+        recordCall(recordCtx, record);
+        throw err;
+      }
     },
   )
   .openapi(

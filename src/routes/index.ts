@@ -1,4 +1,5 @@
 import { apiKeyRoutes } from "./api-keys";
+import { budgetRoutes } from "./budgets";
 import { chatCompletionRoutes } from "./chat-completions";
 import { conversationMessageRoutes } from "./conversation-messages";
 import { conversationRoutes } from "./conversations";
@@ -8,6 +9,8 @@ import { messageRoutes } from "./messages";
 import { modelConfigRoutes } from "./model-configs";
 import { modelRoutes } from "./models";
 import { personaRoutes } from "./personas";
+import { statsRoutes } from "./stats";
+import { usageRoutes } from "./usage";
 import { userRoutes } from "./users";
 import { vendorRoutes } from "./vendors";
 
@@ -16,6 +19,7 @@ export const routers = [
   healthRoutes,
   userRoutes,
   apiKeyRoutes,
+  budgetRoutes,
   personaRoutes,
   conversationRoutes,
   messageRoutes,
@@ -25,4 +29,6 @@ export const routers = [
   modelRoutes,
   chatCompletionRoutes,
   imageRoutes,
+  usageRoutes,
+  statsRoutes,
 ];

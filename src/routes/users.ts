@@ -21,12 +21,35 @@ import {
   Timestamp,
 } from "../openapi/schemas";
 
+const usdLimit = z.number().min(0).max(1_000_000_000).nullable();
+const tokenLimit = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable();
+const BUDGETS_DESCRIPTION =
+  "Spending limits per UTC calendar day and month, in USD (from model pricing) and in tokens (prompt + " +
+  "completion); null = no limit. A call that would pass one is refused with 429 `budget_exceeded`.";
+
+const BudgetsSchema = z
+  .object({
+    daily_usd: usdLimit.openapi({ example: 5 }),
+    monthly_usd: usdLimit.openapi({ example: 100 }),
+    daily_tokens: tokenLimit.openapi({ example: 1_000_000 }),
+    monthly_tokens: tokenLimit.openapi({ example: null }),
+  })
+  .openapi("UserBudgets", { description: BUDGETS_DESCRIPTION });
+
+/** Writes give only the limits they change; the others stay as they are. */
+const BudgetsInputSchema = BudgetsSchema.partial()
+  .strict()
+  .openapi("UserBudgetsInput", {
+    description: `${BUDGETS_DESCRIPTION} Fields left out are unchanged (on creation: null).`,
+  });
+
 export const UserSchema = z
   .object({
     id: z.string().openapi({ example: "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S" }),
     email: z.string().openapi({ example: "ada@example.com" }),
     name: z.string().nullable().openapi({ example: "Ada" }),
     role: z.enum(["user", "admin"]),
+    budgets: BudgetsSchema,
     created_at: Timestamp,
     updated_at: Timestamp,
   })
@@ -41,11 +64,21 @@ const name = z.string().trim().min(1).max(200).nullable();
 const role = z.enum(["user", "admin"]);
 
 const CreateUserSchema = z
-  .object({ email, name: name.optional(), role: role.default("user") })
+  .object({
+    email,
+    name: name.optional(),
+    role: role.default("user"),
+    budgets: BudgetsInputSchema.optional(),
+  })
   .strict()
   .openapi("CreateUser");
 const UpdateUserSchema = z
-  .object({ email: email.optional(), name: name.optional(), role: role.optional() })
+  .object({
+    email: email.optional(),
+    name: name.optional(),
+    role: role.optional(),
+    budgets: BudgetsInputSchema.optional(),
+  })
   .strict()
   .openapi("UpdateUser");
 
@@ -63,9 +96,28 @@ export const toUser = (u: UserRow) => ({
   email: u.email,
   name: u.name,
   role: u.role,
+  budgets: {
+    daily_usd: u.budgetDailyUsd,
+    monthly_usd: u.budgetMonthlyUsd,
+    daily_tokens: u.budgetDailyTokens,
+    monthly_tokens: u.budgetMonthlyTokens,
+  },
   created_at: iso(u.createdAt),
   updated_at: iso(u.updatedAt),
 });
+
+type BudgetsInput = z.infer<typeof BudgetsInputSchema>;
+
+/** The columns a budgets input sets; fields it leaves out are not touched. */
+function budgetColumns(b: BudgetsInput | undefined) {
+  if (!b) return {};
+  return {
+    ...(b.daily_usd !== undefined ? { budgetDailyUsd: b.daily_usd } : {}),
+    ...(b.monthly_usd !== undefined ? { budgetMonthlyUsd: b.monthly_usd } : {}),
+    ...(b.daily_tokens !== undefined ? { budgetDailyTokens: b.daily_tokens } : {}),
+    ...(b.monthly_tokens !== undefined ? { budgetMonthlyTokens: b.monthly_tokens } : {}),
+  };
+}
 
 const UserIdParams = z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
 const emailTaken = () => conflict("email_taken", "A user with this email already exists.", "email");
@@ -94,6 +146,7 @@ export const userRoutes = createRouter()
             email: body.email,
             name: body.name ?? null,
             role: body.role,
+            ...budgetColumns(body.budgets),
             createdAt: now,
             updatedAt: now,
           })
@@ -151,7 +204,7 @@ export const userRoutes = createRouter()
       method: "patch",
       path: "/v1/users/{id}",
       tags,
-      summary: "Update a user's email, name or role (admin)",
+      summary: "Update a user's email, name, role or budgets (admin)",
       security: authenticated,
       middleware: [adminOnly] as const,
       request: { params: UserIdParams, body: jsonBody(UpdateUserSchema) },
@@ -159,11 +212,11 @@ export const userRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const body = c.req.valid("json");
+      const { budgets, ...fields } = c.req.valid("json");
       try {
         const [row] = await getDb(c.env.DB)
           .update(users)
-          .set({ ...body, updatedAt: new Date() })
+          .set({ ...fields, ...budgetColumns(budgets), updatedAt: new Date() })
           .where(eq(users.id, id))
           .returning();
         if (!row) throw notFound("user", "id");

@@ -29,6 +29,7 @@ describe("API keys", () => {
       "key",
       "name",
       "prefix",
+      "rate_limit_per_minute",
     ]);
 
     const row = await env.DB.prepare("select * from api_keys where id = ?")

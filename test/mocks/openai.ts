@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   commonScenario,
+  flakyFailure,
   lastUserText,
   readBody,
   requestLog,
@@ -145,7 +146,14 @@ export async function handleOpenAI(
   keyless: boolean,
 ) {
   const body = (await readBody(req)) as Body;
-  const record = { path, model: body.model ?? "", headers: req.headers, body, aborted: false };
+  const record = {
+    path,
+    at: Date.now(),
+    model: body.model ?? "",
+    headers: req.headers,
+    body,
+    aborted: false,
+  };
   requestLog.push(record);
   res.on("close", () => {
     if (!res.writableFinished) record.aborted = true;
@@ -154,6 +162,7 @@ export async function handleOpenAI(
     return sendJson(res, 401, errorBody(401, "Incorrect API key provided: sk-wrong***"));
   }
   const scenario = scenarioOf(body.model);
+  if (flakyFailure(body.model ?? "", res, errorBody)) return;
   if (commonScenario(scenario, res, errorBody)) return;
 
   if (path.endsWith("/images/generations")) {

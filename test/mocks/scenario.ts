@@ -15,7 +15,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  * - `reset`: destroys the connection without an answer;
  * - `cut-stream`: streams a few events, then ends without finishing;
  * - `error-event`: streams a few events, then the vendor's mid-stream error event;
- * - `slow-stream`: streams one event every 50 ms for 5 s (for client aborts).
+ * - `slow-stream`: streams one event every 50 ms for 5 s (for client aborts);
+ * - `flaky-<status>-<n>`: the first n requests for this exact model name fail with that status
+ *   (429 and 503 carry `Retry-After: 1`), later ones answer normally (for retries).
  */
 export function scenarioOf(model: string | undefined): string {
   return (model ?? "").split("~")[0] ?? "";
@@ -23,6 +25,8 @@ export function scenarioOf(model: string | undefined): string {
 
 export interface RecordedRequest {
   path: string;
+  /** Epoch ms when the mock received it. */
+  at?: number;
   model: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
@@ -51,6 +55,29 @@ export function sendJson(
 ) {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
+}
+
+const flakyCounts = new Map<string, number>();
+
+/** For `flaky-<status>-<n>`: answers the failure and returns true while failures remain. */
+export function flakyFailure(
+  model: string,
+  res: ServerResponse,
+  errorBody: (status: number, message: string) => unknown,
+): boolean {
+  const m = /^flaky-(\d{3})-(\d+)$/.exec(scenarioOf(model));
+  if (!m) return false;
+  const seen = flakyCounts.get(model) ?? 0;
+  flakyCounts.set(model, seen + 1);
+  if (seen >= Number(m[2])) return false;
+  const status = Number(m[1]);
+  sendJson(
+    res,
+    status,
+    errorBody(status, `Flaky failure ${seen + 1}`),
+    status === 429 || status === 503 ? { "retry-after": "1" } : {},
+  );
+  return true;
 }
 
 /** Handles the scenarios that are the same for every vendor; returns true when it answered. */

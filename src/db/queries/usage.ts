@@ -1,0 +1,163 @@
+import { and, asc, eq, gte, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import type { UsageMessage } from "../../gateway/usage";
+import type { Db } from "../client";
+import { usageEvents } from "../schema";
+
+/**
+ * Writes a queue batch of usage records in ONE statement: the rows travel as a single JSON
+ * parameter and are expanded by json_each. A plain multi-row VALUES would need 20 bound
+ * parameters per row, and D1 allows 100 per statement (5 rows). The primary key is the record's
+ * id, made when the call was recorded, so a redelivered batch inserts nothing twice.
+ *
+ * A user or key deleted between the call and this write is stored as null (as the foreign keys'
+ * ON DELETE SET NULL would have done), instead of failing the whole batch on the constraint.
+ * @see https://developers.cloudflare.com/d1/platform/limits/
+ */
+export async function insertUsageEvents(db: Db, rows: UsageMessage[]): Promise<void> {
+  if (rows.length === 0) return;
+  const v = (field: keyof UsageMessage) => sql.raw(`e.value ->> '${field}'`);
+  await db.run(sql`
+    insert into usage_events (
+      id, request_id, user_id, api_key_id, route, vendor, upstream_model, alias,
+      input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, ttft_ms, status,
+      cache_hit, retries, fallback_used, error_code, created_at
+    )
+    select
+      ${v("id")}, ${v("request_id")},
+      (select u.id from users u where u.id = ${v("user_id")}),
+      (select k.id from api_keys k where k.id = ${v("api_key_id")}),
+      ${v("route")}, ${v("vendor")}, ${v("upstream_model")}, ${v("alias")},
+      ${v("input_tokens")}, ${v("output_tokens")}, ${v("cached_tokens")}, ${v("cost_usd")},
+      ${v("latency_ms")}, ${v("ttft_ms")}, ${v("status")},
+      ${v("cache_hit")}, ${v("retries")}, ${v("fallback_used")}, ${v("error_code")}, ${v("created_at")}
+    from json_each(${JSON.stringify(rows)}) as e
+    where true
+    on conflict (id) do nothing
+  `);
+}
+
+export type UsageGroupBy = "day" | "model" | "vendor" | "key" | "alias" | "user";
+
+export interface UsageFilter {
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+  /** One user's usage; undefined for everyone's. */
+  userId?: string | undefined;
+  /** `vendor/upstream-model`, or a model-config alias. */
+  model?: string | undefined;
+  vendor?: string | undefined;
+}
+
+/** The sums of one group, as SQL gives them; src/gateway/usage-report.ts turns them into answers. */
+export interface UsageSums {
+  key: string | null;
+  requests: number;
+  errors: number;
+  cacheHits: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  costUsd: number;
+  latencySumMs: number;
+  latencyCount: number;
+}
+
+const num = (expr: SQL) => expr.mapWith(Number);
+const modelOf = sql<string | null>`${usageEvents.vendor} || '/' || ${usageEvents.upstreamModel}`;
+
+const GROUP_KEYS: Record<UsageGroupBy, SQL<string | null>> = {
+  // created_at is ms since the epoch; days are UTC.
+  day: sql<string>`strftime('%Y-%m-%d', ${usageEvents.createdAt} / 1000, 'unixepoch')`,
+  model: modelOf,
+  vendor: sql<string | null>`${usageEvents.vendor}`,
+  key: sql<string | null>`${usageEvents.apiKeyId}`,
+  alias: sql<string | null>`${usageEvents.alias}`,
+  user: sql<string | null>`${usageEvents.userId}`,
+};
+
+/**
+ * A created_at range (one user's walks usage_events_user_created_idx, everyone's
+ * usage_events_created_idx), other filters on top, summed per group in SQL.
+ */
+export function sumUsage(db: Db, filter: UsageFilter, groupBy: UsageGroupBy): Promise<UsageSums[]> {
+  const key = GROUP_KEYS[groupBy];
+  return db
+    .select({
+      key,
+      requests: num(sql`count(*)`),
+      errors: num(sql`sum(${usageEvents.status} >= 400)`),
+      cacheHits: num(sql`sum(${usageEvents.cacheHit})`),
+      inputTokens: num(sql`sum(${usageEvents.inputTokens})`),
+      outputTokens: num(sql`sum(${usageEvents.outputTokens})`),
+      cachedTokens: num(sql`sum(${usageEvents.cachedTokens})`),
+      costUsd: num(sql`total(${usageEvents.costUsd})`),
+      latencySumMs: num(sql`total(${usageEvents.latencyMs})`),
+      latencyCount: num(sql`count(${usageEvents.latencyMs})`),
+    })
+    .from(usageEvents)
+    .where(usageWhere(filter))
+    .groupBy(key)
+    .orderBy(asc(key));
+}
+
+function usageWhere(f: UsageFilter): SQL | undefined {
+  return and(
+    gte(usageEvents.createdAt, f.from),
+    lt(usageEvents.createdAt, f.to),
+    f.userId !== undefined ? eq(usageEvents.userId, f.userId) : undefined,
+    f.vendor !== undefined ? eq(usageEvents.vendor, f.vendor) : undefined,
+    f.model !== undefined ? or(sql`${modelOf} = ${f.model}`, eq(usageEvents.alias, f.model)) : undefined,
+  );
+}
+
+/** Per vendor since a time: counts over every call, for the stats route. */
+export interface VendorCounts {
+  vendor: string | null;
+  requests: number;
+  errors: number;
+  cacheHits: number;
+}
+
+export function countByVendor(db: Db, since: Date): Promise<VendorCounts[]> {
+  return db
+    .select({
+      vendor: usageEvents.vendor,
+      requests: num(sql`count(*)`),
+      errors: num(sql`sum(${usageEvents.status} >= 400)`),
+      cacheHits: num(sql`sum(${usageEvents.cacheHit})`),
+    })
+    .from(usageEvents)
+    .where(gte(usageEvents.createdAt, since))
+    .groupBy(usageEvents.vendor)
+    .orderBy(asc(usageEvents.vendor));
+}
+
+/**
+ * The newest `limit` timings of each vendor's calls since a time, in one round trip: one bounded
+ * statement per vendor, each walking usage_events_vendor_created_idx backwards from now. Cache
+ * hits are left out: the vendor did not answer them.
+ */
+export async function latestTimings(
+  db: Db,
+  vendors: (string | null)[],
+  since: Date,
+  limit: number,
+): Promise<{ latencyMs: number | null; ttftMs: number | null }[][]> {
+  const [first, ...rest] = vendors.map((vendor) =>
+    db
+      .select({ latencyMs: usageEvents.latencyMs, ttftMs: usageEvents.ttftMs })
+      .from(usageEvents)
+      .where(
+        and(
+          vendor === null ? isNull(usageEvents.vendor) : eq(usageEvents.vendor, vendor),
+          gte(usageEvents.createdAt, since),
+          eq(usageEvents.cacheHit, false),
+        ),
+      )
+      .orderBy(sql`${usageEvents.createdAt} desc`)
+      .limit(limit),
+  );
+  if (!first) return [];
+  return db.batch([first, ...rest]);
+}

@@ -1,0 +1,16 @@
+import type { ChatCompletion } from "openai/resources/chat/completions";
+
+/** A cached answer: the completion as a client received it, and which vendor/model gave it. */
+export interface CachedAnswer {
+  completion: ChatCompletion;
+  /** `vendor/upstream-model` that answered (the x-switchboard-model header). */
+  model: string;
+  cachedAt: number;
+}
+
+/** The response cache, behind an interface so a backend is one file (KV today). */
+export interface ResponseCache {
+  /** Null on a miss, and on any backend failure (a broken cache is a slow cache, not an error). */
+  get(key: string): Promise<CachedAnswer | null>;
+  put(key: string, value: CachedAnswer, ttlSeconds: number): Promise<void>;
+}

@@ -1,0 +1,79 @@
+/**
+ * A circuit breaker per vendor and model: after `threshold` consecutive failures (5xx, network,
+ * timeouts: not the client's 4xx nor a vendor's 429) the model is skipped for `cooldownMs`, then
+ * one call is let through (half-open); a success closes it, a failure opens it again.
+ *
+ * State lives in the Cache API, per data centre: shared by every isolate there (isolate memory
+ * is not), written only on failures and on the first success after them, and read with one
+ * local lookup per call. Per data centre is the right scope for a breaker: an outage seen from
+ * one location says little about another's path. (On workers.dev hostnames the Cache API stores
+ * nothing, so the breaker never opens there; deploy on a custom domain.)
+ */
+
+export interface BreakerPolicy {
+  threshold: number;
+  cooldownMs: number;
+}
+
+interface BreakerState {
+  failures: number;
+  /** Epoch ms until which the circuit is open; 0 when closed. */
+  openUntil: number;
+}
+
+const CLOSED: BreakerState = { failures: 0, openUntil: 0 };
+
+const keyUrl = (vendor: string, model: string) =>
+  `https://circuit.switchboard.invalid/${encodeURIComponent(vendor)}/${encodeURIComponent(model)}`;
+
+export class CircuitBreaker {
+  constructor(
+    private readonly cache: Cache,
+    private readonly policy: BreakerPolicy,
+  ) {}
+
+  private async read(url: string): Promise<BreakerState> {
+    try {
+      const hit = await this.cache.match(url);
+      return hit ? ((await hit.json()) as BreakerState) : CLOSED;
+    } catch {
+      return CLOSED; // a cache failure must never block calls
+    }
+  }
+
+  private async write(url: string, state: BreakerState): Promise<void> {
+    try {
+      if (state.failures === 0) {
+        await this.cache.delete(url);
+        return;
+      }
+      const ttl = Math.ceil((this.policy.cooldownMs + 60_000) / 1000);
+      await this.cache.put(url, Response.json(state, { headers: { "cache-control": `max-age=${ttl}` } }));
+    } catch {
+      // best effort: losing a count only delays opening
+    }
+  }
+
+  /** `openForMs`: how long until calls may go again (0: now); `failures`: the current count. */
+  async check(
+    vendor: string,
+    model: string,
+    now = Date.now(),
+  ): Promise<{ openForMs: number; failures: number }> {
+    const state = await this.read(keyUrl(vendor, model));
+    return { openForMs: state.openUntil > now ? state.openUntil - now : 0, failures: state.failures };
+  }
+
+  async recordFailure(vendor: string, model: string, now = Date.now()): Promise<void> {
+    const url = keyUrl(vendor, model);
+    const state = await this.read(url);
+    const failures = state.failures + 1;
+    const openUntil = failures >= this.policy.threshold ? now + this.policy.cooldownMs : 0;
+    await this.write(url, { failures, openUntil });
+  }
+
+  /** Closes the circuit (only called when `check` saw failures, so healthy calls write nothing). */
+  async recordSuccess(vendor: string, model: string): Promise<void> {
+    await this.write(keyUrl(vendor, model), CLOSED);
+  }
+}

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { getDb } from "../db/client";
+import { insertUsageEvents } from "../db/queries/usage";
+import type { UsageMessage } from "./usage";
+
+/**
+ * Usage accounting, consumer side: each queue batch (up to 100 messages, wrangler.toml) is one
+ * D1 statement. The batch succeeds or is retried as a whole; the insert ignores ids it already
+ * has, so a retried or redelivered batch never counts a call twice.
+ */
+
+const count = z.number().int().nonnegative();
+const UsageMessageSchema = z.object({
+  id: z.string().startsWith("use_"),
+  request_id: z.string(),
+  user_id: z.string().nullable(),
+  api_key_id: z.string().nullable(),
+  route: z.enum(["chat.completions", "conversation.message", "images.generations"]),
+  vendor: z.string().nullable(),
+  upstream_model: z.string().nullable(),
+  alias: z.string().nullable(),
+  input_tokens: count,
+  output_tokens: count,
+  cached_tokens: count,
+  cost_usd: z.number().nonnegative(),
+  latency_ms: count.nullable(),
+  ttft_ms: count.nullable(),
+  status: z.number().int(),
+  cache_hit: z.boolean(),
+  retries: count,
+  fallback_used: z.string().nullable(),
+  error_code: z.string().nullable(),
+  created_at: count,
+}) satisfies z.ZodType<UsageMessage>;
+
+/** Retries back off (2, 4, 8 … up to 60 s) so a D1 outage is not hammered. */
+const retryDelaySeconds = (attempts: number) => Math.min(60, 2 ** Math.max(1, attempts));
+
+export async function consumeUsageBatch(batch: MessageBatch<unknown>, env: Pick<Env, "DB">): Promise<void> {
+  const rows: UsageMessage[] = [];
+  const accepted: Message<unknown>[] = [];
+  for (const message of batch.messages) {
+    const parsed = UsageMessageSchema.safeParse(message.body);
+    if (parsed.success) {
+      rows.push(parsed.data);
+      accepted.push(message);
+    } else {
+      // Retrying cannot fix a malformed message: say so and drop it, keep the rest.
+      log("error", "usage message malformed, dropped", { message_id: message.id });
+      message.ack();
+    }
+  }
+  if (rows.length === 0) return;
+  try {
+    await insertUsageEvents(getDb(env.DB), rows);
+    for (const message of accepted) message.ack();
+  } catch (err) {
+    const attempts = Math.max(...accepted.map((m) => m.attempts));
+    const delaySeconds = retryDelaySeconds(attempts);
+    log("error", "usage batch not written, retrying", {
+      messages: rows.length,
+      attempts,
+      retry_in_s: delaySeconds,
+      error: innermost(err),
+    });
+    for (const message of accepted) message.retry({ delaySeconds });
+  }
+}
+
+/** Drizzle's wrapper repeats the statement and its parameters; the driver's error says what failed. */
+function innermost(err: unknown): string {
+  let cause = err;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
+function log(level: "error", msg: string, fields: Record<string, unknown>): void {
+  console.error(JSON.stringify({ level, msg, queue: "usage", ...fields }));
+}

@@ -1,0 +1,89 @@
+import type { UsageSums } from "../db/queries/usage";
+import { invalidRequest } from "../errors/gateway-error";
+
+/** Pure helpers behind GET /v1/usage: the time range asked for, and sums turned into answers. */
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_RANGE_DAYS = 30;
+export const MAX_RANGE_DAYS = 366;
+
+/**
+ * `from` and `to` (exclusive) as asked, defaulting to the 30 days before `to` (itself defaulting
+ * to now). At most 366 days, so a year of daily rows is one answer and one bounded scan.
+ */
+export function usageRange(query: { from?: string; to?: string }, now: number): { from: Date; to: Date } {
+  const to = query.to !== undefined ? new Date(query.to) : new Date(now);
+  const from =
+    query.from !== undefined ? new Date(query.from) : new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS);
+  if (from.getTime() >= to.getTime()) {
+    throw invalidRequest("invalid_range", "`from` must be before `to`.", "from");
+  }
+  if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
+    throw invalidRequest("invalid_range", `The range may span at most ${MAX_RANGE_DAYS} days.`, "from");
+  }
+  return { from, to };
+}
+
+export interface UsageFigures {
+  requests: number;
+  errors: number;
+  cache_hits: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  /** Over the calls that have a latency; null when none has. */
+  avg_latency_ms: number | null;
+}
+
+/**
+ * USD to 1e-10, the precision the cheapest list prices need per token (0.005 USD per million):
+ * removes float noise of sums (0.1 + 0.2) without rounding away any real cost.
+ */
+export const roundUsd = (usd: number): number => Number(usd.toFixed(10));
+
+export function toFigures(s: Omit<UsageSums, "key">): UsageFigures {
+  return {
+    requests: s.requests,
+    errors: s.errors,
+    cache_hits: s.cacheHits,
+    input_tokens: s.inputTokens,
+    output_tokens: s.outputTokens,
+    cached_tokens: s.cachedTokens,
+    cost_usd: roundUsd(s.costUsd),
+    avg_latency_ms: s.latencyCount > 0 ? Math.round(s.latencySumMs / s.latencyCount) : null,
+  };
+}
+
+/** The groups and their totals; totals from the groups' sums, so the rows are scanned once. */
+export function usageReport(groups: UsageSums[]): {
+  data: (UsageFigures & { key: string | null })[];
+  totals: UsageFigures;
+} {
+  const sum: Omit<UsageSums, "key"> = {
+    requests: 0,
+    errors: 0,
+    cacheHits: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedTokens: 0,
+    costUsd: 0,
+    latencySumMs: 0,
+    latencyCount: 0,
+  };
+  for (const g of groups) {
+    sum.requests += g.requests;
+    sum.errors += g.errors;
+    sum.cacheHits += g.cacheHits;
+    sum.inputTokens += g.inputTokens;
+    sum.outputTokens += g.outputTokens;
+    sum.cachedTokens += g.cachedTokens;
+    sum.costUsd += g.costUsd;
+    sum.latencySumMs += g.latencySumMs;
+    sum.latencyCount += g.latencyCount;
+  }
+  return {
+    data: groups.map((g) => ({ key: g.key, ...toFigures(g) })),
+    totals: toFigures(sum),
+  };
+}

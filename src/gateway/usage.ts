@@ -1,0 +1,146 @@
+import type { Context } from "hono";
+import { newId } from "../db/ids";
+import type { AppEnv } from "../env";
+import { toGatewayError } from "../errors/to-response";
+import { type CallRecord, newCallRecord } from "./call-record";
+import { costOf, priceFor } from "./pricing";
+import type { ResolvedModel } from "./resolve-model";
+
+/**
+ * Usage accounting, producer side: every call (chat completion, conversation message, image)
+ * becomes one queue message after its response, so the response never waits on a D1 write;
+ * src/gateway/usage-consumer.ts writes the messages in batches.
+ *
+ * Order in a pipeline: `startCall` (the route, before any work), `targetCall` once the model is
+ * resolved, then the pipeline fills `usage`, `ttftMs`, `cacheHit`, `retries`, `fallbackUsed`;
+ * `failCall` on an error; `recordCall` once, when the answer (or the stream) is complete.
+ */
+
+/** One usage_events row on the wire (snake_case, JSON-safe); `id` makes redelivery harmless. */
+export interface UsageMessage {
+  id: string;
+  request_id: string;
+  user_id: string | null;
+  api_key_id: string | null;
+  route: CallRecord["route"];
+  vendor: string | null;
+  upstream_model: string | null;
+  alias: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  latency_ms: number | null;
+  ttft_ms: number | null;
+  status: number;
+  cache_hit: boolean;
+  retries: number;
+  fallback_used: string | null;
+  error_code: string | null;
+  /** When the call started, ms since the epoch: what daily totals and windows count by. */
+  created_at: number;
+}
+
+/** What recordCall needs of the request: bindings and a way to outlive the response. */
+export interface RecordContext {
+  env: Pick<Env, "USAGE_QUEUE">;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** The record of the request's call, from its principal; the request log reads it as `call`. */
+export function startCall(c: Context<AppEnv>, route: CallRecord["route"]): CallRecord {
+  const p = c.var.principal;
+  const record = newCallRecord({
+    requestId: c.var.requestId,
+    route,
+    userId: p.kind === "user" ? p.user.id : null,
+    apiKeyId: p.kind === "user" ? p.keyId : null,
+  });
+  c.set("call", record);
+  return record;
+}
+
+/** The RecordContext of a Hono request. */
+export const recordContext = (c: Context<AppEnv>): RecordContext => ({
+  env: c.env,
+  waitUntil: (p) => c.executionCtx.waitUntil(p),
+});
+
+/** Who answers the call, and at what price (the model config's, else the built-in list price). */
+export function targetCall(record: CallRecord, resolved: ResolvedModel): void {
+  record.vendor = resolved.vendor.slug;
+  record.vendorKind = resolved.vendor.kind;
+  record.upstreamModel = resolved.upstreamModel;
+  record.alias = resolved.config?.alias ?? null;
+  record.price = priceFor(resolved.vendor.kind, resolved.upstreamModel, resolved.config);
+}
+
+/** A call that failed before answering: its error's status and code, no tokens. */
+export function failCall(record: CallRecord, err: unknown): void {
+  const e = toGatewayError(err);
+  record.status = e.status;
+  record.errorCode = e.code;
+  record.latencyMs ??= Date.now() - record.startedAt;
+}
+
+/** The queue message of a finished record. Cache hits cost nothing: no vendor was paid. */
+export function toUsageMessage(record: CallRecord, id: string): UsageMessage {
+  const usage = record.usage ?? { inputTokens: 0, outputTokens: 0 };
+  return {
+    id,
+    request_id: record.requestId,
+    user_id: record.userId,
+    api_key_id: record.apiKeyId,
+    route: record.route,
+    vendor: record.vendor,
+    upstream_model: record.upstreamModel,
+    alias: record.alias,
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    cached_tokens: Math.min(usage.cachedTokens ?? 0, usage.inputTokens),
+    cost_usd: record.cacheHit ? 0 : costOf(usage, record.price),
+    latency_ms: record.latencyMs ?? Date.now() - record.startedAt,
+    ttft_ms: record.ttftMs,
+    status: record.status,
+    cache_hit: record.cacheHit,
+    retries: record.retries,
+    fallback_used: record.fallbackUsed,
+    error_code: record.errorCode,
+    created_at: record.startedAt,
+  };
+}
+
+/**
+ * Sends the call's usage to the queue after the response (inside waitUntil, never awaited by
+ * it). The id is made here, once, so a redelivered message is written once. A failed send is
+ * logged, never thrown: accounting must not fail a call that already succeeded.
+ */
+export function recordCall(ctx: RecordContext, record: CallRecord): void {
+  const message = toUsageMessage(record, newId("use"));
+  let sent: Promise<unknown>;
+  try {
+    sent = ctx.env.USAGE_QUEUE.send(message, { contentType: "json" });
+  } catch (err) {
+    sent = Promise.reject(err);
+  }
+  ctx.waitUntil(sent.catch((err: unknown) => logSendFailure(message, err)));
+}
+
+/** Identifiers and counts only: never prompts, keys or bodies. */
+function logSendFailure(message: UsageMessage, err: unknown): void {
+  console.error(
+    JSON.stringify({
+      level: "error",
+      msg: "usage record not sent",
+      request_id: message.request_id,
+      usage_id: message.id,
+      user_id: message.user_id,
+      vendor: message.vendor,
+      model: message.upstream_model,
+      input_tokens: message.input_tokens,
+      output_tokens: message.output_tokens,
+      cost_usd: message.cost_usd,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    }),
+  );
+}

@@ -1,0 +1,76 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { assertSelfOrAdmin } from "../auth/access";
+import { getDb } from "../db/client";
+import { findUser } from "../db/queries/users";
+import { notFound } from "../errors/gateway-error";
+import { budgetLimitsOf, readBudget } from "../gateway/budget";
+import type { WindowStatus } from "../gateway/budget-ledger";
+import { createRouter } from "../openapi/router";
+import { authenticated, errorResponses, jsonResponse, pathParam, Timestamp } from "../openapi/schemas";
+
+const WindowSchema = z
+  .object({
+    window: z.string().openapi({ example: "2026-11-26", description: "The UTC day or month." }),
+    limit_usd: z.number().nullable().openapi({ example: 5 }),
+    limit_tokens: z.number().int().nullable().openapi({ example: 1_000_000 }),
+    spent_usd: z.number().openapi({ example: 1.2345 }),
+    spent_tokens: z.number().int().openapi({ example: 48_210 }),
+    reserved_usd: z
+      .number()
+      .openapi({ example: 0.02, description: "Held by calls in flight, until they settle." }),
+    reserved_tokens: z.number().int().openapi({ example: 4_096 }),
+    resets_at: Timestamp.openapi({ example: "2026-11-27T00:00:00.000Z" }),
+  })
+  .openapi("BudgetWindow");
+
+const BudgetSchema = z
+  .object({
+    user_id: z.string().openapi({ example: "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S" }),
+    daily: WindowSchema,
+    monthly: WindowSchema,
+  })
+  .openapi("Budget");
+
+const toWindow = (w: WindowStatus, limitUsd: number | null, limitTokens: number | null) => ({
+  window: w.window,
+  limit_usd: limitUsd,
+  limit_tokens: limitTokens,
+  spent_usd: w.spent.usd,
+  spent_tokens: w.spent.tokens,
+  reserved_usd: w.reserved.usd,
+  reserved_tokens: w.reserved.tokens,
+  resets_at: new Date(w.resetsAt).toISOString(),
+});
+
+export const budgetRoutes = createRouter().openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/users/{id}/budget",
+    tags: ["Users"],
+    summary: "A user's budgets: limits, spent and reserved per UTC day and month (admin, or the user)",
+    description:
+      "Read from the user's budget tracker, which is exact: calls are checked and counted there one at a time. " +
+      "Spending is tracked while the user has a budget set; a call's real usage is counted once it has answered " +
+      "(until then its estimate is `reserved`).",
+    security: authenticated,
+    request: { params: z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") }) },
+    responses: { 200: jsonResponse(BudgetSchema, "The user's budget status."), ...errorResponses(404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const p = c.var.principal;
+    assertSelfOrAdmin(p, id);
+    const user = p.kind === "user" && p.user.id === id ? p.user : await findUser(getDb(c.env.DB), id);
+    if (!user) throw notFound("user", "id");
+    const limits = budgetLimitsOf(user);
+    const status = await readBudget(c.env, id);
+    return c.json(
+      {
+        user_id: id,
+        daily: toWindow(status.daily, limits.dailyUsd, limits.dailyTokens),
+        monthly: toWindow(status.monthly, limits.monthlyUsd, limits.monthlyTokens),
+      },
+      200,
+    );
+  },
+);

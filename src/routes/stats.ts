@@ -1,0 +1,94 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { adminOnly } from "../auth/middleware";
+import { getDb } from "../db/client";
+import { countByVendor, latestTimings } from "../db/queries/usage";
+import { SAMPLE_LIMIT, vendorStats } from "../gateway/vendor-stats";
+import { createRouter } from "../openapi/router";
+import { authenticated, errorResponses, iso, jsonResponse, Timestamp } from "../openapi/schemas";
+
+const StatsQuerySchema = z.object({
+  window_minutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .default(15)
+    .openapi({
+      param: { name: "window_minutes", in: "query" },
+      example: 15,
+      description: "How far back, 1 to 1440 minutes.",
+    }),
+});
+
+const ms = (description: string) => z.number().int().nullable().openapi({ example: 640, description });
+
+const VendorStatsSchema = z
+  .object({
+    vendor: z.string().nullable().openapi({
+      example: "openai",
+      description: "Null for calls that failed before a vendor was chosen (e.g. an unknown model).",
+    }),
+    requests: z.number().int().openapi({ example: 120 }),
+    errors: z.number().int().openapi({ example: 3, description: "Calls answered with status 400 or above." }),
+    error_rate: z.number().openapi({ example: 0.025, description: "errors / requests, to four decimals." }),
+    cache_hits: z.number().int().openapi({ example: 14 }),
+    latency_samples: z
+      .number()
+      .int()
+      .openapi({
+        example: 106,
+        description: `Calls the percentiles are computed over: the vendor's newest, cache hits excluded, at most ${SAMPLE_LIMIT}.`,
+      }),
+    latency_p50_ms: ms("Median time to the complete answer."),
+    latency_p90_ms: ms("90th percentile (nearest rank)."),
+    latency_p99_ms: ms("99th percentile (nearest rank)."),
+    ttft_p50_ms: ms("Streams: median time to the first byte sent."),
+  })
+  .openapi("VendorStats");
+
+const StatsSchema = z
+  .object({
+    window_minutes: z.number().int(),
+    from: Timestamp,
+    to: Timestamp,
+    data: z.array(VendorStatsSchema),
+  })
+  .openapi("Stats");
+
+export const statsRoutes = createRouter().openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/admin/stats",
+    tags: ["Usage"],
+    summary: "Per-vendor traffic, errors and latency over the last minutes (admin)",
+    description:
+      "Counts cover every call in the window. Latency percentiles cover each vendor's newest calls " +
+      `(at most ${SAMPLE_LIMIT}, cache hits excluded), so the query stays bounded however busy the window was.`,
+    security: authenticated,
+    middleware: [adminOnly] as const,
+    request: { query: StatsQuerySchema },
+    responses: { 200: jsonResponse(StatsSchema, "Stats per vendor."), ...errorResponses(403) },
+  }),
+  async (c) => {
+    const { window_minutes } = c.req.valid("query");
+    const to = new Date();
+    const from = new Date(to.getTime() - window_minutes * 60_000);
+    const db = getDb(c.env.DB);
+    const counts = await countByVendor(db, from);
+    const timings = await latestTimings(
+      db,
+      counts.map((v) => v.vendor),
+      from,
+      SAMPLE_LIMIT,
+    );
+    return c.json(
+      {
+        window_minutes,
+        from: iso(from),
+        to: iso(to),
+        data: counts.map((v, i) => vendorStats(v, timings[i] ?? [])),
+      },
+      200,
+    );
+  },
+);

@@ -1,0 +1,164 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { adminOnly } from "../auth/middleware";
+import { getDb } from "../db/client";
+import { sumUsage, type UsageGroupBy } from "../db/queries/usage";
+import type { AppEnv } from "../env";
+import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, usageRange, usageReport } from "../gateway/usage-report";
+import { createRouter } from "../openapi/router";
+import { authenticated, errorResponses, iso, jsonResponse, Timestamp } from "../openapi/schemas";
+
+const tags = ["Usage"];
+
+const instant = (name: string, description: string) =>
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+      error: "must be an ISO-8601 date-time (2026-11-01T00:00:00Z) or date (2026-11-01)",
+    })
+    .optional()
+    .openapi({ param: { name, in: "query" }, example: "2026-11-01T00:00:00Z", description });
+
+const queryFields = {
+  from: instant(
+    "from",
+    `Start (inclusive), ISO-8601 date-time or date (UTC). Default: ${DEFAULT_RANGE_DAYS} days before \`to\`.`,
+  ),
+  to: instant("to", `End (exclusive). Default: now. The range may span at most ${MAX_RANGE_DAYS} days.`),
+  model: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({
+      param: { name: "model", in: "query" },
+      example: "openai/gpt-4o-mini",
+      description: "Only calls of this model: `vendor/upstream-model`, or a model-config alias.",
+    }),
+  vendor: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({
+      param: { name: "vendor", in: "query" },
+      example: "openai",
+      description: "Only this vendor's calls.",
+    }),
+};
+
+const groupBy = <T extends [UsageGroupBy, ...UsageGroupBy[]]>(values: T) =>
+  z
+    .enum(values)
+    .default("day")
+    .openapi({
+      param: { name: "group_by", in: "query" },
+      description:
+        "`day` (UTC, `YYYY-MM-DD`), `model` (`vendor/upstream-model`), `vendor`, `key` (API key id), " +
+        "`alias` (model config; null for calls that named `vendor/model`)" +
+        (values.includes("user") ? ", `user` (user id)." : "."),
+    });
+
+const UsageQuerySchema = z.object({
+  ...queryFields,
+  group_by: groupBy(["day", "model", "vendor", "key", "alias"]),
+});
+const AdminUsageQuerySchema = z.object({
+  ...queryFields,
+  group_by: groupBy(["day", "model", "vendor", "key", "alias", "user"]),
+  user_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .openapi({ param: { name: "user_id", in: "query" }, description: "Only this user's calls." }),
+});
+
+const figures = {
+  requests: z.number().int().openapi({ example: 42 }),
+  errors: z.number().int().openapi({ example: 1, description: "Calls answered with status 400 or above." }),
+  cache_hits: z.number().int().openapi({ example: 3 }),
+  input_tokens: z.number().int().openapi({ example: 12000 }),
+  output_tokens: z.number().int().openapi({ example: 3400 }),
+  cached_tokens: z
+    .number()
+    .int()
+    .openapi({ example: 2048, description: "Input tokens read from the vendor's prompt cache." }),
+  cost_usd: z.number().openapi({
+    example: 0.00384,
+    description: "From the model config's pricing, else the built-in list price; cache hits cost 0.",
+  }),
+  avg_latency_ms: z.number().int().nullable().openapi({ example: 812 }),
+};
+
+const UsageFiguresSchema = z.object(figures).openapi("UsageTotals");
+const UsageReportSchema = z
+  .object({
+    from: Timestamp,
+    to: Timestamp,
+    group_by: z.enum(["day", "model", "vendor", "key", "alias", "user"]),
+    data: z.array(
+      z
+        .object({
+          key: z.string().nullable().openapi({
+            example: "2026-11-26",
+            description:
+              "The group: a day, model, vendor, key id, alias or user id; null where none applies.",
+          }),
+          ...figures,
+        })
+        .openapi("UsageGroup"),
+    ),
+    totals: UsageFiguresSchema,
+  })
+  .openapi("UsageReport");
+
+type UsageQuery = z.infer<typeof AdminUsageQuerySchema>;
+
+/** One report; `userId` undefined for every user's calls. */
+async function report(c: Context<AppEnv>, query: UsageQuery, userId: string | undefined) {
+  const { from, to } = usageRange(query, Date.now());
+  const groups = await sumUsage(
+    getDb(c.env.DB),
+    { from, to, userId, model: query.model, vendor: query.vendor },
+    query.group_by,
+  );
+  return { from: iso(from), to: iso(to), group_by: query.group_by, ...usageReport(groups) };
+}
+
+export const usageRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/usage",
+      tags,
+      summary: "The caller's usage and cost, grouped",
+      description:
+        "Calls, errors, tokens, cost and latency of the calling user's keys over a range, grouped by day, model, " +
+        "vendor, key or alias. With ADMIN_API_KEY (which has no user), every user's calls, as `/v1/admin/usage`.",
+      security: authenticated,
+      request: { query: UsageQuerySchema },
+      responses: { 200: jsonResponse(UsageReportSchema, "The usage report."), ...errorResponses() },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      return c.json(await report(c, c.req.valid("query"), p.kind === "user" ? p.user.id : undefined), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/admin/usage",
+      tags,
+      summary: "Every user's usage and cost, grouped (admin)",
+      description:
+        "As `/v1/usage`, over every user's calls (or one user's with `user_id`), and groupable by `user`.",
+      security: authenticated,
+      middleware: [adminOnly] as const,
+      request: { query: AdminUsageQuerySchema },
+      responses: { 200: jsonResponse(UsageReportSchema, "The usage report."), ...errorResponses(403) },
+    }),
+    async (c) => {
+      const query = c.req.valid("query");
+      return c.json(await report(c, query, query.user_id), 200);
+    },
+  );
