@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // The one-line-per-request JSON log is for production; in test output it is noise.
+    onConsoleLog: (log) => !/^\{"level":"\w+","msg":"request"/.test(log),
     projects: [
       {
         plugins: [
@@ -40,8 +42,6 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          // The one-line-per-request JSON log is for production; in test output it is noise.
-          onConsoleLog: (log) => !/^\{"level":"\w+","msg":"request"/.test(log),
           include: ["src/**/*.test.ts", "test/http/**/*.test.ts"],
           globalSetup: ["./test/global-setup.ts"],
           setupFiles: ["./test/apply-migrations.ts"],

@@ -2,7 +2,8 @@ import { estimatePromptTokens, estimateTextTokens } from "../chat/tokens";
 import type { ChatRequest, ChatResponse, StreamEvent, Usage } from "../chat/types";
 import { amountOf } from "../gateway/budget";
 import type { CallRecord } from "../gateway/call-record";
-import { failCall, type RecordContext, recordCall } from "../gateway/usage";
+import { type Attempt, runResilient } from "../gateway/resilience/run";
+import { failCall, type RecordContext, recordCall, targetCall } from "../gateway/usage";
 import { CUT_OFF, recordExchange, recordUserMessage, turnBody } from "./record";
 import { encodeTurnStream } from "./stream";
 import type { Turn } from "./turn";
@@ -26,20 +27,43 @@ export interface TurnTracking {
 
 export type TurnBody = ReturnType<typeof turnBody>;
 
-export async function sendMessage(turn: Turn, tracking: TurnTracking): Promise<TurnBody> {
-  const { call } = turn;
-  const { record } = tracking;
-  const started = Date.now();
-  let answer: ChatResponse;
+/**
+ * The upstream call with retries, fallbacks and the circuit breaker (gateway/resilience); the
+ * turn and its record learn which model answered. A failure releases the budget and stores the
+ * user's message, then is thrown.
+ */
+async function callModel<T>(turn: Turn, record: CallRecord, attempt: Attempt<T>): Promise<T> {
   try {
-    answer = await call.provider.chat(turn.request, call.ctx);
+    const outcome = await runResilient(turn.env, turn.db, turn.requested, turn.resilience, attempt);
+    const { resolved } = outcome;
+    targetCall(record, resolved);
+    record.alias = turn.requested.config?.alias ?? null;
+    record.retries = outcome.retries;
+    record.fallbackUsed = outcome.fallbackUsed;
+    turn.model = `${resolved.vendor.slug}/${resolved.upstreamModel}`;
+    turn.price = record.price;
+    return outcome.value;
   } catch (err) {
     turn.budget.release();
     await recordUserMessage(turn);
     throw err;
-  } finally {
-    call.settle();
   }
+}
+
+export async function sendMessage(turn: Turn, tracking: TurnTracking): Promise<TurnBody> {
+  const { record } = tracking;
+  const started = Date.now();
+  const answer: ChatResponse = await callModel(
+    turn,
+    record,
+    async ({ provider, resolved }, { ctx, settle }) => {
+      try {
+        return await provider.chat({ ...turn.request, model: resolved.upstreamModel }, ctx);
+      } finally {
+        settle();
+      }
+    },
+  );
   // Set before storing: if that fails, the vendor was still paid for these tokens.
   record.usage = answer.usage;
   record.latencyMs = Date.now() - record.startedAt;
@@ -69,20 +93,18 @@ export async function streamMessage(
   opts: { requestId: string; waitUntil(promise: Promise<unknown>): void },
   tracking: TurnTracking,
 ): Promise<ReadableStream<Uint8Array>> {
-  const { call } = turn;
   const { record } = tracking;
   const started = Date.now();
-  let events: ReadableStream<StreamEvent>;
-  try {
-    events = await call.provider.stream(turn.request, call.ctx);
-  } catch (err) {
-    turn.budget.release();
-    await recordUserMessage(turn);
-    throw err;
-  } finally {
-    // The timeout bounds the wait for the stream to start, not its length.
-    call.settle();
-  }
+  const events: ReadableStream<StreamEvent> = await callModel(
+    turn,
+    record,
+    async ({ provider, resolved }, { ctx, settle }) => {
+      const stream = await provider.stream({ ...turn.request, model: resolved.upstreamModel }, ctx);
+      // The timeout bounds the wait for the stream to start, not its length; no retry after this.
+      settle();
+      return stream;
+    },
+  );
   return encodeTurnStream(timeFirstText(events, record), {
     ...opts,
     async onEnd(end) {

@@ -7,8 +7,10 @@ import type { OptionalConfig } from "../env";
 import { notFound } from "../errors/gateway-error";
 import { type BudgetHold, type BudgetPayer, estimateCall, holdBudget } from "../gateway/budget";
 import { type Price, priceFor } from "../gateway/pricing";
+import type { ResilienceOptions } from "../gateway/resilience/run";
+import type { ResolvedModel } from "../gateway/resolve-model";
 import { resolveModel } from "../gateway/resolve-model";
-import { type PreparedCall, prepareResolvedCall } from "../gateway/upstream-call";
+import { prepareVendor } from "../gateway/upstream-call";
 import { type NewContent, readUserContent, storedToChatMessage, titleFrom } from "./content";
 import { buildPrompt } from "./prompt";
 import { chooseModel, turnSettings } from "./settings";
@@ -28,16 +30,19 @@ export interface SendMessageInput {
 
 /** One exchange, ready to send: the upstream call, the prompt, and what storing it needs. */
 export interface Turn {
+  env: OptionalConfig;
   db: Db;
   conversationId: string;
-  call: PreparedCall;
+  /** The model the turn asked for (retries and fallbacks may end with another: see send.ts). */
+  requested: ResolvedModel & { model: string };
+  resilience: ResilienceOptions;
   request: ChatRequest;
   /** The new message as stored. */
   content: StoredContentPart[];
   receivedAt: Date;
   /** A title for a conversation still named DEFAULT_TITLE; undefined to leave it. */
   title: string | undefined;
-  /** `vendor/upstream-model`, recorded on the reply. */
+  /** `vendor/upstream-model`, recorded on the reply: the one that answered. */
   model: string;
   /** The price its usage is charged at, and the user's budget reservation to settle or release. */
   price: Price | null;
@@ -54,14 +59,15 @@ export async function prepareTurn(
   db: Db,
   where: { conversationId: string; userId: string },
   input: SendMessageInput,
-  opts: { clientSignal?: AbortSignal; timeoutMs: number; payer: BudgetPayer | null },
+  opts: { resilience: ResilienceOptions; payer: BudgetPayer | null },
 ): Promise<Turn> {
   const receivedAt = new Date();
   const user = readUserContent(input.content);
   const context = await loadTurnContext(db, where.conversationId, where.userId, HISTORY_LIMIT);
   if (!context) throw notFound("conversation", "id");
   const { conversation, persona } = context;
-  const resolved = await resolveModel(env, db, chooseModel(input.model, conversation, persona));
+  const model = chooseModel(input.model, conversation, persona);
+  const resolved = await resolveModel(env, db, model);
   const settings = turnSettings(input, persona, resolved.config, user.hasImages);
   const prompt = buildPrompt({
     systemPrompt: persona?.systemPrompt ?? null,
@@ -73,22 +79,19 @@ export async function prepareTurn(
   const request: ChatRequest = { model: resolved.upstreamModel, messages: prompt.messages };
   if (settings.temperature !== undefined) request.temperature = settings.temperature;
   if (settings.maxTokens !== undefined) request.maxTokens = settings.maxTokens;
-  const call = await prepareResolvedCall(env, resolved, opts);
+  // Refuses an unusable vendor (no key, no base URL) before anything is held or stored.
+  await prepareVendor(env, resolved);
   // Last, once nothing else can refuse the turn: the most it may cost is held against the
   // user's budget (the longest answer allowed), and the refusal happens before anything is sent.
   const price = priceFor(resolved.vendor.kind, resolved.upstreamModel, resolved.config);
   const estimate = estimateCall(estimatePromptTokens(request.messages), settings.reserveTokens, price);
-  let budget: BudgetHold;
-  try {
-    budget = await holdBudget(opts.payer, estimate);
-  } catch (err) {
-    call.settle(); // stops the timeout clock of a call that will not be made
-    throw err;
-  }
+  const budget: BudgetHold = await holdBudget(opts.payer, estimate);
   return {
+    env,
     db,
     conversationId: conversation.id,
-    call,
+    requested: { ...resolved, model },
+    resilience: opts.resilience,
     request,
     content: user.stored,
     receivedAt,

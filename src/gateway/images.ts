@@ -1,16 +1,22 @@
 import type { ImageGenerationRequest, ImagesResponse } from "../chat/openai-image-schema";
 import { estimateTextTokens } from "../chat/tokens";
 import type { GeneratedImage, ImageRequest, ImageResponse } from "../chat/types";
+import type { Db } from "../db/client";
+import type { OptionalConfig } from "../env";
 import { invalidRequest } from "../errors/gateway-error";
 import { malformed } from "../providers/http";
+import { providerFor } from "../providers/registry";
+import type { Provider } from "../providers/types";
 import { fromBase64 } from "../util/encoding";
 import { amountOf, type BudgetPayer, holdBudget } from "./budget";
 import type { Amount } from "./budget-window";
 import type { CallRecord } from "./call-record";
 import { storeImage } from "./image-store";
 import { costOf, type Price, priceFor } from "./pricing";
-import type { PreparedCall } from "./upstream-call";
-import { type RecordContext, recordCall } from "./usage";
+import type { Outcome, ResilienceOptions } from "./resilience/run";
+import { runResilient } from "./resilience/run";
+import type { ResolvedModel } from "./resolve-model";
+import { type RecordContext, recordCall, targetCall } from "./usage";
 
 type ImageData = ImagesResponse["data"][number];
 
@@ -20,9 +26,12 @@ type ImageData = ImagesResponse["data"][number];
  * @see https://platform.openai.com/docs/api-reference/images/create
  */
 export async function runImageGeneration(
-  call: PreparedCall,
+  env: OptionalConfig,
+  db: Db,
+  requested: ResolvedModel & { model: string },
   input: ImageGenerationRequest,
   opts: {
+    resilience: ResilienceOptions;
     origin: string;
     kv: KVNamespace;
     record: CallRecord;
@@ -31,40 +40,55 @@ export async function runImageGeneration(
     payer: BudgetPayer | null;
   },
 ): Promise<ImagesResponse> {
-  const { provider, ctx, resolved } = call;
-  let answer: ImageResponse;
-  try {
-    if (input.stream) {
-      throw invalidRequest(
-        "unsupported_parameter",
-        "Image streaming (partial images) is not supported.",
-        "stream",
-      );
-    }
-    const shown = resolved.config ? resolved.config.alias : `${ctx.vendor.slug}/${resolved.upstreamModel}`;
-    if (!provider.images || (resolved.config && !resolved.config.capabilities.image_generation)) {
-      throw invalidRequest("unsupported_capability", `The model \`${shown}\` does not make images.`, "model");
-    }
-    const price = priceFor(ctx.vendor.kind, resolved.upstreamModel, resolved.config);
-    const estimate = estimateImages(input.prompt, input.n ?? 1, price);
-    const budget = await holdBudget(opts.payer, estimate);
-    try {
-      answer = await provider.images(toImageRequest(input, resolved.upstreamModel), ctx);
-    } catch (err) {
-      budget.release();
-      throw err;
-    }
-    // Charged once the vendor answered, whatever happens to the images after.
-    budget.settle(answer.usage ? amountOf(answer.usage, price) : estimate);
-  } finally {
-    call.settle();
+  if (input.stream) {
+    throw invalidRequest(
+      "unsupported_parameter",
+      "Image streaming (partial images) is not supported.",
+      "stream",
+    );
   }
+  // Held at the price of the model asked for; settled at the price of the one that answered.
+  const askedPrice = priceFor(requested.vendor.kind, requested.upstreamModel, requested.config);
+  assertMakesImages(requested, providerFor(requested.vendor.kind));
+  const estimate = estimateImages(input.prompt, input.n ?? 1, askedPrice);
+  const budget = await holdBudget(opts.payer, estimate);
+  let outcome: Outcome<ImageResponse>;
+  try {
+    outcome = await runResilient(
+      env,
+      db,
+      requested,
+      opts.resilience,
+      async ({ provider, resolved }, { ctx, settle }) => {
+        try {
+          return await (provider.images as NonNullable<typeof provider.images>)(
+            toImageRequest(input, resolved.upstreamModel),
+            ctx,
+          );
+        } finally {
+          settle();
+        }
+      },
+      (resolved) => assertMakesImages(resolved, providerFor(resolved.vendor.kind)),
+    );
+  } catch (err) {
+    budget.release();
+    throw err;
+  }
+  const answer = outcome.value;
+  const { resolved } = outcome;
+  targetCall(opts.record, resolved);
+  opts.record.alias = requested.config?.alias ?? null;
+  opts.record.retries = outcome.retries;
+  opts.record.fallbackUsed = outcome.fallbackUsed;
+  // Charged once the vendor answered, whatever happens to the images after.
+  budget.settle(answer.usage ? amountOf(answer.usage, opts.record.price) : estimate);
 
   const asUrl = (input.response_format ?? "url") === "url";
   // In parallel, and awaited: the client may fetch a URL the moment it has the answer.
   const data = await Promise.all(
     answer.images.map((image) =>
-      asUrl ? toUrl(image, opts, ctx.vendor.slug) : toB64(image, ctx.vendor.slug),
+      asUrl ? toUrl(image, opts, resolved.vendor.slug) : toB64(image, resolved.vendor.slug),
     ),
   );
   const usage = answer.usage;
@@ -146,4 +170,12 @@ async function toB64(image: GeneratedImage, vendor: string): Promise<ImageData> 
   if (image.b64) return { b64_json: image.b64, ...revised(image) };
   if (!image.url) throw malformed(vendor, "an image without data");
   return { url: image.url, ...revised(image) };
+}
+
+/** The model must be able to make images: an adapter with `images`, and the config's capability. */
+function assertMakesImages(resolved: ResolvedModel, provider: Provider | undefined): void {
+  const shown = resolved.config ? resolved.config.alias : `${resolved.vendor.slug}/${resolved.upstreamModel}`;
+  if (!provider?.images || (resolved.config && !resolved.config.capabilities.image_generation)) {
+    throw invalidRequest("unsupported_capability", `The model \`${shown}\` does not make images.`, "model");
+  }
 }

@@ -5,6 +5,7 @@ import { sendMessage, streamMessage } from "../conversations/send";
 import { prepareTurn } from "../conversations/turn";
 import { getDb } from "../db/client";
 import { budgetPayer } from "../gateway/budget";
+import { circuitBreaker, retryPolicy } from "../gateway/resilience/config";
 import { timeoutFor } from "../gateway/upstream-call";
 import { failCall, recordCall, recordContext, startCall, targetCall } from "../gateway/usage";
 import { createRouter } from "../openapi/router";
@@ -117,21 +118,27 @@ export const conversationMessageRoutes = createRouter().openapi(
         { conversationId: c.req.valid("param").id, userId: user.id },
         body,
         {
-          clientSignal: c.req.raw.signal,
-          timeoutMs,
+          resilience: {
+            clientSignal: c.req.raw.signal,
+            timeoutMs,
+            retry: retryPolicy(c.env, c.req.header("x-max-retries")),
+            breaker: circuitBreaker(c.env),
+          },
           payer: budgetPayer(c),
         },
       );
-      targetCall(tracking.record, turn.call.resolved);
-      const headers = { "x-switchboard-model": turn.model };
-      if (!body.stream) return c.json(await sendMessage(turn, tracking), 201, headers);
+      targetCall(tracking.record, turn.requested);
+      if (!body.stream) {
+        const answer = await sendMessage(turn, tracking);
+        return c.json(answer, 201, { "x-switchboard-model": turn.model });
+      }
       const events = await streamMessage(
         turn,
         { requestId: c.get("requestId"), waitUntil: (p) => c.executionCtx.waitUntil(p) },
         tracking,
       );
       // c.body, not a bare Response, so the headers set by middleware (x-request-id, CORS) stay.
-      return c.body(events, 201, { ...SSE_HEADERS, ...headers });
+      return c.body(events, 201, { ...SSE_HEADERS, "x-switchboard-model": turn.model });
     } catch (err) {
       failCall(tracking.record, err);
       recordCall(tracking.ctx, tracking.record);

@@ -5,7 +5,9 @@ import { notFound } from "../errors/gateway-error";
 import { budgetPayer } from "../gateway/budget";
 import { IMAGE_TTL_SECONDS, loadImage } from "../gateway/image-store";
 import { runImageGeneration } from "../gateway/images";
-import { prepareCall, timeoutFor } from "../gateway/upstream-call";
+import { circuitBreaker, retryPolicy } from "../gateway/resilience/config";
+import { resolveModel } from "../gateway/resolve-model";
+import { timeoutFor } from "../gateway/upstream-call";
 import { failCall, recordCall, recordContext, startCall, targetCall } from "../gateway/usage";
 import { createRouter } from "../openapi/router";
 import { authenticated, ErrorSchema, errorResponses, jsonBody, pathParam } from "../openapi/schemas";
@@ -39,21 +41,23 @@ export const imageRoutes = createRouter()
       const record = startCall(c, "images.generations");
       const recordCtx = recordContext(c);
       try {
-        const call = await prepareCall(c.env, getDb(c.env.DB), body.model, {
-          clientSignal: c.req.raw.signal,
-          timeoutMs: timeoutFor(c.env, c.req.header("x-timeout-ms")),
-        });
-        targetCall(record, call.resolved);
-        const result = await runImageGeneration(call, body, {
+        const db = getDb(c.env.DB);
+        const requested = await resolveModel(c.env, db, body.model);
+        targetCall(record, requested);
+        const result = await runImageGeneration(c.env, db, { ...requested, model: body.model }, body, {
+          resilience: {
+            clientSignal: c.req.raw.signal,
+            timeoutMs: timeoutFor(c.env, c.req.header("x-timeout-ms")),
+            retry: retryPolicy(c.env, c.req.header("x-max-retries")),
+            breaker: circuitBreaker(c.env),
+          },
           origin: new URL(c.req.url).origin,
           kv: c.env.CACHE,
           record,
           recordCtx,
           payer: budgetPayer(c),
         });
-        return c.json(result, 200, {
-          "x-switchboard-model": `${call.ctx.vendor.slug}/${call.resolved.upstreamModel}`,
-        });
+        return c.json(result, 200, { "x-switchboard-model": `${record.vendor}/${record.upstreamModel}` });
       } catch (err) {
         // Success is recorded by runImageGeneration; every failure after validation is recorded here.
         failCall(record, err);

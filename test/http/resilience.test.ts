@@ -140,6 +140,22 @@ describe("fallbacks", () => {
     expectError(await ask("strict"), 400, "invalid_request_error", "upstream_invalid_request");
   });
 
+  it("serve conversation messages too, storing which model answered", async () => {
+    await alias("sturdy-chat", scenario("fail-503"), ["mock/echo"]);
+    const conv = await post("/v1/conversations", { model: "sturdy-chat" }, { key });
+    const res = await post(
+      `/v1/conversations/${conv.json.id}/messages`,
+      { content: "still there?" },
+      { key },
+    );
+    expect(res.status, res.text).toBe(201);
+    expect(res.headers.get("x-switchboard-model")).toBe("mock/echo");
+    expect(res.json.assistant_message).toMatchObject({
+      model: "mock/echo",
+      content: [{ type: "text", text: "still there?" }],
+    });
+  });
+
   it("answer the last failure when every model fails", async () => {
     await alias("doomed", scenario("fail-500"), [`openai/${scenario("fail-503")}`]);
     expectError(await ask("doomed"), 502, "upstream_error", "upstream_unavailable");
