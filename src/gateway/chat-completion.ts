@@ -212,7 +212,11 @@ export async function runChatCompletion(
     if (key && policy.store && cx.cache) {
       const stored = completion ?? (JSON.parse(text) as ChatCompletion);
       cx.waitUntil(
-        cx.cache.put(key, { completion: stored, model: answeredBy, cachedAt: Date.now() }, policy.ttlSeconds),
+        cx.cache.put(
+          key,
+          { completion: stored, model: answeredBy, ...stamp(policy.ttlSeconds) },
+          policy.ttlSeconds,
+        ),
       );
     }
     return {
@@ -260,7 +264,7 @@ export async function runChatCompletion(
         if (completion)
           await cache.put(
             storeKey,
-            { completion, model: answeredBy, cachedAt: Date.now() },
+            { completion, model: answeredBy, ...stamp(policy.ttlSeconds) },
             policy.ttlSeconds,
           );
       }),
@@ -302,6 +306,9 @@ function serveFromCache(
   );
   return { body, headers: { ...SSE_HEADERS, ...headers }, done };
 }
+
+/** When an entry was made and when it goes stale. */
+const stamp = (ttlSeconds: number) => ({ cachedAt: Date.now(), expiresAt: Date.now() + ttlSeconds * 1000 });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const meta = (model: string): CompletionMeta => ({ id: newCompletionId(), created: nowSeconds(), model });

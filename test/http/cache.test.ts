@@ -59,8 +59,9 @@ describe("response cache", () => {
 
   it("never shares answers between users", async () => {
     const model = scenario("tenant");
+    const before = (await cacheEntries()).length;
     await ask(model);
-    await cacheEntries(1);
+    await cacheEntries(before + 1);
     expect((await ask(model, { key: otherKey })).headers.get("x-cache")).toBe("MISS");
     expect(await upstreamCalls(model)).toBe(2);
   });
@@ -81,8 +82,9 @@ describe("response cache", () => {
     });
     expect(alias.status).toBe(201);
     const body = { model: "cached-alias", messages: [{ role: "user", content: "x" }] };
+    const before = (await cacheEntries()).length;
     expect((await post("/v1/chat/completions", body, { key })).headers.get("x-cache")).toBe("MISS");
-    const entries = await cacheEntries(1);
+    const entries = await cacheEntries(before + 1);
     expect((await post("/v1/chat/completions", body, { key })).headers.get("x-cache")).toBe("HIT");
     // The entry expires with the TTL (KV evicts it; waiting 5 minutes is not a unit test).
     const expiries = entries.map((e) => e.expiration ?? 0);
@@ -90,10 +92,27 @@ describe("response cache", () => {
     expect(expiries.some((exp) => exp > now + 290 && exp <= now + 301)).toBe(true);
   });
 
+  it("treats an entry past its TTL as a miss", async () => {
+    const model = scenario("expiry");
+    const before = (await cacheEntries()).length;
+    await ask(model);
+    const [entry] = await cacheEntries(before + 1);
+    // Age every stored entry past its expiry (KV's own eviction at the TTL is not observable here).
+    for (const { name } of await cacheEntries(1)) {
+      const value = await env.CACHE.get<{ expiresAt: number }>(name, "json");
+      if (value) await env.CACHE.put(name, JSON.stringify({ ...value, expiresAt: Date.now() - 1 }));
+    }
+    expect(entry).toBeDefined();
+    const again = await ask(model);
+    expect(again.headers.get("x-cache")).toBe("MISS");
+    expect(await upstreamCalls(model)).toBe(2);
+  });
+
   it("honours Cache-Control: no-cache (fresh answer, stored) and no-store (nothing)", async () => {
     const model = scenario("directives");
+    const stored = (await cacheEntries()).length;
     await ask(model);
-    await cacheEntries(1);
+    await cacheEntries(stored + 1);
     const fresh = await ask(model, { headers: { "cache-control": "no-cache" } });
     expect(fresh.headers.get("x-cache")).toBe("BYPASS");
     expect(await upstreamCalls(model)).toBe(2);
@@ -125,8 +144,9 @@ describe("response cache", () => {
 
   it("replays a cached answer as a well-formed stream", async () => {
     const model = scenario("replay");
+    const before = (await cacheEntries()).length;
     const whole = await ask(model);
-    await cacheEntries(1);
+    await cacheEntries(before + 1);
     const res = await ask(model, { extra: { stream: true, stream_options: { include_usage: true } } });
     expect(res.headers.get("x-cache")).toBe("HIT");
     expect(res.headers.get("content-type")).toContain("text/event-stream");

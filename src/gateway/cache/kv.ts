@@ -9,9 +9,10 @@ const log = (msg: string, err: unknown) =>
 export class KvResponseCache implements ResponseCache {
   constructor(private readonly kv: KVNamespace) {}
 
-  async get(key: string): Promise<CachedAnswer | null> {
+  async get(key: string, now = Date.now()): Promise<CachedAnswer | null> {
     try {
-      return await this.kv.get<CachedAnswer>(key, "json");
+      const hit = await this.kv.get<CachedAnswer>(key, "json");
+      return hit && hit.expiresAt > now ? hit : null;
     } catch (err) {
       log("cache read failed; treated as a miss", err);
       return null;

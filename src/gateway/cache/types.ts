@@ -6,6 +6,8 @@ export interface CachedAnswer {
   /** `vendor/upstream-model` that answered (the x-switchboard-model header). */
   model: string;
   cachedAt: number;
+  /** Epoch ms after which the entry is stale, checked on read (KV's own expiry may lag). */
+  expiresAt: number;
 }
 
 /** The response cache, behind an interface so a backend is one file (KV today). */
