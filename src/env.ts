@@ -1,5 +1,6 @@
 import type { Principal } from "./auth/principal";
 import type { CallRecord } from "./gateway/call-record";
+import type { ModelRows } from "./gateway/resolve-model";
 
 /**
  * Optional configuration (PRODUCT.md "Configuration"). Typed here by hand rather than generated,
@@ -45,5 +46,7 @@ export type AppEnv = {
     principal: Principal;
     /** What the request's gateway call did, set by the pipelines; the request log reads it. */
     call?: CallRecord;
+    /** Rows resolving the body's model, read by auth in the same D1 batch as the key. */
+    prefetchedModel?: { model: string; rows: ModelRows };
   };
 };

@@ -1,9 +1,10 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { getDb } from "../db/client";
-import { findKeyWithUser, touchKey } from "../db/queries/api-keys";
+import { findKeyWithUser, keyAndUserQueries, keyWithUserFrom, touchKey } from "../db/queries/api-keys";
 import type { AppEnv } from "../env";
 import { GatewayError, unauthenticated } from "../errors/gateway-error";
+import { type ModelRows, modelQueries } from "../gateway/resolve-model";
 import { AUTH_BLOCK_SECONDS, authFailureGuard, authRateLimited } from "./ip-block";
 import { hashApiKey, secretsEqual } from "./keys";
 import { assertAdmin, type Principal } from "./principal";
@@ -64,7 +65,20 @@ async function identify(
   if (adminKey && (await secretsEqual(key, adminKey))) return { principal: { kind: "root" } };
 
   const db = getDb(c.env.DB);
-  const found = await findKeyWithUser(db, await hashApiKey(key));
+  const hash = await hashApiKey(key);
+  const model = await modelOfBody(c);
+  let found: Awaited<ReturnType<typeof findKeyWithUser>>;
+  if (model) {
+    // The hot path: the key and everything resolving the model come back in one D1 round trip.
+    const [keyRows, userRows, configRows, vendorRows] = await db.batch([
+      ...keyAndUserQueries(db, hash),
+      ...modelQueries(db, model),
+    ]);
+    found = keyWithUserFrom([keyRows, userRows]);
+    c.set("prefetchedModel", { model, rows: [configRows, vendorRows] as ModelRows });
+  } else {
+    found = await findKeyWithUser(db, hash);
+  }
   if (!found) throw unauthenticated("invalid_api_key", "The API key is not valid.");
   const now = Date.now();
   if (found.key.revokedAt) throw unauthenticated("revoked_api_key", "The API key has been revoked.");
@@ -81,6 +95,33 @@ async function identify(
     },
     lastUsedAt: found.key.lastUsedAt,
   };
+}
+
+/** Routes whose body names a model that the handler will resolve (see modelOfBody). */
+const MODEL_ROUTES = new Set(["/v1/chat/completions", "/v1/images/generations"]);
+/** Bodies larger than this (images as data URLs) are not read twice: their model is resolved later. */
+const PREFETCH_MAX_BYTES = 64 * 1024;
+
+/**
+ * The `model` of a small JSON body on a model route, read ahead so auth can batch its lookup with
+ * the model's. Anything unusual (not JSON, too big, no string model) just skips the prefetch: the
+ * route's validation then answers for the body as usual.
+ */
+async function modelOfBody(c: Context<AppEnv>): Promise<string | undefined> {
+  if (c.req.method !== "POST" || !MODEL_ROUTES.has(c.req.path)) return undefined;
+  if (!c.req.header("content-type")?.includes("application/json")) return undefined;
+  const declared = Number(c.req.header("content-length") ?? 0);
+  if (declared > PREFETCH_MAX_BYTES) return undefined;
+  try {
+    // The text is cached by Hono for the route's validator; only small bodies are parsed twice.
+    const text = await c.req.text();
+    if (text.length > PREFETCH_MAX_BYTES) return undefined;
+    const body: unknown = JSON.parse(text);
+    const model = body && typeof body === "object" ? (body as { model?: unknown }).model : undefined;
+    return typeof model === "string" && model.length > 0 && model.length <= 256 ? model : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Stamps last_used_at after the response, at most once a minute per key. */

@@ -94,7 +94,7 @@ export const chatCompletionRoutes = createRouter().openapi(
     try {
       const timeoutMs = timeoutFor(c.env, c.req.header("x-timeout-ms"));
       const retry = retryPolicy(c.env, c.req.header("x-max-retries"));
-      const requested = await resolveModel(c.env, db, body.model);
+      const requested = await resolveModel(c.env, db, body.model, "model", c.var.prefetchedModel);
       const cache = cachePolicy(c.env, requested.config, {
         ttl: c.req.header("x-cache-ttl"),
         cacheControl: c.req.header("cache-control"),

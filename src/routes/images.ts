@@ -42,7 +42,7 @@ export const imageRoutes = createRouter()
       const recordCtx = recordContext(c);
       try {
         const db = getDb(c.env.DB);
-        const requested = await resolveModel(c.env, db, body.model);
+        const requested = await resolveModel(c.env, db, body.model, "model", c.var.prefetchedModel);
         targetCall(record, requested);
         const result = await runImageGeneration(c.env, db, { ...requested, model: body.model }, body, {
           resilience: {

@@ -1,16 +1,33 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { apiKeys, users } from "../schema";
+import { type ApiKeyRow, apiKeys, type UserRow, users } from "../schema";
+
+/**
+ * Auth lookup as two statements for one batch: the key, and its user found through the key in
+ * SQL. Not a join: D1 batch results are keyed by column name, so a join's `id`, `name` and
+ * `created_at` would overwrite each other.
+ */
+export const keyAndUserQueries = (db: Db, hash: string) =>
+  [
+    db.select().from(apiKeys).where(eq(apiKeys.hash, hash)).limit(1),
+    db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql`(select ${apiKeys.userId} from ${apiKeys} where ${apiKeys.hash} = ${hash})`))
+      .limit(1),
+  ] as const;
+
+export type KeyWithUser = { key: ApiKeyRow; user: UserRow };
+
+export function keyWithUserFrom(rows: readonly [ApiKeyRow[], UserRow[]]): KeyWithUser | undefined {
+  const [key] = rows[0];
+  const [user] = rows[1];
+  return key && user ? { key, user } : undefined;
+}
 
 /** Auth lookup: the key and its user in one round trip. */
-export async function findKeyWithUser(db: Db, hash: string) {
-  const rows = await db
-    .select({ key: apiKeys, user: users })
-    .from(apiKeys)
-    .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(eq(apiKeys.hash, hash))
-    .limit(1);
-  return rows[0];
+export async function findKeyWithUser(db: Db, hash: string): Promise<KeyWithUser | undefined> {
+  return keyWithUserFrom(await db.batch(keyAndUserQueries(db, hash)));
 }
 
 /** Touch last_used_at at most once a minute per key; the WHERE makes racing writers a no-op. */

@@ -1,0 +1,101 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import { configureVendorKeys, createUser, post } from "../helpers";
+
+/**
+ * D1 round trips on the hot path, counted on the real local database through a thin wrapper
+ * (every executed statement or batch is one round trip).
+ */
+function countingD1(db: D1Database) {
+  const log: string[] = [];
+  const targets = new WeakMap<object, D1PreparedStatement>();
+  const wrap = (stmt: D1PreparedStatement, sql: string): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === "bind") return (...args: unknown[]) => wrap(target.bind(...args), sql);
+        if (prop === "first" || prop === "all" || prop === "run" || prop === "raw") {
+          return (...args: unknown[]) => {
+            log.push(sql);
+            return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    targets.set(proxy, stmt);
+    return proxy;
+  };
+  const counted = new Proxy(db, {
+    get(target, prop) {
+      if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
+      if (prop === "batch") {
+        return (stmts: D1PreparedStatement[]) => {
+          log.push(`batch(${stmts.length})`);
+          return target.batch(stmts.map((s) => targets.get(s) ?? s));
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db: counted, log };
+}
+
+let key: string;
+beforeAll(async () => {
+  await configureVendorKeys();
+  key = (await createUser()).key;
+  expect(
+    (await post("/v1/model-configs", { alias: "hot", vendor: "openai", upstream_model: "gpt-4o-mini" }))
+      .status,
+  ).toBe(201);
+  // The key's first use stamps last_used_at (once a minute, after the response): let it land first.
+  const warm = await post(
+    "/v1/chat/completions",
+    { model: "mock/echo", messages: [{ role: "user", content: "warm" }] },
+    { key },
+  );
+  expect(warm.status).toBe(200);
+  for (let i = 0; i < 50; i++) {
+    const row = await env.DB.prepare(
+      "select count(*) as n from api_keys where last_used_at is not null",
+    ).first<{ n: number }>();
+    if (row?.n) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+});
+
+async function roundTrips(body: Record<string, unknown>) {
+  const { db, log } = countingD1(env.DB);
+  const ctx = createExecutionContext();
+  const res = await createApp().fetch(
+    new Request("http://w/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ messages: [{ role: "user", content: "hot" }], ...body }),
+    }),
+    { ...env, DB: db },
+    ctx,
+  );
+  expect(res.status, await res.clone().text()).toBe(200);
+  await res.text();
+  await waitOnExecutionContext(ctx);
+  return log;
+}
+
+describe("the chat completions hot path", () => {
+  it("makes one D1 round trip: the key and the model in one batch", async () => {
+    for (const body of [
+      { model: "openai/gpt-4o-mini" },
+      { model: "hot" },
+      { model: "openai/gpt-4o-mini", stream: true },
+      { model: "mock/echo" },
+    ]) {
+      const log = await roundTrips(body);
+      expect(log, JSON.stringify(body)).toEqual(["batch(4)"]);
+    }
+  });
+});
