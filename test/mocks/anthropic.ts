@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  CHUNKS_16_TEXT,
   commonScenario,
+  framePause,
   lastUserText,
   readBody,
   requestLog,
@@ -8,7 +10,7 @@ import {
   sendJson,
   words,
   writeEvents,
-} from "./scenario";
+} from "./scenario.ts";
 
 /**
  * Anthropic's Messages API wire format at POST /anthropic/v1/messages: `x-api-key` and
@@ -117,6 +119,7 @@ function answer(body: Body, path: string, headers: IncomingMessage["headers"]): 
   }
   let text: string;
   if (scenario === "inspect") text = JSON.stringify({ path, headers, body });
+  else if (scenario === "chunks-16") text = CHUNKS_16_TEXT;
   else if (toolResult) text = `The tool said: ${String(toolResult.content)}`;
   else text = `Hello from Claude! You said: ${lastUserText(messages)}`;
   let stopReason = "end_turn";
@@ -220,7 +223,8 @@ export async function handleAnthropic(req: IncomingMessage, res: ServerResponse,
 
   const a = answer(body, path, req.headers);
   if (body.stream) {
-    return writeEvents(res, streamFrames(body.model ?? "", a, scenario), scenario === "slow-stream" ? 50 : 1);
+    const pause = framePause(scenario, scenario === "slow-stream" ? 50 : 1);
+    return writeEvents(res, streamFrames(body.model ?? "", a, scenario), pause);
   }
   sendJson(res, 200, {
     id: ANTHROPIC_MESSAGE_ID,

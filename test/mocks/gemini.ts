@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { TINY_PNG_B64 } from "./openai";
-import { commonScenario, readBody, requestLog, scenarioOf, sendJson, words, writeEvents } from "./scenario";
+import { TINY_PNG_B64 } from "./openai.ts";
+import {
+  commonScenario,
+  readBody,
+  requestLog,
+  scenarioOf,
+  sendJson,
+  words,
+  writeEvents,
+} from "./scenario.ts";
 
 /**
  * Google's Gemini API wire format: `POST /v1beta/models/<model>:generateContent` and

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  CHUNKS_16_TEXT,
   commonScenario,
   flakyFailure,
+  framePause,
   lastUserText,
   readBody,
   requestLog,
@@ -9,7 +11,7 @@ import {
   sendJson,
   words,
   writeEvents,
-} from "./scenario";
+} from "./scenario.ts";
 
 /**
  * OpenAI's Chat Completions and Images wire format (also served keyless under /compat for the
@@ -70,6 +72,7 @@ function answer(body: Body, path: string, headers: IncomingMessage["headers"]) {
   }
   let content: string;
   if (scenario === "inspect") content = JSON.stringify({ path, headers, body });
+  else if (scenario === "chunks-16") content = CHUNKS_16_TEXT;
   else if (last?.role === "tool") content = `The tool said: ${String(last.content)}`;
   else {
     const images = Array.isArray(last?.content)
@@ -180,7 +183,7 @@ export async function handleOpenAI(
     return writeEvents(
       res,
       scenario === "slow-stream" ? Array(100).fill(frames[1]) : frames,
-      scenario === "slow-stream" ? 50 : 1,
+      framePause(scenario, scenario === "slow-stream" ? 50 : 1),
     );
   }
   sendJson(res, 200, {

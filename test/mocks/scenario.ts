@@ -17,11 +17,23 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  * - `error-event`: streams a few events, then the vendor's mid-stream error event;
  * - `slow-stream`: streams one event every 50 ms for 5 s (for client aborts);
  * - `flaky-<status>-<n>`: the first n requests for this exact model name fail with that status
- *   (429 and 503 carry `Retry-After: 1`), later ones answer normally (for retries).
+ *   (429 and 503 carry `Retry-After: 1`), later ones answer normally (for retries);
+ * - `chunks-16` (OpenAI and Anthropic, for `npm run bench`): the answer is CHUNKS_16_TEXT, and a
+ *   stream carries it in exactly 16 content deltas written back to back, each on its own
+ *   event-loop turn but with no timer between them (other streams pause 1 ms per frame), so a
+ *   benchmark measures the gateway and not the mock's pauses.
  */
 export function scenarioOf(model: string | undefined): string {
   return (model ?? "").split("~")[0] ?? "";
 }
+
+/** The `chunks-16` answer: 16 words, one stream delta each (see `words`). */
+export const CHUNKS_16_TEXT =
+  "The quick brown fox jumps over the lazy dog while five boxing wizards jump quickly today.";
+
+/** How long writeEvents waits between frames: `chunks-16` streams only yield to the event loop. */
+export const framePause = (scenario: string, otherwise: number): number | "turn" =>
+  scenario === "chunks-16" ? "turn" : otherwise;
 
 export interface RecordedRequest {
   path: string;
@@ -117,13 +129,17 @@ export function commonScenario(
   return false;
 }
 
-/** Writes SSE frames with real pauses between writes so the client sees separate chunks. */
-export async function writeEvents(res: ServerResponse, frames: string[], delayMs = 0) {
+/**
+ * Writes SSE frames with real pauses between writes so the client sees separate chunks; `"turn"`
+ * writes the next frame on the next event-loop turn (its own write, without a timer).
+ */
+export async function writeEvents(res: ServerResponse, frames: string[], pause: number | "turn" = 0) {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   for (const frame of frames) {
     if (res.destroyed) return;
     res.write(frame);
-    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    if (pause === "turn") await new Promise((r) => setImmediate(r));
+    else if (pause) await new Promise((r) => setTimeout(r, pause));
   }
   res.end();
 }

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
-import { handleAnthropic } from "./anthropic";
-import { handleGemini } from "./gemini";
-import { handleOpenAI } from "./openai";
-import { requestLog, sendJson } from "./scenario";
+import { handleAnthropic } from "./anthropic.ts";
+import { handleGemini } from "./gemini.ts";
+import { handleOpenAI } from "./openai.ts";
+import { requestLog, sendJson } from "./scenario.ts";
 
 /**
  * One loopback HTTP server that imitates every vendor at its real paths, under a prefix per

@@ -1,0 +1,210 @@
+import type { LatencySummary } from "./stats.ts";
+import { ratio } from "./stats.ts";
+
+/**
+ * The results' shape (also the JSON file's), the issue's targets, and the markdown printed at
+ * the end. Pure: test/node/bench.test.ts checks the targets' verdicts and the table.
+ */
+
+export interface SideResult {
+  /** Under load (`connections` at once). */
+  load: {
+    requests: number;
+    elapsedMs: number;
+    rps: number;
+    latencyMs: LatencySummary;
+    /** CPU µs per request of each process: the worker's workerd, the mock, the load generator. */
+    cpuMicrosPerRequest: { worker: number; mock: number; loadGenerator: number };
+  };
+  /** One request at a time. */
+  sequential: {
+    totalMs: LatencySummary;
+    ttfbMs: LatencySummary;
+    cpuMicrosPerRequest: { worker: number; mock: number };
+  };
+}
+
+export interface ScenarioResult {
+  id: string;
+  label: string;
+  stream: boolean;
+  gateway: SideResult;
+  direct: SideResult;
+  /** The scenario whose direct run is reused (the same mock request). */
+  directOf?: string | undefined;
+  note?: string | undefined;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  durationS: number;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    kernel: string;
+    node: string;
+    workerd: string;
+    miniflare: string;
+    wrangler: string;
+    clockTicksPerSecond: number;
+  };
+  runtime: string;
+  config: { connections: number; phaseSeconds: number; warmupSeconds: number; sequentialCount: number };
+  bundle: {
+    bytes: number;
+    gzipBytes: number;
+    wranglerSummary: string | null;
+    wranglerGzipKiB: number | null;
+  };
+  /** GET /health under the same load: no auth, no binding, the runtime's own cost. */
+  floor: { rps: number; latencyMs: LatencySummary; cpuMicrosPerRequest: number };
+  scenarios: ScenarioResult[];
+  targets: TargetVerdict[];
+}
+
+export interface TargetVerdict {
+  name: string;
+  goal: string;
+  value: number;
+  unit: string;
+  met: boolean;
+  /** The reference peer's figure (Portkey's OSS gateway on this machine kind), when there is one. */
+  peer?: string;
+}
+
+/** Sequential latency the gateway adds at the median (end of answer), in ms. */
+export const addedLatencyMs = (s: ScenarioResult) =>
+  s.gateway.sequential.totalMs.p50 - s.direct.sequential.totalMs.p50;
+/** Time to first byte the gateway adds at the median, in ms. */
+export const addedTtfbMs = (s: ScenarioResult) =>
+  s.gateway.sequential.ttfbMs.p50 - s.direct.sequential.ttfbMs.p50;
+export const rpsRatio = (s: ScenarioResult) => ratio(s.gateway.load.rps, s.direct.load.rps);
+
+/** Parses wrangler's `Total Upload: 769.28 KiB / gzip: 192.67 KiB` into the gzip KiB. */
+export function wranglerGzipKiB(summary: string | null): number | null {
+  const m = summary ? /gzip:\s*([\d.]+)\s*KiB/.exec(summary) : null;
+  return m ? Number(m[1]) : null;
+}
+
+const BUNDLE_TARGET_KIB = 160;
+
+/** The issue's targets, judged against the results (a missing scenario is not met). */
+export function judgeTargets(
+  scenarios: ScenarioResult[],
+  bundle: { gzipBytes: number; wranglerGzipKiB: number | null },
+): TargetVerdict[] {
+  const byId = new Map(scenarios.map((s) => [s.id, s]));
+  const verdicts: TargetVerdict[] = [];
+  const add = (v: Omit<TargetVerdict, "met">, met: (value: number) => boolean) =>
+    verdicts.push({ ...v, met: Number.isFinite(v.value) && met(v.value) });
+  const plain = byId.get("openai");
+  const stream = byId.get("openai-stream");
+  add(
+    {
+      name: "non-stream rps vs direct",
+      goal: "≥ 0.35",
+      value: plain ? rpsRatio(plain) : Number.NaN,
+      unit: "×",
+    },
+    (v) => v >= 0.35,
+  );
+  add(
+    {
+      name: "non-stream worker CPU per request",
+      goal: "≤ 150 µs",
+      value: plain?.gateway.load.cpuMicrosPerRequest.worker ?? Number.NaN,
+      unit: "µs",
+      peer: "~420 µs",
+    },
+    (v) => v <= 150,
+  );
+  add(
+    {
+      name: "non-stream sequential added latency p50",
+      goal: "≤ 0.3 ms",
+      value: plain ? addedLatencyMs(plain) : Number.NaN,
+      unit: "ms",
+      peer: "+0.6 ms",
+    },
+    (v) => v <= 0.3,
+  );
+  add(
+    {
+      name: "stream TTFB added p50",
+      goal: "≤ 1 ms",
+      value: stream ? addedTtfbMs(stream) : Number.NaN,
+      unit: "ms",
+      peer: "+28 ms",
+    },
+    (v) => v <= 1,
+  );
+  add(
+    {
+      name: "stream worker CPU per 16-chunk stream",
+      goal: "≤ 400 µs",
+      value: stream?.gateway.load.cpuMicrosPerRequest.worker ?? Number.NaN,
+      unit: "µs",
+      peer: "~2 ms",
+    },
+    (v) => v <= 400,
+  );
+  add(
+    { name: "stream rps vs direct", goal: "≥ 0.5", value: stream ? rpsRatio(stream) : Number.NaN, unit: "×" },
+    (v) => v >= 0.5,
+  );
+  add(
+    {
+      name: "bundle, minified, gzip",
+      goal: `≤ ${BUNDLE_TARGET_KIB} KiB`,
+      value: bundle.wranglerGzipKiB ?? bundle.gzipBytes / 1024,
+      unit: "KiB",
+    },
+    (v) => v <= BUNDLE_TARGET_KIB,
+  );
+  return verdicts;
+}
+
+const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+const signed = (n: number, digits: number) =>
+  Number.isFinite(n) ? `${n >= 0 ? "+" : ""}${n.toFixed(digits)}` : "–";
+const triple = (l: LatencySummary) => `${fixed(l.p50, 2)} / ${fixed(l.p90, 2)} / ${fixed(l.p99, 2)}`;
+
+/** The results as markdown: the scenario table, the targets, the bundle and the machine. */
+export function renderMarkdown(r: BenchResults): string {
+  const lines: string[] = [];
+  lines.push(
+    "| scenario | rps gateway | rps direct | ratio | gateway p50 / p90 / p99 ms | direct p50 / p90 / p99 ms | sequential added p50 ms | TTFB added p50 ms | worker CPU µs/req |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
+  for (const s of r.scenarios) {
+    const direct = s.directOf ? `${fixed(s.direct.load.rps, 0)}†` : fixed(s.direct.load.rps, 0);
+    lines.push(
+      `| ${s.label} | ${fixed(s.gateway.load.rps, 0)} | ${direct} | ${fixed(rpsRatio(s), 2)} | ${triple(s.gateway.load.latencyMs)} | ${triple(s.direct.load.latencyMs)} | ${signed(addedLatencyMs(s), 2)} | ${s.stream ? signed(addedTtfbMs(s), 2) : "–"} | ${fixed(s.gateway.load.cpuMicrosPerRequest.worker, 0)} |`,
+    );
+  }
+  const shared = r.scenarios.filter((s) => s.directOf);
+  if (shared.length) {
+    lines.push(
+      "",
+      `† the plain OpenAI mock call, measured once (${shared.map((s) => s.label).join(", ")} compare with it).`,
+    );
+  }
+  for (const s of r.scenarios) if (s.note) lines.push("", `${s.label}: ${s.note}.`);
+  lines.push("", "| target | goal | measured | met | reference peer |", "| --- | --- | ---: | --- | --- |");
+  for (const t of r.targets) {
+    const digits = t.unit === "µs" ? 0 : 2;
+    lines.push(
+      `| ${t.name} | ${t.goal} | ${fixed(t.value, digits)} ${t.unit} | ${t.met ? "yes" : "**no**"} | ${t.peer ?? ""} |`,
+    );
+  }
+  const m = r.machine;
+  lines.push(
+    "",
+    `Bundle: ${(r.bundle.bytes / 1024).toFixed(1)} KiB minified, ${(r.bundle.gzipBytes / 1024).toFixed(1)} KiB gzip (${r.bundle.wranglerSummary ?? "wrangler printed no size"}).`,
+    `Runtime: ${r.runtime}.`,
+    `Floor (GET /health: no auth, no binding): ${fixed(r.floor.rps, 0)} rps, ${fixed(r.floor.cpuMicrosPerRequest, 0)} µs worker CPU/request, p50 ${fixed(r.floor.latencyMs.p50, 2)} ms.`,
+    `Machine: ${m.cpus} × ${m.cpuModel}, Linux ${m.kernel}, Node ${m.node}, workerd ${m.workerd}, miniflare ${m.miniflare}, wrangler ${m.wrangler}.`,
+    `Load: ${r.config.connections} connections, ~${r.config.phaseSeconds} s measured after ~${r.config.warmupSeconds} s warm-up per side; sequential: ${r.config.sequentialCount} requests on one keep-alive connection. Run ${r.startedAt}, ${r.durationS.toFixed(0)} s.`,
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,501 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { availableParallelism, release } from "node:os";
+import { basename, dirname, join, relative } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { runLoad, runSequential, timedRequest } from "./load.ts";
+import { clockTicksPerSecond, cpuTicks } from "./proc.ts";
+import {
+  effectiveInterval,
+  hotSpots,
+  type IsolateSummary,
+  profileIsolates,
+  renderProfile,
+  summarizeIsolate,
+} from "./profile.ts";
+import {
+  type BenchResults,
+  judgeTargets,
+  renderMarkdown,
+  type ScenarioResult,
+  type SideResult,
+  wranglerGzipKiB,
+} from "./report.ts";
+import { buildScenarios, type Endpoint, quick, type Scenario } from "./scenarios.ts";
+import { setUpGateway } from "./setup.ts";
+import { cpuMicrosPerRequest, perSecond, phaseAmount, summarize } from "./stats.ts";
+import { type Bundle, bootWorker, buildBundle, type WorkerHandle } from "./worker.ts";
+
+/**
+ * `npm run bench`: the gateway's own cost per request. The deploy bundle runs under workerd
+ * (bench/worker.ts) in front of the mock vendors (test/mocks, in a child process); each scenario
+ * is sent to the gateway and the same request straight to the mock, under load and one at a
+ * time, and the workerd process's CPU time is read from /proc around each phase. Every answer is
+ * checked once in full before any load, and cheaply under load; any failure ends the run without
+ * figures (exit code 1). Prints a markdown table and writes bench/results/<time>.json.
+ *
+ * `npm run bench -- --profile [scenario ids]` measures nothing: it profiles the workerd isolates
+ * during one load phase per scenario (default: openai, openai-stream) and says where the CPU
+ * went (bench/profile.ts), writing the gateway isolate's .cpuprofile next to the results.
+ */
+
+const CONNECTIONS = 32;
+const PHASE_SECONDS = 5;
+const WARMUP_SECONDS = 1;
+const SEQUENTIAL_COUNT = 300;
+const CONVERSATION_POOL = 256;
+/** Hard bounds: no phase runs longer, no run longer than this. */
+const PHASE_TIMEOUT_MS = 30_000;
+const RUN_TIMEOUT_MS = 10 * 60_000;
+const ADMIN_KEY = "bench-admin-key";
+const PROFILE_AMOUNT = 3000;
+const PROFILE_SAMPLING_MICROS = 250;
+
+const args = process.argv.slice(2);
+const profileAt = args.indexOf("--profile");
+const named = args.slice(profileAt + 1).filter((a) => !a.startsWith("-"));
+const profileIds = profileAt < 0 ? undefined : named.length ? named : ["openai", "openai-stream"];
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+class BenchFailure extends Error {
+  readonly details: string[];
+  constructor(message: string, details: string[] = []) {
+    super(message);
+    this.details = details;
+  }
+}
+
+// --- Processes -----------------------------------------------------------------------------
+
+async function startMock(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(join(root, "bench", "mock-upstream.ts"), [], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new BenchFailure("the mock upstream did not start within 10 s")),
+      10_000,
+    );
+    child.once("message", (m: { port?: number }) => {
+      clearTimeout(timer);
+      if (typeof m?.port === "number") resolve(m.port);
+      else reject(new BenchFailure(`the mock upstream sent ${JSON.stringify(m)}`));
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new BenchFailure(`the mock upstream exited (${code}) before listening`));
+    });
+  });
+  return { child, port };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// --- Measuring -----------------------------------------------------------------------------
+
+interface Pids {
+  worker: number;
+  mock: number;
+}
+
+/** Waits until the worker uses no CPU for 200 ms (its after-response work is done), at most 2 s. */
+async function settle(workerPid: number): Promise<void> {
+  const deadline = performance.now() + 2000;
+  let last = cpuTicks([workerPid]);
+  let quiet = 0;
+  while (performance.now() < deadline && quiet < 2) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = cpuTicks([workerPid]);
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
+function failIf(failures: string[], what: string): void {
+  if (failures.length) throw new BenchFailure(`${what}: requests failed`, failures);
+}
+
+const loadPhase = (endpoint: Endpoint, amount: number) =>
+  runLoad(endpoint.call, {
+    connections: CONNECTIONS,
+    amount,
+    timeoutMs: PHASE_TIMEOUT_MS,
+    check: endpoint.quick,
+  });
+
+/** A first short burst gives the rate, a second one lasts about WARMUP_SECONDS; returns its rate. */
+async function warmUp(endpoint: Endpoint, what: string): Promise<number> {
+  const first = await loadPhase(endpoint, CONNECTIONS * 10);
+  failIf(first.failures, `${what} warm-up`);
+  const amount = phaseAmount(perSecond(first.ok, first.elapsedMs), WARMUP_SECONDS, { min: 320, max: 20_000 });
+  const warm = await loadPhase(endpoint, amount);
+  failIf(warm.failures, `${what} warm-up`);
+  return perSecond(warm.ok, warm.elapsedMs);
+}
+
+async function measureLoad(
+  endpoint: Endpoint,
+  what: string,
+  pids: Pids,
+  hz: number,
+): Promise<SideResult["load"]> {
+  const load = (amount: number) => loadPhase(endpoint, amount);
+  const amount = phaseAmount(await warmUp(endpoint, what), PHASE_SECONDS, { min: 1000, max: 300_000 });
+  await settle(pids.worker);
+
+  const before = { worker: cpuTicks([pids.worker]), mock: cpuTicks([pids.mock]), self: process.cpuUsage() };
+  const run = await load(amount);
+  const self = process.cpuUsage(before.self);
+  await settle(pids.worker);
+  const worker = cpuTicks([pids.worker]) - before.worker;
+  const mock = cpuTicks([pids.mock]) - before.mock;
+  failIf(run.failures, what);
+  const result = {
+    requests: run.ok,
+    elapsedMs: run.elapsedMs,
+    rps: perSecond(run.ok, run.elapsedMs),
+    latencyMs: summarize(run.latencies),
+    cpuMicrosPerRequest: {
+      worker: cpuMicrosPerRequest(worker, hz, run.ok),
+      mock: cpuMicrosPerRequest(mock, hz, run.ok),
+      loadGenerator: (self.user + self.system) / run.ok,
+    },
+  };
+  log(
+    `  ${what}: ${run.ok} requests in ${(run.elapsedMs / 1000).toFixed(1)} s, ${result.rps.toFixed(0)} rps, p50 ${result.latencyMs.p50.toFixed(2)} ms, worker ${result.cpuMicrosPerRequest.worker.toFixed(0)} µs/req`,
+  );
+  return result;
+}
+
+async function measureSequential(
+  endpoint: Endpoint,
+  what: string,
+  pids: Pids,
+  hz: number,
+): Promise<SideResult["sequential"]> {
+  const before = { worker: cpuTicks([pids.worker]), mock: cpuTicks([pids.mock]) };
+  const run = await runSequential(endpoint.call, {
+    count: SEQUENTIAL_COUNT,
+    timeoutMs: PHASE_TIMEOUT_MS,
+    check: endpoint.quick,
+  });
+  await settle(pids.worker);
+  failIf(run.failures, `${what} sequential`);
+  const result = {
+    totalMs: summarize(run.total),
+    ttfbMs: summarize(run.ttfb),
+    cpuMicrosPerRequest: {
+      worker: cpuMicrosPerRequest(cpuTicks([pids.worker]) - before.worker, hz, run.total.length),
+      mock: cpuMicrosPerRequest(cpuTicks([pids.mock]) - before.mock, hz, run.total.length),
+    },
+  };
+  log(
+    `  ${what} sequential: p50 ${result.totalMs.p50.toFixed(2)} ms, TTFB p50 ${result.ttfbMs.p50.toFixed(2)} ms`,
+  );
+  return result;
+}
+
+/** Every scenario, both sides, answered once in full and right before anything is measured. */
+async function checkAnswers(scenarios: Scenario[]): Promise<void> {
+  const problems: string[] = [];
+  for (const s of scenarios) {
+    for (const [side, endpoint] of [
+      ["gateway", s.gateway],
+      ["direct", s.direct],
+    ] as const) {
+      if (side === "direct" && s.directOf) continue;
+      try {
+        const { answer } = await timedRequest(undefined, endpoint.call);
+        const problem = endpoint.check(answer);
+        if (problem) problems.push(`${s.id} ${side}: ${problem}; body: ${answer.body.slice(0, 500)}`);
+      } catch (err) {
+        problems.push(`${s.id} ${side}: ${(err as Error).message}`);
+      }
+    }
+  }
+  if (problems.length) throw new BenchFailure("an answer was wrong before any load", problems);
+}
+
+/** The cache scenario needs its entry: one miss fills it (written after the response). */
+async function fillCache(s: Scenario): Promise<void> {
+  const first = await timedRequest(undefined, s.gateway.call);
+  if (first.answer.status !== 200) {
+    throw new BenchFailure("cache fill failed", [
+      `HTTP ${first.answer.status}: ${first.answer.body.slice(0, 500)}`,
+    ]);
+  }
+  const deadline = performance.now() + 3000;
+  while (performance.now() < deadline) {
+    const { answer } = await timedRequest(undefined, s.gateway.call);
+    if (answer.headers["x-cache"] === "HIT") return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new BenchFailure("the cache entry never became a HIT within 3 s");
+}
+
+/** --profile: one profiled load phase per scenario, and where the worker's CPU went. */
+async function profileScenarios(
+  scenarios: Scenario[],
+  ids: string[],
+  worker: WorkerHandle,
+  bundle: Bundle,
+  hz: number,
+): Promise<void> {
+  const inspector = worker.inspectorUrl;
+  if (!inspector) throw new BenchFailure("workerd was started without its inspector");
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const dir = join(root, "bench", "results");
+  mkdirSync(dir, { recursive: true });
+  for (const id of ids) {
+    const s = scenarios.find((x) => x.id === id);
+    if (!s) throw new BenchFailure(`no scenario ${id}; there are ${scenarios.map((x) => x.id).join(", ")}`);
+    await warmUp(s.gateway, `${id} gateway`);
+    await settle(worker.pid);
+    const before = cpuTicks([worker.pid]);
+    let requests = 0;
+    const profiles = await profileIsolates(
+      inspector,
+      async () => {
+        const run = await loadPhase(s.gateway, PROFILE_AMOUNT);
+        failIf(run.failures, `${id} gateway (profiled)`);
+        requests = run.ok;
+        await settle(worker.pid);
+      },
+      PROFILE_SAMPLING_MICROS,
+    );
+    const gateway = [...profiles.keys()].find((k) => k.startsWith("core:user:")) ?? "";
+    const isolates = new Map<string, IsolateSummary>();
+    for (const [k, p] of profiles) isolates.set(k, summarizeIsolate(p));
+    const main = profiles.get(gateway);
+    const file = join(dir, `${stamp}-${id}.cpuprofile`);
+    if (main) writeFileSync(file, JSON.stringify(main));
+    process.stdout.write(
+      `\n${renderProfile({
+        label: s.label,
+        requests,
+        processMicrosPerRequest: cpuMicrosPerRequest(cpuTicks([worker.pid]) - before, hz, requests),
+        intervalMicros: effectiveInterval(profiles.values(), PROFILE_SAMPLING_MICROS),
+        isolates,
+        gateway,
+        hotSpots: main
+          ? hotSpots(main, { url: basename(bundle.path), sourceMapPath: `${bundle.path}.map` }, 30)
+          : [],
+      })}\n  CPU profile of the gateway isolate (Chrome DevTools, Performance tab): ${relative(process.cwd(), file)}\n`,
+    );
+  }
+}
+
+// --- Main ----------------------------------------------------------------------------------
+
+function machineInfo(worker: WorkerHandle, hz: number): BenchResults["machine"] {
+  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+  const wrangler = JSON.parse(readFileSync(join(root, "node_modules", "wrangler", "package.json"), "utf8"));
+  return {
+    cpus: availableParallelism(),
+    cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? "unknown",
+    kernel: release(),
+    node: process.version,
+    workerd: worker.workerdVersion,
+    miniflare: worker.miniflareVersion,
+    wrangler: String(wrangler.version),
+    clockTicksPerSecond: hz,
+  };
+}
+
+async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
+  const started = new Date();
+  const hz = clockTicksPerSecond();
+
+  log("Building the deploy bundle (wrangler deploy --dry-run --minify)...");
+  const bundle: Bundle = await buildBundle(root);
+  cleanups.push(() => rm(bundle.dir, { recursive: true, force: true }));
+  onExit(() => rmSync(bundle.dir, { recursive: true, force: true }));
+  log(`  ${bundle.wranglerSummary ?? `${bundle.bytes} bytes`}`);
+
+  const mock = await startMock();
+  cleanups.push(() => stopChild(mock.child));
+  onExit(() => mock.child.kill("SIGTERM"));
+  const mockUrl = `http://127.0.0.1:${mock.port}`;
+  log(`Mock vendors on ${mockUrl} (pid ${mock.child.pid})`);
+
+  const worker = await bootWorker({
+    root,
+    bundle,
+    vars: {
+      ADMIN_API_KEY: ADMIN_KEY,
+      ENCRYPTION_KEY: "bench-encryption-key",
+      ENABLE_MOCK_VENDOR: "true",
+      OPENAI_BASE_URL: `${mockUrl}/openai/v1`,
+      ANTHROPIC_BASE_URL: `${mockUrl}/anthropic`,
+      UPSTREAM_MAX_RETRIES: "0",
+    },
+    inspectorPort: profileIds ? 0 : undefined,
+  });
+  cleanups.push(() => worker.dispose());
+  const gateway = worker.url.origin;
+  log(`Worker on ${gateway} (workerd ${worker.workerdVersion}, pid ${worker.pid})`);
+  const pids = { worker: worker.pid, mock: mock.child.pid as number };
+
+  try {
+    const setup = await setUpGateway(gateway, ADMIN_KEY, {
+      conversations: CONVERSATION_POOL,
+      model: "openai/gpt-4o-mini",
+    });
+    const scenarios = buildScenarios({
+      gateway,
+      mock: mockUrl,
+      key: setup.key,
+      conversations: setup.conversations,
+    });
+    const cache = scenarios.find((s) => s.id === "cache-hit");
+    if (cache) await fillCache(cache);
+    await checkAnswers(scenarios);
+    log("Every scenario answered correctly; measuring.");
+    if (profileIds) {
+      await profileScenarios(scenarios, profileIds, worker, bundle, hz);
+      return;
+    }
+
+    // The runtime's own floor: a route that touches no binding (no auth, no storage).
+    log("Floor: GET /health");
+    const floor = await measureLoad(
+      {
+        call: { method: "GET", url: `${gateway}/health`, headers: {} },
+        check: () => null,
+        quick: quick({ includes: ['"status":"ok"'] }),
+      },
+      "gateway",
+      pids,
+      hz,
+    );
+
+    const results: ScenarioResult[] = [];
+    for (const s of scenarios) {
+      log(`${s.label}`);
+      const gatewaySide: SideResult = {
+        load: await measureLoad(s.gateway, "gateway", pids, hz),
+        sequential: await measureSequential(s.gateway, "gateway", pids, hz),
+      };
+      const shared = s.directOf ? results.find((r) => r.id === s.directOf)?.direct : undefined;
+      const directSide: SideResult = shared ?? {
+        load: await measureLoad(s.direct, "direct", pids, hz),
+        sequential: await measureSequential(s.direct, "direct", pids, hz),
+      };
+      results.push({
+        id: s.id,
+        label: s.label,
+        stream: s.stream,
+        gateway: gatewaySide,
+        direct: directSide,
+        directOf: s.directOf,
+        note: s.note?.(),
+      });
+    }
+
+    const gzipKiB = wranglerGzipKiB(bundle.wranglerSummary);
+    const report: BenchResults = {
+      startedAt: started.toISOString(),
+      durationS: (Date.now() - started.getTime()) / 1000,
+      machine: machineInfo(worker, hz),
+      runtime: `the deploy bundle (wrangler deploy --dry-run --minify) under workerd ${worker.workerdVersion} through Miniflare ${worker.miniflareVersion} (wrangler's), on a direct workerd socket; D1, KV, Queues, the Cache API, Durable Objects and rate limits are Miniflare's local simulations inside the same workerd process`,
+      config: {
+        connections: CONNECTIONS,
+        phaseSeconds: PHASE_SECONDS,
+        warmupSeconds: WARMUP_SECONDS,
+        sequentialCount: SEQUENTIAL_COUNT,
+      },
+      bundle: {
+        bytes: bundle.bytes,
+        gzipBytes: bundle.gzipBytes,
+        wranglerSummary: bundle.wranglerSummary,
+        wranglerGzipKiB: gzipKiB,
+      },
+      floor: {
+        rps: floor.rps,
+        latencyMs: floor.latencyMs,
+        cpuMicrosPerRequest: floor.cpuMicrosPerRequest.worker,
+      },
+      scenarios: results,
+      targets: judgeTargets(results, { gzipBytes: bundle.gzipBytes, wranglerGzipKiB: gzipKiB }),
+    };
+    const dir = join(root, "bench", "results");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${report.startedAt.replace(/[:.]/g, "-")}.json`);
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`\n${renderMarkdown(report)}\n\nJSON: ${relative(process.cwd(), file)}\n`);
+  } catch (err) {
+    if (err instanceof BenchFailure) {
+      const tail = worker.recentOutput().trim().split("\n").slice(-15).join("\n");
+      if (tail) err.details.push(`last worker log lines:\n${tail}`);
+    }
+    throw err;
+  }
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+/**
+ * What must happen even when the process ends abruptly: Miniflare's signal hook exits the process
+ * on SIGINT/SIGTERM (after stopping workerd) before the asynchronous cleanup above can run.
+ */
+function onExit(fn: () => void): void {
+  process.on("exit", () => {
+    try {
+      fn();
+    } catch {
+      // best effort on the way out
+    }
+  });
+}
+let cleaning: Promise<void> | undefined;
+const cleanUp = () => {
+  cleaning ??= (async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((e) => log(`cleanup: ${(e as Error).message}`));
+  })();
+  return cleaning;
+};
+// `on`, not `once`: a signal-exit copy in wrangler re-raises a signal nobody else listens to any
+// more. A second signal quits at once. (Miniflare's own hook may exit first: see onExit.)
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (cleaning) process.exit(130);
+    log(`${signal}: stopping`);
+    void cleanUp().then(() => process.exit(130));
+  });
+}
+for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+  process.once(event, (err: unknown) => {
+    log(`\nNo figures: ${event}: ${(err as Error)?.stack ?? String(err)}`);
+    void cleanUp().then(() => process.exit(1));
+  });
+}
+const watchdog = setTimeout(() => {
+  log(`The benchmark ran past ${RUN_TIMEOUT_MS / 60_000} minutes: stopping without figures.`);
+  void cleanUp().then(() => process.exit(1));
+}, RUN_TIMEOUT_MS);
+watchdog.unref();
+
+try {
+  await main(cleanups);
+  await cleanUp();
+  process.exit(0);
+} catch (err) {
+  await cleanUp();
+  if (err instanceof BenchFailure) {
+    log(`\nNo figures: ${err.message}`);
+    for (const d of err.details) log(`  - ${d}`);
+  } else {
+    log(`\nNo figures: ${(err as Error).stack ?? String(err)}`);
+  }
+  process.exit(1);
+}
