@@ -1,10 +1,11 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { getDb } from "../db/client";
-import { findKeyWithUser, keyAndUserQueries, keyWithUserFrom, touchKey } from "../db/queries/api-keys";
+import { findKeyWithUser, touchKey } from "../db/queries/api-keys";
+import { readHotPath } from "../db/queries/hot-path";
+import type { ApiKeyRow, UserRow } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError, unauthenticated } from "../errors/gateway-error";
-import { type ModelRows, modelQueries } from "../gateway/resolve-model";
 import { AUTH_BLOCK_SECONDS, authFailureGuard, authRateLimited } from "./ip-block";
 import { hashApiKey, secretsEqual } from "./keys";
 import { assertAdmin, type Principal } from "./principal";
@@ -64,20 +65,21 @@ async function identify(
   const adminKey = c.env.ADMIN_API_KEY;
   if (adminKey && (await secretsEqual(key, adminKey))) return { principal: { kind: "root" } };
 
-  const db = getDb(c.env.DB);
   const hash = await hashApiKey(key);
   const model = await modelOfBody(c);
-  let found: Awaited<ReturnType<typeof findKeyWithUser>>;
+  let found: { key: ApiKeyRow; user: UserRow } | undefined;
   if (model) {
-    // The hot path: the key and everything resolving the model come back in one D1 round trip.
-    const [keyRows, userRows, configRows, vendorRows] = await db.batch([
-      ...keyAndUserQueries(db, hash),
-      ...modelQueries(db, model),
-    ]);
-    found = keyWithUserFrom([keyRows, userRows]);
-    c.set("prefetchedModel", { model, rows: [configRows, vendorRows] as ModelRows });
+    // The hot path: the key and everything resolving the model in one D1 statement.
+    const rows = await readHotPath(c.env.DB, hash, model);
+    found = rows;
+    if (rows) {
+      c.set("prefetchedModel", {
+        model,
+        rows: [rows.config ? [rows.config] : [], rows.vendor ? [rows.vendor] : []],
+      });
+    }
   } else {
-    found = await findKeyWithUser(db, hash);
+    found = await findKeyWithUser(getDb(c.env.DB), hash);
   }
   if (!found) throw unauthenticated("invalid_api_key", "The API key is not valid.");
   const now = Date.now();

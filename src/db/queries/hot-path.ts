@@ -1,0 +1,147 @@
+import type { ApiKeyRow, ModelConfigRow, UserRow, VendorRow } from "../schema";
+
+/**
+ * The request hot path's one D1 statement: the API key, its user, and the rows resolving the
+ * body's model (the alias's config; the vendor by slug, or through the alias) in a single row.
+ *
+ * Written as SQL once, not built through Drizzle per request: the benchmark (bench/README.md)
+ * showed query building as the largest share of the gateway's own CPU, and one statement costs
+ * D1 less than a batch of four. Column lists follow src/db/schema.ts; the tests cover both paths
+ * (this one and Drizzle's), so a schema change that forgets this file fails them.
+ */
+const HOT_PATH_SQL = `
+select
+  k.id as k_id, k.user_id as k_user_id, k.name as k_name, k.prefix as k_prefix, k.hash as k_hash,
+  k.created_at as k_created_at, k.expires_at as k_expires_at, k.revoked_at as k_revoked_at,
+  k.last_used_at as k_last_used_at, k.rate_limit_per_minute as k_rate_limit_per_minute,
+  u.id as u_id, u.email as u_email, u.name as u_name, u.role as u_role,
+  u.budget_daily_usd as u_budget_daily_usd, u.budget_monthly_usd as u_budget_monthly_usd,
+  u.budget_daily_tokens as u_budget_daily_tokens, u.budget_monthly_tokens as u_budget_monthly_tokens,
+  u.created_at as u_created_at, u.updated_at as u_updated_at,
+  (select json_object(
+     'alias', m.alias, 'vendor', m.vendor, 'upstream_model', m.upstream_model,
+     'capabilities', json(m.capabilities), 'context_window', m.context_window,
+     'max_output_tokens', m.max_output_tokens, 'pricing', json(m.pricing), 'defaults', json(m.defaults),
+     'fallbacks', json(m.fallbacks), 'cache_ttl_seconds', m.cache_ttl_seconds,
+     'created_at', m.created_at, 'updated_at', m.updated_at)
+   from model_configs m where m.alias = ?2) as config,
+  (select json_object(
+     'slug', v.slug, 'kind', v.kind, 'base_url', v.base_url, 'api_key_encrypted', v.api_key_encrypted,
+     'enabled', v.enabled, 'created_at', v.created_at, 'updated_at', v.updated_at)
+   from vendors v where v.slug = coalesce(?3, (select vendor from model_configs where alias = ?2))) as vendor
+from api_keys k join users u on u.id = k.user_id
+where k.hash = ?1
+limit 1`;
+
+interface HotRow {
+  k_id: string;
+  k_user_id: string;
+  k_name: string | null;
+  k_prefix: string;
+  k_hash: string;
+  k_created_at: number;
+  k_expires_at: number | null;
+  k_revoked_at: number | null;
+  k_last_used_at: number | null;
+  k_rate_limit_per_minute: number | null;
+  u_id: string;
+  u_email: string;
+  u_name: string | null;
+  u_role: "user" | "admin";
+  u_budget_daily_usd: number | null;
+  u_budget_monthly_usd: number | null;
+  u_budget_daily_tokens: number | null;
+  u_budget_monthly_tokens: number | null;
+  u_created_at: number;
+  u_updated_at: number;
+  config: string | null;
+  vendor: string | null;
+}
+
+export interface HotPathRows {
+  key: ApiKeyRow;
+  user: UserRow;
+  config: ModelConfigRow | null;
+  vendor: VendorRow | null;
+}
+
+const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+function configFrom(json: string | null): ModelConfigRow | null {
+  if (json === null) return null;
+  const c = JSON.parse(json);
+  return {
+    alias: c.alias,
+    vendor: c.vendor,
+    upstreamModel: c.upstream_model,
+    capabilities: c.capabilities,
+    contextWindow: c.context_window,
+    maxOutputTokens: c.max_output_tokens,
+    pricing: c.pricing,
+    defaults: c.defaults,
+    fallbacks: c.fallbacks,
+    cacheTtlSeconds: c.cache_ttl_seconds,
+    createdAt: new Date(c.created_at),
+    updatedAt: new Date(c.updated_at),
+  };
+}
+
+function vendorFrom(json: string | null): VendorRow | null {
+  if (json === null) return null;
+  const v = JSON.parse(json);
+  return {
+    slug: v.slug,
+    kind: v.kind,
+    baseUrl: v.base_url,
+    apiKeyEncrypted: v.api_key_encrypted,
+    enabled: v.enabled === 1,
+    createdAt: new Date(v.created_at),
+    updatedAt: new Date(v.updated_at),
+  };
+}
+
+/**
+ * Reads the key by its hash, with its user and what `model` resolves to (`vendor/model` → the
+ * vendor row; an alias → its config and its vendor's row). Undefined when no key has this hash.
+ */
+export async function readHotPath(
+  d1: D1Database,
+  hash: string,
+  model: string,
+): Promise<HotPathRows | undefined> {
+  const slash = model.indexOf("/");
+  const vendorSlug = slash > 0 && slash < model.length - 1 ? model.slice(0, slash) : null;
+  const row = await d1
+    .prepare(HOT_PATH_SQL)
+    .bind(hash, vendorSlug === null ? model : "", vendorSlug)
+    .first<HotRow>();
+  if (!row) return undefined;
+  return {
+    key: {
+      id: row.k_id,
+      userId: row.k_user_id,
+      name: row.k_name,
+      prefix: row.k_prefix,
+      hash: row.k_hash,
+      createdAt: new Date(row.k_created_at),
+      expiresAt: date(row.k_expires_at),
+      revokedAt: date(row.k_revoked_at),
+      lastUsedAt: date(row.k_last_used_at),
+      rateLimitPerMinute: row.k_rate_limit_per_minute,
+    },
+    user: {
+      id: row.u_id,
+      email: row.u_email,
+      name: row.u_name,
+      role: row.u_role,
+      budgetDailyUsd: row.u_budget_daily_usd,
+      budgetMonthlyUsd: row.u_budget_monthly_usd,
+      budgetDailyTokens: row.u_budget_daily_tokens,
+      budgetMonthlyTokens: row.u_budget_monthly_tokens,
+      createdAt: new Date(row.u_created_at),
+      updatedAt: new Date(row.u_updated_at),
+    },
+    config: configFrom(row.config),
+    vendor: vendorFrom(row.vendor),
+  };
+}
