@@ -61,11 +61,27 @@ export async function encryptSecret(
   return `${VERSION}.${base64url(iv)}.${base64url(new Uint8Array(ct))}`;
 }
 
-export async function decryptSecret(
-  secret: string | undefined,
-  stored: string,
-  aad: string,
-): Promise<string> {
+/**
+ * Decrypted vendor keys, by ciphertext: the same stored key is decrypted once per isolate, not on
+ * every request (AES work on the hot path otherwise). Holding it in memory is no more exposure
+ * than the environment's own secrets; a rotated key, or another ENCRYPTION_KEY, is another entry.
+ */
+const decrypted = new Map<string, Promise<string>>();
+const MAX_DECRYPTED = 256;
+
+export function decryptSecret(secret: string | undefined, stored: string, aad: string): Promise<string> {
+  const id = `${secret ?? ""}\u0000${aad}\u0000${stored}`;
+  let plain = decrypted.get(id);
+  if (!plain) {
+    if (decrypted.size >= MAX_DECRYPTED) decrypted.clear();
+    plain = decryptUncached(secret, stored, aad);
+    decrypted.set(id, plain);
+    plain.catch(() => decrypted.delete(id));
+  }
+  return plain;
+}
+
+async function decryptUncached(secret: string | undefined, stored: string, aad: string): Promise<string> {
   const [version, iv, ct] = stored.split(".");
   if (version !== VERSION || !iv || !ct) throw new Error("unknown secret format");
   const key = await aesKey(requireSecret(secret));

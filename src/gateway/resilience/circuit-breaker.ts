@@ -26,22 +26,49 @@ const CLOSED: BreakerState = { failures: 0, openUntil: 0 };
 const keyUrl = (vendor: string, model: string) =>
   `https://circuit.switchboard.invalid/${encodeURIComponent(vendor)}/${encodeURIComponent(model)}`;
 
+/**
+ * What this isolate last read or wrote, per cache: the Cache API stays the shared truth, but a
+ * healthy model is looked up at most once a second per isolate instead of on every call.
+ */
+const MEMO_MS = 1000;
+const memos = new WeakMap<Cache, Map<string, { state: BreakerState; at: number }>>();
+
 export class CircuitBreaker {
+  private readonly memo: Map<string, { state: BreakerState; at: number }>;
+
   constructor(
     private readonly cache: Cache,
     private readonly policy: BreakerPolicy,
-  ) {}
+  ) {
+    let memo = memos.get(cache);
+    if (!memo) {
+      memo = new Map();
+      memos.set(cache, memo);
+    }
+    this.memo = memo;
+  }
 
-  private async read(url: string): Promise<BreakerState> {
+  private async read(url: string, now = Date.now()): Promise<BreakerState> {
+    const known = this.memo.get(url);
+    if (known && now - known.at < MEMO_MS) return known.state;
+    let state = CLOSED;
     try {
       const hit = await this.cache.match(url);
-      return hit ? ((await hit.json()) as BreakerState) : CLOSED;
+      if (hit) state = (await hit.json()) as BreakerState;
     } catch {
-      return CLOSED; // a cache failure must never block calls
+      // a cache failure must never block calls
     }
+    this.remember(url, state, now);
+    return state;
+  }
+
+  private remember(url: string, state: BreakerState, now: number): void {
+    if (this.memo.size > 1000) this.memo.clear();
+    this.memo.set(url, { state, at: now });
   }
 
   private async write(url: string, state: BreakerState): Promise<void> {
+    this.remember(url, state, Date.now());
     try {
       if (state.failures === 0) {
         await this.cache.delete(url);
@@ -60,13 +87,13 @@ export class CircuitBreaker {
     model: string,
     now = Date.now(),
   ): Promise<{ openForMs: number; failures: number }> {
-    const state = await this.read(keyUrl(vendor, model));
+    const state = await this.read(keyUrl(vendor, model), now);
     return { openForMs: state.openUntil > now ? state.openUntil - now : 0, failures: state.failures };
   }
 
   async recordFailure(vendor: string, model: string, now = Date.now()): Promise<void> {
     const url = keyUrl(vendor, model);
-    const state = await this.read(url);
+    const state = await this.read(url, now);
     const failures = state.failures + 1;
     const openUntil = failures >= this.policy.threshold ? now + this.policy.cooldownMs : 0;
     await this.write(url, { failures, openUntil });
