@@ -8,9 +8,14 @@ import { GatewayError } from "../errors/gateway-error";
  * the limit would still be checked against D1, and a correct one would get in. Once over, the IP
  * is therefore marked blocked in the Cache API (caches.default: per data centre, where the
  * attacker's traffic lands; a local read of well under a millisecond; expiring by itself), and
- * every request from it is refused until the mark expires, whatever key it carries. The mark is
- * read in parallel with the key's D1 lookup (src/auth/middleware.ts), so a good request waits
- * for the slower of the two, i.e. no longer than before; only failures pay for the counting.
+ * every request from it is refused until the mark expires, whatever key it carries.
+ *
+ * Cost: the shared mark is read only on the failure path. Successful requests check this
+ * isolate's own memory of blocks (set when it blocks an IP or reads a mark), which costs nothing;
+ * a blocked IP's attempts keep landing on the same data centre and isolates, so its next failure
+ * reads the mark and is refused. What this gives up: a *correct* key sent from a blocked IP to an
+ * isolate that has not seen the block yet gets through, i.e. a 1-in-2^192 guess (keys are 192
+ * random bits). Failures, what guessing is made of, are all refused.
  *
  * Limits: the Cache API works on custom domains, not on workers.dev (there only counting
  * applies); a data centre's mark does not protect another one (the binding's counts are per
@@ -23,8 +28,21 @@ import { GatewayError } from "../errors/gateway-error";
 export const AUTH_BLOCK_SECONDS = 60;
 const BLOCKED_UNTIL = "x-blocked-until";
 
+/** Blocks this isolate knows of: client → epoch ms until which it is blocked. */
+const knownBlocks = new Map<string, number>();
+const MAX_KNOWN = 10_000;
+
+function remember(client: string, until: number): void {
+  if (knownBlocks.size >= MAX_KNOWN) knownBlocks.clear();
+  knownBlocks.set(client, until);
+}
+
+const secondsUntil = (until: number) => Math.max(0, Math.ceil((until - Date.now()) / 1000));
+
 export interface AuthFailureGuard {
-  /** Seconds the client is still blocked for; 0 when it is not. Never rejects. */
+  /** Seconds the client is blocked for as far as this isolate knows (no I/O); 0 when it is not. */
+  knownBlock(): number;
+  /** Seconds the client is still blocked for, from the shared mark; 0 when it is not. Never rejects. */
   blockedFor(): Promise<number>;
   /** Counts a failed authentication; true when it took the client over the limit (now blocked). */
   recordFailure(): Promise<boolean>;
@@ -43,11 +61,17 @@ export function authFailureGuard(
     `${new URL(request.url).origin}/__switchboard/auth-blocks/${encodeURIComponent(client)}`,
   );
   return {
+    knownBlock() {
+      const until = knownBlocks.get(client) ?? 0;
+      return until > Date.now() ? secondsUntil(until) : 0;
+    },
     async blockedFor() {
       try {
         const hit = await caches.default.match(mark);
         const until = Number(hit?.headers.get(BLOCKED_UNTIL));
-        return until > 0 ? Math.max(0, Math.ceil((until - Date.now()) / 1000)) : 0;
+        if (!(until > Date.now())) return 0;
+        remember(client, until);
+        return secondsUntil(until);
       } catch (err) {
         // Fail open: the failure count still stops fast guessing; availability matters more.
         logCacheFailure(err);
@@ -58,6 +82,7 @@ export function authFailureGuard(
       const { success } = await env.AUTH_FAILURE_LIMIT.limit({ key: `auth-failure:${client}` });
       if (success) return false;
       const until = Date.now() + AUTH_BLOCK_SECONDS * 1000;
+      remember(client, until);
       try {
         await caches.default.put(
           mark,

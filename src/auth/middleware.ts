@@ -23,30 +23,31 @@ export function presentedKey(headers: Headers): string | undefined {
 }
 
 /**
- * Resolves the caller into `c.var.principal` or answers 401. One D1 read (key joined to its user);
- * the last-used stamp is written after the response, and only when it is a minute old. A client
- * IP blocked for failing too often is refused whatever it sends (src/auth/ip-block.ts); the
- * block is looked up in parallel with the key.
+ * Resolves the caller into `c.var.principal` or answers 401. One D1 read (the key and its user;
+ * on model routes, the model's rows too); the last-used stamp is written after the response, and
+ * only when it is a minute old. A client IP blocked for failing too often is refused
+ * (src/auth/ip-block.ts): from this isolate's memory at no cost, from the shared mark on failures.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const key = presentedKey(c.req.raw.headers);
   const guard = authFailureGuard(c.env, c.req.raw);
-  const [blockedFor, outcome] = await Promise.all([
-    guard ? guard.blockedFor() : 0,
-    identify(c, key).then(
-      (identified) => ({ identified }),
-      (error: unknown) => ({ error }),
-    ),
-  ]);
-  if (blockedFor > 0) throw authRateLimited(blockedFor);
-  if ("error" in outcome) {
-    // Only a presented key that is wrong is a guess; a request with no key at all guesses nothing.
-    const guessed =
-      key !== undefined && outcome.error instanceof GatewayError && outcome.error.status === 401;
-    if (guard && guessed && (await guard.recordFailure())) throw authRateLimited(AUTH_BLOCK_SECONDS);
-    throw outcome.error;
+  const known = guard?.knownBlock() ?? 0;
+  if (known > 0) throw authRateLimited(known);
+  let identified: Awaited<ReturnType<typeof identify>>;
+  try {
+    identified = await identify(c, key);
+  } catch (error) {
+    if (guard) {
+      // Failures only: the shared block mark, then the count (src/auth/ip-block.ts).
+      const blockedFor = await guard.blockedFor();
+      if (blockedFor > 0) throw authRateLimited(blockedFor);
+      // Only a presented key that is wrong is a guess; a request with no key at all guesses nothing.
+      const guessed = key !== undefined && error instanceof GatewayError && error.status === 401;
+      if (guessed && (await guard.recordFailure())) throw authRateLimited(AUTH_BLOCK_SECONDS);
+    }
+    throw error;
   }
-  const { principal, lastUsedAt } = outcome.identified;
+  const { principal, lastUsedAt } = identified;
   c.set("principal", principal);
   if (principal.kind === "user") touchLater(c, principal.keyId, lastUsedAt ?? null);
   return next();
