@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 
 /** Test helpers that act as an HTTP client of the worker (no access to its internals). */
@@ -132,4 +132,40 @@ export function sseData(text: string): string[] {
         .map((l) => l.slice(5).trimStart())
         .join("\n"),
     );
+}
+
+/** A row of usage_events as D1 returns it. */
+export interface UsageRow {
+  id: string;
+  request_id: string;
+  user_id: string | null;
+  api_key_id: string | null;
+  route: string;
+  vendor: string | null;
+  upstream_model: string | null;
+  alias: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  latency_ms: number | null;
+  ttft_ms: number | null;
+  status: number;
+  cache_hit: number;
+  retries: number;
+  fallback_used: string | null;
+  error_code: string | null;
+  created_at: number;
+}
+
+/** The usage row of a request, polled for (it is written after the response): at most 2 s. */
+export async function usageOf(requestId: string): Promise<UsageRow> {
+  for (let i = 0; i < 100; i++) {
+    const row = await env.DB.prepare("select * from usage_events where request_id = ?")
+      .bind(requestId)
+      .first<UsageRow>();
+    if (row) return row;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no usage row for ${requestId}`);
 }

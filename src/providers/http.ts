@@ -217,3 +217,29 @@ export function streamErrorEvent(vendor: string, message: string | undefined): G
     `The vendor \`${vendor}\` reported an error mid-stream${detail ? `: ${detail}` : "."}`,
   );
 }
+
+/** One SSE event's data as JSON, or the stream's error: vendors only ever send JSON events. */
+export function eventJson(vendor: string, data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw streamErrorEvent(vendor, "an unreadable event");
+  }
+}
+
+/**
+ * An OpenAI- or Gemini-style event: a top-level `error` object is the vendor's mid-stream error
+ * (after a 200), anything else must match the vendor's chunk schema.
+ */
+export function parseStreamChunk<T>(
+  vendor: string,
+  data: string,
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  errorMessage: (body: unknown) => string | undefined,
+): T {
+  const json = eventJson(vendor, data);
+  if (json && typeof json === "object" && "error" in json) throw streamErrorEvent(vendor, errorMessage(json));
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw streamErrorEvent(vendor, "an unreadable event");
+  return parsed.data;
+}

@@ -9,39 +9,10 @@ import {
   post,
   scenario,
   sseData,
+  usageOf,
 } from "../helpers";
 
 /** Chat completions and the gateway's accounting: usage rows, cache hits at zero cost, budgets. */
-
-interface UsageRow {
-  user_id: string | null;
-  api_key_id: string | null;
-  route: string;
-  vendor: string | null;
-  upstream_model: string | null;
-  alias: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  cost_usd: number;
-  ttft_ms: number | null;
-  status: number;
-  cache_hit: number;
-  retries: number;
-  fallback_used: string | null;
-  error_code: string | null;
-}
-
-async function usageOf(requestId: string): Promise<UsageRow> {
-  for (let i = 0; i < 100; i++) {
-    const row = await env.DB.prepare("select * from usage_events where request_id = ?")
-      .bind(requestId)
-      .first<UsageRow>();
-    if (row) return row;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no usage row for ${requestId}`);
-}
 
 const rid = (res: { headers: Headers }) => res.headers.get("x-request-id") as string;
 /** gpt-4o-mini at list price: 17 fresh + 4 cached prompt tokens, 8 completion tokens (the mock's usage). */

@@ -1,46 +1,11 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { configureVendorKeys, createUser, expectError, get, post } from "../helpers";
+import { configureVendorKeys, createUser, expectError, get, post, type UsageRow, usageOf } from "../helpers";
 
 /**
  * Usage accounting end to end: calls through the worker, records through the real queue (local
  * miniflare, batches flushed after 50 ms: vitest.config.ts), rows in D1, reports over HTTP.
  */
-
-interface UsageRow {
-  id: string;
-  request_id: string;
-  user_id: string | null;
-  api_key_id: string | null;
-  route: string;
-  vendor: string | null;
-  upstream_model: string | null;
-  alias: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  cost_usd: number;
-  latency_ms: number | null;
-  ttft_ms: number | null;
-  status: number;
-  cache_hit: number;
-  retries: number;
-  fallback_used: string | null;
-  error_code: string | null;
-  created_at: number;
-}
-
-/** The usage row of a request, polled for (it is written after the response): at most 2 s. */
-async function usageOf(requestId: string): Promise<UsageRow> {
-  for (let i = 0; i < 100; i++) {
-    const row = await env.DB.prepare("select * from usage_events where request_id = ?")
-      .bind(requestId)
-      .first<UsageRow>();
-    if (row) return row;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no usage row for ${requestId}`);
-}
 
 const requestIdOf = (res: { headers: Headers }) => res.headers.get("x-request-id") as string;
 

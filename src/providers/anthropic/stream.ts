@@ -1,5 +1,5 @@
 import type { FinishReason, StreamEvent } from "../../chat/types";
-import { streamCutOff, streamErrorEvent } from "../http";
+import { eventJson, streamCutOff, streamErrorEvent } from "../http";
 import { type EventSourceMessage, sseEvents } from "../sse";
 import { anthropicErrorMessage } from "./errors";
 import { mapAnthropicStopReason } from "./finish-reason";
@@ -48,12 +48,7 @@ export function anthropicStreamToEvents(
   return sseEvents(body).pipeThrough(
     new TransformStream<EventSourceMessage, StreamEvent>({
       transform(msg, controller) {
-        let json: unknown;
-        try {
-          json = JSON.parse(msg.data);
-        } catch {
-          throw streamErrorEvent(vendor, "an unreadable event");
-        }
+        const json = eventJson(vendor, msg.data);
         const type = json && typeof json === "object" && "type" in json ? json.type : undefined;
         // `event: error` (e.g. overloaded_error) can come at any point, even after a 200.
         // @see https://platform.claude.com/docs/en/build-with-claude/streaming#error-events

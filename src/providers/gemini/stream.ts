@@ -1,5 +1,5 @@
 import type { StreamEvent, Usage } from "../../chat/types";
-import { streamCutOff, streamErrorEvent } from "../http";
+import { parseStreamChunk, streamCutOff } from "../http";
 import { type EventSourceMessage, sseEvents } from "../sse";
 import { geminiErrorMessage } from "./errors";
 import { mapGeminiFinishReason } from "./finish-reason";
@@ -27,19 +27,9 @@ export function geminiStreamToEvents(
   return sseEvents(body).pipeThrough(
     new TransformStream<EventSourceMessage, StreamEvent>({
       transform(msg, controller) {
-        let json: unknown;
-        try {
-          json = JSON.parse(msg.data);
-        } catch {
-          throw streamErrorEvent(vendor, "an unreadable event");
-        }
         // A failure after the 200 comes as an event holding Google's error body; its message is
         // passed on scrubbed, as for error statuses (vendors echo keys back).
-        if (json && typeof json === "object" && "error" in json)
-          throw streamErrorEvent(vendor, geminiErrorMessage(json));
-        const parsed = GeminiResponseSchema.safeParse(json);
-        if (!parsed.success) throw streamErrorEvent(vendor, "an unreadable event");
-        const r = parsed.data;
+        const r = parseStreamChunk(vendor, msg.data, GeminiResponseSchema, geminiErrorMessage);
         if (!started) {
           started = true;
           controller.enqueue({

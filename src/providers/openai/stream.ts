@@ -1,5 +1,5 @@
 import type { StreamEvent } from "../../chat/types";
-import { streamCutOff, streamErrorEvent } from "../http";
+import { parseStreamChunk, streamCutOff } from "../http";
 import { type EventSourceMessage, sseEvents } from "../sse";
 import { openaiErrorMessage } from "./errors";
 import { mapOpenAIFinishReason } from "./finish-reason";
@@ -20,17 +20,7 @@ export function openaiStreamToEvents(
     new TransformStream<EventSourceMessage, StreamEvent>({
       transform(msg, controller) {
         if (msg.data === "[DONE]") return;
-        let json: unknown;
-        try {
-          json = JSON.parse(msg.data);
-        } catch {
-          throw streamErrorEvent(vendor, "an unreadable event");
-        }
-        if (json && typeof json === "object" && "error" in json)
-          throw streamErrorEvent(vendor, openaiErrorMessage(json));
-        const parsed = OpenAIChunkSchema.safeParse(json);
-        if (!parsed.success) throw streamErrorEvent(vendor, "an unreadable event");
-        const chunk = parsed.data;
+        const chunk = parseStreamChunk(vendor, msg.data, OpenAIChunkSchema, openaiErrorMessage);
         if (!started) {
           started = true;
           controller.enqueue({
