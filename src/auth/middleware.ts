@@ -7,7 +7,7 @@ import type { ApiKeyRow, UserRow } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError, unauthenticated } from "../errors/gateway-error";
 import { AUTH_BLOCK_SECONDS, authFailureGuard, authRateLimited } from "./ip-block";
-import { hashApiKey, secretsEqual } from "./keys";
+import { hashApiKey, isAdminKey } from "./keys";
 import { assertAdmin, type Principal } from "./principal";
 
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -63,10 +63,10 @@ async function identify(
       "No API key: send `Authorization: Bearer <key>` or an `x-api-key` header.",
     );
   }
-  const adminKey = c.env.ADMIN_API_KEY;
-  if (adminKey && (await secretsEqual(key, adminKey))) return { principal: { kind: "root" } };
-
   const hash = await hashApiKey(key);
+  const adminKey = c.env.ADMIN_API_KEY;
+  if (adminKey && (await isAdminKey(hash, adminKey))) return { principal: { kind: "root" } };
+
   const model = await modelOfBody(c);
   let found: { key: ApiKeyRow; user: UserRow } | undefined;
   if (model) {
