@@ -28,8 +28,8 @@ import {
 import { collectCompletion } from "./cache/collect";
 import { cacheKey } from "./cache/key";
 import type { CachePolicy } from "./cache/policy";
-import { completionToEvents } from "./cache/replay";
-import type { CachedAnswer, ResponseCache } from "./cache/types";
+import { serveFromCache, stamp } from "./cache/serve";
+import type { ResponseCache } from "./cache/types";
 import type { CallRecord } from "./call-record";
 import { applyModelConfig } from "./model-policy";
 import { priceFor } from "./pricing";
@@ -272,43 +272,6 @@ export async function runChatCompletion(
   }
   return { body: encoded, headers: { ...SSE_HEADERS, ...headers }, done };
 }
-
-/** A cached answer, as JSON or replayed as a stream; recorded as a hit (no vendor cost). */
-function serveFromCache(
-  hit: CachedAnswer,
-  record: CallRecord,
-  stream: boolean,
-  includeUsage: boolean,
-  requestId: string,
-): CompletionResult {
-  const [vendor, ...model] = hit.model.split("/");
-  record.cacheHit = true;
-  record.vendor = vendor ?? null;
-  record.upstreamModel = model.join("/") || null;
-  const usage = hit.completion.usage ? convertOpenAIUsage(hit.completion.usage) : undefined;
-  record.usage = usage ?? null;
-  const headers = { "x-switchboard-model": hit.model, "x-cache": "HIT" };
-  if (!stream) {
-    return {
-      body: JSON.stringify(hit.completion),
-      headers: { "content-type": "application/json", ...headers },
-      done: Promise.resolve({ usage }),
-    };
-  }
-  let finish!: (o: StreamOutcome) => void;
-  const done = new Promise<StreamOutcome>((resolve) => {
-    finish = resolve;
-  });
-  const body = encodeOpenAIStream(
-    completionToEvents(hit.completion),
-    { id: hit.completion.id, created: hit.completion.created, model: hit.completion.model },
-    { includeUsage, requestId, onEnd: finish },
-  );
-  return { body, headers: { ...SSE_HEADERS, ...headers }, done };
-}
-
-/** When an entry was made and when it goes stale. */
-const stamp = (ttlSeconds: number) => ({ cachedAt: Date.now(), expiresAt: Date.now() + ttlSeconds * 1000 });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const meta = (model: string): CompletionMeta => ({ id: newCompletionId(), created: nowSeconds(), model });
