@@ -274,6 +274,23 @@ describe("anthropic: tools", () => {
       finish_reason: "stop",
     });
   });
+
+  it("declares the history's tools when a follow-up offers none (Anthropic requires them)", async () => {
+    const messages = [
+      user("Weather in Paris?"),
+      { role: "assistant", content: null, tool_calls: [toolCall] },
+      { role: "tool", tool_call_id: ANTHROPIC_TOOL_ID, content: "18°C, sunny" },
+      user("Thanks. And in one word?"),
+    ];
+    const seen = await inspect({ messages });
+    expect(seen.body.tools).toEqual([
+      { name: "get_weather", input_schema: { type: "object", properties: {} } },
+    ]);
+    expect(seen.body.tool_choice).toEqual({ type: "none" });
+    // The mock refuses tool blocks without tools, as the API does; this request goes through.
+    const answered = await chat({ model: "anthropic/claude-sonnet-4-5", messages });
+    expect(answered.status, answered.text).toBe(200);
+  });
 });
 
 describe("anthropic: streaming", () => {

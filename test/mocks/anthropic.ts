@@ -84,6 +84,12 @@ function invalid(body: Body): string | null {
   if (body.temperature !== undefined && (body.temperature < 0 || body.temperature > 1))
     return "temperature: Input should be less than or equal to 1";
   const messages = body.messages ?? [];
+  const toolBlocks = messages.some((m) =>
+    blocks(m).some((b) => b.type === "tool_use" || b.type === "tool_result"),
+  );
+  if (toolBlocks && !body.tools?.length) {
+    return "Requests which include `tool_use` or `tool_result` blocks must define tools.";
+  }
   for (let i = 0; i < messages.length; i++) {
     const prev = blocks(messages[i - 1]);
     for (const b of blocks(messages[i])) {

@@ -206,6 +206,20 @@ export function toAnthropicBody(req: ChatRequest, stream: boolean): AnthropicReq
     );
     const choice = toolChoice(req);
     if (choice) body.tool_choice = choice;
+  } else {
+    // Anthropic refuses a history holding tool_use/tool_result blocks when the request defines no
+    // tools ("Requests which include `tool_use` or `tool_result` blocks must define tools"), which
+    // OpenAI clients do when they stop offering tools mid-conversation. Declare the tools the
+    // history used, and forbid new calls, as OpenAI's behaviour would be.
+    const used = [
+      ...new Set(
+        req.messages.flatMap((m) => (m.role === "assistant" ? (m.toolCalls ?? []) : [])).map((t) => t.name),
+      ),
+    ];
+    if (used.length) {
+      body.tools = used.map((name): Tool => ({ name, input_schema: { type: "object", properties: {} } }));
+      body.tool_choice = { type: "none" };
+    }
   }
   // seed, presence_penalty and frequency_penalty have no Anthropic counterpart and are dropped.
   return body;
