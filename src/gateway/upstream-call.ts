@@ -1,23 +1,14 @@
 import { decryptSecret } from "../auth/secrets";
-import type { Db } from "../db/client";
 import type { OptionalConfig } from "../env";
 import { GatewayError, invalidRequest } from "../errors/gateway-error";
 import { timeoutError } from "../providers/http";
 import { providerFor } from "../providers/registry";
 import type { Provider, UpstreamContext } from "../providers/types";
 import type { Vendor } from "../providers/vendor-directory";
-import { type ResolvedModel, resolveModel } from "./resolve-model";
+import type { ResolvedModel } from "./resolve-model";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 const MAX_TIMEOUT_MS = 600_000;
-
-export interface PreparedCall {
-  resolved: ResolvedModel;
-  provider: Provider;
-  ctx: UpstreamContext;
-  /** Stops the timeout clock (call once the upstream has answered, or a stream has started). */
-  settle(): void;
-}
 
 /**
  * The request's timeout: `x-timeout-ms` header if given (bounded), else UPSTREAM_TIMEOUT_MS, else
@@ -50,17 +41,6 @@ async function apiKeyOf(env: OptionalConfig, vendor: Vendor): Promise<string | u
       { cause },
     );
   }
-}
-
-/** Resolves the model and everything needed to call its vendor: adapter, key, abort signal. */
-export async function prepareCall(
-  env: OptionalConfig,
-  db: Db,
-  model: string,
-  opts: { clientSignal?: AbortSignal; timeoutMs: number; param?: string },
-): Promise<PreparedCall> {
-  const resolved = await resolveModel(env, db, model, opts.param);
-  return prepareResolvedCall(env, resolved, opts);
 }
 
 /** A resolved model whose vendor can be called: its adapter and decrypted key. */
@@ -127,15 +107,4 @@ export function startAttempt(
       client?.removeEventListener("abort", onClientAbort);
     },
   };
-}
-
-/** A single attempt at a resolved model (pipelines without retries or fallbacks). */
-export async function prepareResolvedCall(
-  env: OptionalConfig,
-  resolved: ResolvedModel,
-  opts: { clientSignal?: AbortSignal; timeoutMs: number },
-): Promise<PreparedCall> {
-  const prepared = await prepareVendor(env, resolved);
-  const attempt = startAttempt(prepared, opts);
-  return { resolved, provider: prepared.provider, ctx: attempt.ctx, settle: attempt.settle };
 }
