@@ -26,6 +26,8 @@ export default defineConfig({
                 UPSTREAM_MAX_RETRIES: "0",
                 RETRY_BASE_DELAY_MS: "1",
                 CIRCUIT_COOLDOWN_MS: "400",
+                // Usage records are still packed per isolate, in windows short enough to poll for.
+                USAGE_FLUSH_MS: "10",
               },
               // Replaces wrangler.toml's consumer settings (merged per queue name, so all are
               // restated): batches flush after 50 ms instead of 5 s, so tests poll D1 briefly.

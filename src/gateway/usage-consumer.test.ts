@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { USAGE_ROWS_PER_STATEMENT } from "../db/queries/usage";
 import worker from "../index";
 import type { UsageMessage } from "./usage";
 import { consumeUsageBatch } from "./usage-consumer";
@@ -77,6 +78,50 @@ describe("consumeUsageBatch", () => {
     ).toEqual({ n: 100 });
   });
 
+  it("unpacks packs of records, next to single-record messages, in one round trip", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const prepare = vi.spyOn(env.DB, "prepare");
+    const packed = Array.from({ length: 30 }, () => message({ request_id: "req_packs" }));
+    const single = message({ request_id: "req_packs" });
+    const result = await run([
+      { records: packed.slice(0, 20) },
+      { records: [...packed.slice(20), { id: "use_bad" }] },
+      single,
+      { records: [{ id: "nope" }] },
+    ]);
+    expect(prepare).toHaveBeenCalledTimes(1);
+    // Every message is acked: the bad record in m1 is dropped, m3 held nothing usable.
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2", "m3"]);
+    expect(await rowsOf("req_packs")).toHaveLength(31);
+    expect(errors.mock.calls.map((c) => JSON.parse(c[0] as string))).toEqual([
+      {
+        level: "error",
+        msg: "usage record malformed, dropped",
+        queue: "usage",
+        message_id: "m1",
+        dropped: 1,
+      },
+      {
+        level: "error",
+        msg: "usage record malformed, dropped",
+        queue: "usage",
+        message_id: "m3",
+        dropped: 1,
+      },
+    ]);
+  });
+
+  it("writes more rows than one statement takes, in one D1 batch", async () => {
+    const prepare = vi.spyOn(env.DB, "prepare");
+    const records = Array.from({ length: USAGE_ROWS_PER_STATEMENT + 5 }, () =>
+      message({ request_id: "req_many" }),
+    );
+    const result = await run([{ records: records.slice(0, 600) }, { records: records.slice(600) }]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
+    expect(prepare).toHaveBeenCalledTimes(2);
+    expect(await rowsOf("req_many")).toHaveLength(USAGE_ROWS_PER_STATEMENT + 5);
+  });
+
   it("stores a since-deleted user or key as null instead of failing the batch", async () => {
     const m = message({ request_id: "req_gone", user_id: "usr_gone", api_key_id: "key_gone" });
     const result = await run([m]);
@@ -112,6 +157,7 @@ describe("consumeUsageBatch", () => {
       msg: "usage batch not written, retrying",
       queue: "usage",
       messages: 2,
+      records: 2,
       attempts: 3,
       retry_in_s: 8,
       error: "Error: D1_ERROR: database unavailable",

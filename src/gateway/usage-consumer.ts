@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { getDb } from "../db/client";
 import { insertUsageEvents } from "../db/queries/usage";
 import type { UsageMessage } from "./usage";
 
 /**
  * Usage accounting, consumer side: each queue batch (up to 100 messages, wrangler.toml) is one
- * D1 statement. The batch succeeds or is retried as a whole; the insert ignores ids it already
- * has, so a retried or redelivered batch never counts a call twice.
+ * D1 round trip. A message is a pack of records (src/gateway/usage-outbox.ts) or, as sent before
+ * packs existed, one record. The batch succeeds or is retried as a whole; the insert ignores ids
+ * it already has, so a retried or redelivered batch never counts a call twice.
  */
 
 const count = z.number().int().nonnegative();
@@ -33,6 +33,9 @@ const UsageMessageSchema = z.object({
   created_at: count,
 }) satisfies z.ZodType<UsageMessage>;
 
+/** A pack's records are checked one by one, so one bad record does not cost the others. */
+const UsagePackSchema = z.object({ records: z.array(z.unknown()).max(1000) });
+
 /** Retries back off (2, 4, 8 … up to 60 s) so a D1 outage is not hammered. */
 const retryDelaySeconds = (attempts: number) => Math.min(60, 2 ** Math.max(1, attempts));
 
@@ -40,25 +43,29 @@ export async function consumeUsageBatch(batch: MessageBatch<unknown>, env: Pick<
   const rows: UsageMessage[] = [];
   const accepted: Message<unknown>[] = [];
   for (const message of batch.messages) {
-    const parsed = UsageMessageSchema.safeParse(message.body);
-    if (parsed.success) {
-      rows.push(parsed.data);
-      accepted.push(message);
-    } else {
-      // Retrying cannot fix a malformed message: say so and drop it, keep the rest.
-      log("error", "usage message malformed, dropped", { message_id: message.id });
-      message.ack();
+    const pack = UsagePackSchema.safeParse(message.body);
+    const records = pack.success ? pack.data.records : [message.body];
+    let dropped = 0;
+    for (const record of records) {
+      const parsed = UsageMessageSchema.safeParse(record);
+      if (parsed.success) rows.push(parsed.data);
+      else dropped += 1;
     }
+    // Retrying cannot fix a malformed record: say so and drop it, keep the rest.
+    if (dropped > 0) log("error", "usage record malformed, dropped", { message_id: message.id, dropped });
+    if (dropped === records.length) message.ack();
+    else accepted.push(message);
   }
   if (rows.length === 0) return;
   try {
-    await insertUsageEvents(getDb(env.DB), rows);
+    await insertUsageEvents(env.DB, rows);
     for (const message of accepted) message.ack();
   } catch (err) {
     const attempts = Math.max(...accepted.map((m) => m.attempts));
     const delaySeconds = retryDelaySeconds(attempts);
     log("error", "usage batch not written, retrying", {
-      messages: rows.length,
+      messages: accepted.length,
+      records: rows.length,
       attempts,
       retry_in_s: delaySeconds,
       error: innermost(err),

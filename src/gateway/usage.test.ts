@@ -65,7 +65,7 @@ describe("toUsageMessage", () => {
 describe("recordCall", () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it("sends one JSON message inside waitUntil", async () => {
+  it("sends its record inside waitUntil, as a pack", async () => {
     const sent: unknown[] = [];
     const waited: Promise<unknown>[] = [];
     const queue = {
@@ -73,12 +73,17 @@ describe("recordCall", () => {
         sent.push({ body, opts });
       },
     } as unknown as Queue;
-    recordCall({ env: { USAGE_QUEUE: queue }, waitUntil: (p) => waited.push(p) }, record());
+    recordCall(
+      { env: { USAGE_QUEUE: queue, USAGE_FLUSH_MS: "0" }, waitUntil: (p) => waited.push(p) },
+      record(),
+    );
     expect(waited).toHaveLength(1);
     await Promise.all(waited);
     expect(sent).toEqual([
       {
-        body: expect.objectContaining({ id: expect.stringMatching(/^use_/), request_id: "req_1" }),
+        body: {
+          records: [expect.objectContaining({ id: expect.stringMatching(/^use_/), request_id: "req_1" })],
+        },
         opts: { contentType: "json" },
       },
     ]);
@@ -96,19 +101,24 @@ describe("recordCall", () => {
       }) as unknown as Queue;
     for (const how of ["reject", "throw"] as const) {
       expect(() =>
-        recordCall({ env: { USAGE_QUEUE: failing(how) }, waitUntil: (p) => waited.push(p) }, record()),
+        recordCall(
+          { env: { USAGE_QUEUE: failing(how), USAGE_FLUSH_MS: "0" }, waitUntil: (p) => waited.push(p) },
+          record(),
+        ),
       ).not.toThrow();
     }
     await Promise.all(waited);
     expect(errors).toHaveBeenCalledTimes(2);
-    const line = JSON.parse(errors.mock.calls[0]?.[0] as string);
-    expect(line).toMatchObject({
+    const lines = errors.mock.calls.map((call) => JSON.parse(call[0] as string));
+    expect(lines[0]).toMatchObject({
       level: "error",
       msg: "usage record not sent",
       request_id: "req_1",
       user_id: "usr_1",
-      error: "Error: queue unavailable",
     });
-    expect(JSON.parse(errors.mock.calls[1]?.[0] as string).error).toBe("Error: queue binding broken");
+    expect(lines.map((l) => l.error).sort()).toEqual([
+      "Error: queue binding broken",
+      "Error: queue unavailable",
+    ]);
   });
 });

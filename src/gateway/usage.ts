@@ -5,11 +5,13 @@ import { toGatewayError } from "../errors/to-response";
 import { type CallRecord, newCallRecord } from "./call-record";
 import { costOf, priceFor } from "./pricing";
 import type { ResolvedModel } from "./resolve-model";
+import { type OutboxContext, UsageOutbox } from "./usage-outbox";
 
 /**
  * Usage accounting, producer side: every call (chat completion, conversation message, image)
- * becomes one queue message after its response, so the response never waits on a D1 write;
- * src/gateway/usage-consumer.ts writes the messages in batches.
+ * becomes one usage record after its response, so the response never waits on a D1 write; records
+ * travel to the queue in packs (src/gateway/usage-outbox.ts) and src/gateway/usage-consumer.ts
+ * writes them in batches.
  *
  * Order in a pipeline: `startCall` (the route, before any work), `targetCall` once the model is
  * resolved, then the pipeline fills `usage`, `ttftMs`, `cacheHit`, `retries`, `fallbackUsed`;
@@ -42,10 +44,7 @@ export interface UsageMessage {
 }
 
 /** What recordCall needs of the request: bindings and a way to outlive the response. */
-export interface RecordContext {
-  env: Pick<Env, "USAGE_QUEUE">;
-  waitUntil(promise: Promise<unknown>): void;
-}
+export type RecordContext = OutboxContext;
 
 /** The record of the request's call, from its principal; the request log reads it as `call`. */
 export function startCall(c: Context<AppEnv>, route: CallRecord["route"]): CallRecord {
@@ -110,37 +109,37 @@ export function toUsageMessage(record: CallRecord, id: string): UsageMessage {
   };
 }
 
+/** This isolate's outbox: records of calls that finished close together travel in one message. */
+const outbox = new UsageOutbox(logSendFailure);
+
 /**
- * Sends the call's usage to the queue after the response (inside waitUntil, never awaited by
- * it). The id is made here, once, so a redelivered message is written once. A failed send is
- * logged, never thrown: accounting must not fail a call that already succeeded.
+ * Hands the call's usage to the queue after the response (inside waitUntil, never awaited by
+ * it), packed with other calls' records (src/gateway/usage-outbox.ts). The id is made here, once,
+ * so a redelivered message is written once. A failed send is logged, never thrown: accounting
+ * must not fail a call that already succeeded.
  */
 export function recordCall(ctx: RecordContext, record: CallRecord): void {
-  const message = toUsageMessage(record, newId("use"));
-  let sent: Promise<unknown>;
-  try {
-    sent = ctx.env.USAGE_QUEUE.send(message, { contentType: "json" });
-  } catch (err) {
-    sent = Promise.reject(err);
-  }
-  ctx.waitUntil(sent.catch((err: unknown) => logSendFailure(message, err)));
+  outbox.add(ctx, toUsageMessage(record, newId("use")));
 }
 
-/** Identifiers and counts only: never prompts, keys or bodies. */
-function logSendFailure(message: UsageMessage, err: unknown): void {
-  console.error(
-    JSON.stringify({
-      level: "error",
-      msg: "usage record not sent",
-      request_id: message.request_id,
-      usage_id: message.id,
-      user_id: message.user_id,
-      vendor: message.vendor,
-      model: message.upstream_model,
-      input_tokens: message.input_tokens,
-      output_tokens: message.output_tokens,
-      cost_usd: message.cost_usd,
-      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-    }),
-  );
+/** One line per record that was not sent: identifiers and counts only, never prompts or keys. */
+function logSendFailure(records: UsageMessage[], err: unknown): void {
+  const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  for (const message of records) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "usage record not sent",
+        request_id: message.request_id,
+        usage_id: message.id,
+        user_id: message.user_id,
+        vendor: message.vendor,
+        model: message.upstream_model,
+        input_tokens: message.input_tokens,
+        output_tokens: message.output_tokens,
+        cost_usd: message.cost_usd,
+        error,
+      }),
+    );
+  }
 }

@@ -3,38 +3,51 @@ import type { UsageMessage } from "../../gateway/usage";
 import type { Db } from "../client";
 import { usageEvents } from "../schema";
 
+/** Rows per statement: their JSON stays well under D1's 2 MB limit on one bound value. */
+export const USAGE_ROWS_PER_STATEMENT = 1000;
+
 /**
- * Writes a queue batch of usage records in ONE statement: the rows travel as a single JSON
- * parameter and are expanded by json_each. A plain multi-row VALUES would need 20 bound
- * parameters per row, and D1 allows 100 per statement (5 rows). The primary key is the record's
- * id, made when the call was recorded, so a redelivered batch inserts nothing twice.
+ * Writes a queue batch of usage records, one statement per 1000 rows and all of them in one D1
+ * batch (one round trip, all or nothing): the rows travel as a single JSON parameter and are
+ * expanded by json_each. A plain multi-row VALUES would need 20 bound parameters per row, and D1
+ * allows 100 per statement (5 rows). The primary key is the record's id, made when the call was
+ * recorded, so a redelivered batch inserts nothing twice.
  *
  * A user or key deleted between the call and this write is stored as null (as the foreign keys'
  * ON DELETE SET NULL would have done), instead of failing the whole batch on the constraint.
  * @see https://developers.cloudflare.com/d1/platform/limits/
  */
-export async function insertUsageEvents(db: Db, rows: UsageMessage[]): Promise<void> {
-  if (rows.length === 0) return;
-  const v = (field: keyof UsageMessage) => sql.raw(`e.value ->> '${field}'`);
-  await db.run(sql`
-    insert into usage_events (
-      id, request_id, user_id, api_key_id, route, vendor, upstream_model, alias,
-      input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, ttft_ms, status,
-      cache_hit, retries, fallback_used, error_code, created_at
-    )
-    select
-      ${v("id")}, ${v("request_id")},
-      (select u.id from users u where u.id = ${v("user_id")}),
-      (select k.id from api_keys k where k.id = ${v("api_key_id")}),
-      ${v("route")}, ${v("vendor")}, ${v("upstream_model")}, ${v("alias")},
-      ${v("input_tokens")}, ${v("output_tokens")}, ${v("cached_tokens")}, ${v("cost_usd")},
-      ${v("latency_ms")}, ${v("ttft_ms")}, ${v("status")},
-      ${v("cache_hit")}, ${v("retries")}, ${v("fallback_used")}, ${v("error_code")}, ${v("created_at")}
-    from json_each(${JSON.stringify(rows)}) as e
-    where true
-    on conflict (id) do nothing
-  `);
+export async function insertUsageEvents(d1: D1Database, rows: UsageMessage[]): Promise<void> {
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < rows.length; i += USAGE_ROWS_PER_STATEMENT) {
+    statements.push(
+      d1.prepare(INSERT_USAGE).bind(JSON.stringify(rows.slice(i, i + USAGE_ROWS_PER_STATEMENT))),
+    );
+  }
+  const [first, ...rest] = statements;
+  if (!first) return;
+  if (rest.length === 0) await first.run();
+  else await d1.batch(statements);
 }
+
+const field = (name: keyof UsageMessage) => `e.value ->> '${name}'`;
+const INSERT_USAGE = `
+  insert into usage_events (
+    id, request_id, user_id, api_key_id, route, vendor, upstream_model, alias,
+    input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, ttft_ms, status,
+    cache_hit, retries, fallback_used, error_code, created_at
+  )
+  select
+    ${field("id")}, ${field("request_id")},
+    (select u.id from users u where u.id = ${field("user_id")}),
+    (select k.id from api_keys k where k.id = ${field("api_key_id")}),
+    ${field("route")}, ${field("vendor")}, ${field("upstream_model")}, ${field("alias")},
+    ${field("input_tokens")}, ${field("output_tokens")}, ${field("cached_tokens")}, ${field("cost_usd")},
+    ${field("latency_ms")}, ${field("ttft_ms")}, ${field("status")},
+    ${field("cache_hit")}, ${field("retries")}, ${field("fallback_used")}, ${field("error_code")}, ${field("created_at")}
+  from json_each(?) as e
+  where true
+  on conflict (id) do nothing`;
 
 export type UsageGroupBy = "day" | "model" | "vendor" | "key" | "alias" | "user";
 
