@@ -82,63 +82,80 @@ export function passthroughOpenAIStream(
     return { text: kept.map((e) => `${e}\n\n`).join(""), fatal };
   }
 
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) {
-            if (pending && decoder.decode(pending).trim() !== "") {
-              const { text } = inspect(`${decoder.decode(pending)}\n\n`);
-              controller.enqueue(text === null ? pending : encoder.encode(text));
-            }
-            if (!outcome.finishReason) {
-              outcome.error = streamCutOff(vendor);
-              controller.enqueue(errorEvent(outcome.error));
-            } else if (!sawDone) {
-              // Some compatible hosts omit the sentinel; clients wait for it.
-              controller.enqueue(encodeSse("[DONE]"));
-            }
-            controller.close();
-            end();
-            return;
-          }
-          const bytes: Uint8Array = pending ? concat(pending, value) : value;
-          const cut = lastEventEnd(bytes);
-          if (cut < 0) {
-            pending = bytes;
-            continue;
-          }
-          const complete = cut === bytes.length ? bytes : bytes.subarray(0, cut);
-          pending = cut === bytes.length ? null : bytes.slice(cut);
-          // Complete events end in a newline, and no UTF-8 sequence contains one: decoding is safe.
-          const { text, fatal } = inspect(decoder.decode(complete));
-          outcome.firstByteAt ??= Date.now();
-          if (text === null) controller.enqueue(complete);
-          else if (text !== "") controller.enqueue(encoder.encode(text));
-          if (fatal) {
-            outcome.error = fatal;
-            controller.enqueue(errorEvent(fatal));
-            controller.close();
-            end();
-            await reader.cancel().catch(() => {});
-            return;
-          }
-          if (text !== "") return;
+  // The client reads a native stream that this loop writes into: per chunk, one read and one
+  // write, with no JavaScript stream for the runtime to pull. A write resolves once the client has
+  // taken the chunk, so a slow client slows the upstream read (backpressure).
+  const { readable, writable } = new IdentityTransformStream();
+  const writer = writable.getWriter();
+  let clientGone = false;
+  const write = (chunk: Uint8Array) =>
+    writer.write(chunk).catch((err: unknown) => {
+      clientGone = true;
+      throw err;
+    });
+  const finishWith = async (error: unknown) => {
+    outcome.error = error;
+    await write(errorEvent(error));
+  };
+
+  async function pump(): Promise<void> {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        if (pending && decoder.decode(pending).trim() !== "") {
+          const { text } = inspect(`${decoder.decode(pending)}\n\n`);
+          await write(text === null ? pending : encoder.encode(text));
         }
-      } catch (err) {
-        outcome.error = asStreamError(err);
-        controller.enqueue(errorEvent(outcome.error));
-        controller.close();
-        end();
+        if (!outcome.finishReason) await finishWith(streamCutOff(vendor));
+        // Some compatible hosts omit the sentinel; clients wait for it.
+        else if (!sawDone) await write(encodeSse("[DONE]"));
+        return;
       }
-    },
-    async cancel(reason) {
-      outcome.error = reason ?? new Error("client disconnected");
-      end();
-      await reader.cancel(reason);
-    },
+      const bytes: Uint8Array = pending ? concat(pending, value) : value;
+      const cut = lastEventEnd(bytes);
+      if (cut < 0) {
+        pending = bytes;
+        continue;
+      }
+      const complete = cut === bytes.length ? bytes : bytes.subarray(0, cut);
+      pending = cut === bytes.length ? null : bytes.slice(cut);
+      // Complete events end in a newline, and no UTF-8 sequence contains one: decoding is safe.
+      const { text, fatal } = inspect(decoder.decode(complete));
+      outcome.firstByteAt ??= Date.now();
+      if (text === null) await write(complete);
+      else if (text !== "") await write(encoder.encode(text));
+      if (fatal) {
+        await finishWith(fatal);
+        await reader.cancel().catch(() => {});
+        return;
+      }
+    }
+  }
+
+  // A client that leaves cancels the native stream: stop the vendor's generation at once, even
+  // while the next upstream read is still waiting.
+  writer.closed.catch((err: unknown) => {
+    if (ended) return;
+    clientGone = true;
+    reader.cancel(err).catch(() => {});
   });
+  pump()
+    .then(
+      () => writer.close(),
+      async (err: unknown) => {
+        if (clientGone) {
+          // The client went away: stop the vendor's generation too.
+          outcome.error = new Error("client disconnected");
+          await reader.cancel(err).catch(() => {});
+          return;
+        }
+        await finishWith(asStreamError(err));
+        await writer.close();
+      },
+    )
+    .catch(() => writer.abort().catch(() => {}))
+    .finally(end);
+  return readable;
 }
 
 function safeJson(text: string): unknown {
