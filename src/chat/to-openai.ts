@@ -2,6 +2,7 @@ import type { ChatCompletion } from "openai/resources/chat/completions";
 import type { CompletionUsage } from "openai/resources/completions";
 import type { ErrorBody } from "../errors/to-response";
 import { asStreamError } from "../providers/http";
+import { relayBody } from "../providers/relay";
 import { encodeSse } from "../providers/sse";
 import type { ChatResponse, FinishReason, StreamEvent, ToolCall, Usage } from "./types";
 
@@ -66,6 +67,7 @@ export interface StreamOutcome {
  * Encodes neutral events as OpenAI chunks. An upstream failure mid-stream becomes one
  * `data: {"error": ...}` event (what the OpenAI SDKs raise as APIError), then the stream closes.
  * Cancelling the result (client disconnect) cancels the source, which aborts the upstream fetch.
+ * The body is written into a native stream (providers/relay.ts).
  */
 export function encodeOpenAIStream(
   events: ReadableStream<StreamEvent>,
@@ -80,59 +82,43 @@ export function encodeOpenAIStream(
       `${head},"choices":[{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish ? `"${finish}"` : "null"}}]}`,
     );
   let started = false;
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    opts.onEnd?.(outcome);
-  };
 
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) {
-            if (!started) controller.enqueue(chunk({ role: "assistant", content: "" }));
-            if (outcome.usage && opts.includeUsage) {
-              controller.enqueue(
-                encodeSse(`${head},"choices":[],"usage":${JSON.stringify(openaiUsage(outcome.usage))}}`),
-              );
-            }
-            controller.enqueue(encodeSse("[DONE]"));
-            controller.close();
-            end();
-            return;
-          }
-          const out = encodeEvent(value);
-          if (out) {
-            outcome.firstByteAt ??= Date.now();
-            controller.enqueue(out);
-            return;
-          }
+  return relayBody({
+    async produce(write) {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const out = encodeEvent(value);
+        if (out) {
+          outcome.firstByteAt ??= Date.now();
+          await write(out);
         }
-      } catch (err) {
-        const e = asStreamError(err);
-        outcome.error = e;
-        const body: ErrorBody = {
-          error: {
-            type: e.type,
-            code: e.code,
-            message: e.message,
-            ...(e.param ? { param: e.param } : {}),
-            request_id: opts.requestId,
-          },
-        };
-        controller.enqueue(encodeSse(JSON.stringify(body)));
-        controller.close();
-        end();
       }
+      if (!started) await write(chunk({ role: "assistant", content: "" }));
+      if (outcome.usage && opts.includeUsage) {
+        await write(encodeSse(`${head},"choices":[],"usage":${JSON.stringify(openaiUsage(outcome.usage))}}`));
+      }
+      await write(encodeSse("[DONE]"));
     },
-    async cancel(reason) {
-      outcome.error = reason ?? new Error("client disconnected");
-      end();
-      await reader.cancel(reason);
+    failed(err) {
+      const e = asStreamError(err);
+      outcome.error = e;
+      const body: ErrorBody = {
+        error: {
+          type: e.type,
+          code: e.code,
+          message: e.message,
+          ...(e.param ? { param: e.param } : {}),
+          request_id: opts.requestId,
+        },
+      };
+      return encodeSse(JSON.stringify(body));
     },
+    clientGone(reason) {
+      outcome.error = new Error("client disconnected");
+      reader.cancel(reason).catch(() => {});
+    },
+    ended: () => opts.onEnd?.(outcome),
   });
 
   function encodeEvent(e: StreamEvent): Uint8Array | null {

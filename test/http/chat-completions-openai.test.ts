@@ -1,6 +1,15 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_KEY, configureVendorKeys, createUser, expectError, post, scenario, sseData } from "../helpers";
+import {
+  ADMIN_KEY,
+  configureVendorKeys,
+  createUser,
+  expectError,
+  post,
+  scenario,
+  sseData,
+  usageOf,
+} from "../helpers";
 
 let key: string;
 beforeAll(async () => {
@@ -279,7 +288,7 @@ describe("requests the gateway refuses", () => {
 });
 
 describe("client disconnects", () => {
-  it("cancel the upstream request", async () => {
+  it("cancel the upstream request, and the call is recorded as cancelled", async () => {
     const model = scenario("slow-stream");
     const res = await exports.default.fetch(
       new Request("http://w/v1/chat/completions", {
@@ -304,5 +313,7 @@ describe("client disconnects", () => {
       if (!aborted) await new Promise((r) => setTimeout(r, 20));
     }
     expect(aborted).toBe(true);
+    const usage = await usageOf(res.headers.get("x-request-id") as string);
+    expect(usage).toMatchObject({ status: 200, error_code: "client_cancelled" });
   });
 });

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
-import { configureVendorKeys, createUser, expectError, post, scenario, sseData } from "../helpers";
+import { configureVendorKeys, createUser, expectError, post, scenario, sseData, usageOf } from "../helpers";
 import {
   ANTHROPIC_TOOL_ID,
   ANTHROPIC_TOOL_INPUT,
@@ -367,7 +367,7 @@ describe("anthropic: streaming", () => {
 });
 
 describe("anthropic: client disconnects", () => {
-  it("cancel the upstream stream", async () => {
+  it("cancel the upstream stream, and the call is recorded as cancelled", async () => {
     const model = scenario("slow-stream");
     const res = await exports.default.fetch(
       new Request("http://w/v1/chat/completions", {
@@ -386,6 +386,8 @@ describe("anthropic: client disconnects", () => {
       if (!aborted) await new Promise((r) => setTimeout(r, 20));
     }
     expect(aborted).toBe(true);
+    const usage = await usageOf(res.headers.get("x-request-id") as string);
+    expect(usage).toMatchObject({ status: 200, error_code: "client_cancelled" });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { StreamOutcome } from "../../chat/to-openai";
 import { type ErrorBody, toGatewayError } from "../../errors/to-response";
 import { asStreamError, streamCutOff, streamErrorEvent } from "../http";
+import { relayBody } from "../relay";
 import { encodeSse } from "../sse";
 import { openaiErrorMessage } from "./errors";
 import { mapOpenAIFinishReason } from "./finish-reason";
@@ -25,12 +26,7 @@ export function passthroughOpenAIStream(
   const outcome: StreamOutcome = {};
   let pending: Uint8Array | null = null;
   let sawDone = false;
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    opts.onEnd?.(outcome);
-  };
+  const end = () => opts.onEnd?.(outcome);
   const errorEvent = (err: unknown) => {
     const e = toGatewayError(err);
     const payload: ErrorBody = {
@@ -82,23 +78,11 @@ export function passthroughOpenAIStream(
     return { text: kept.map((e) => `${e}\n\n`).join(""), fatal };
   }
 
-  // The client reads a native stream that this loop writes into: per chunk, one read and one
-  // write, with no JavaScript stream for the runtime to pull. A write resolves once the client has
-  // taken the chunk, so a slow client slows the upstream read (backpressure).
-  const { readable, writable } = new IdentityTransformStream();
-  const writer = writable.getWriter();
-  let clientGone = false;
-  const write = (chunk: Uint8Array) =>
-    writer.write(chunk).catch((err: unknown) => {
-      clientGone = true;
-      throw err;
-    });
-  const finishWith = async (error: unknown) => {
-    outcome.error = error;
-    await write(errorEvent(error));
-  };
-
-  async function pump(): Promise<void> {
+  async function produce(write: (chunk: Uint8Array) => Promise<void>): Promise<void> {
+    const finishWith = async (error: unknown) => {
+      outcome.error = error;
+      await write(errorEvent(error));
+    };
     for (;;) {
       const { done, value } = await reader.read();
       if (done) {
@@ -132,30 +116,18 @@ export function passthroughOpenAIStream(
     }
   }
 
-  // A client that leaves cancels the native stream: stop the vendor's generation at once, even
-  // while the next upstream read is still waiting.
-  writer.closed.catch((err: unknown) => {
-    if (ended) return;
-    clientGone = true;
-    reader.cancel(err).catch(() => {});
+  return relayBody({
+    produce,
+    failed(err) {
+      outcome.error = asStreamError(err);
+      return errorEvent(outcome.error);
+    },
+    clientGone(reason) {
+      outcome.error = new Error("client disconnected");
+      reader.cancel(reason).catch(() => {});
+    },
+    ended: end,
   });
-  pump()
-    .then(
-      () => writer.close(),
-      async (err: unknown) => {
-        if (clientGone) {
-          // The client went away: stop the vendor's generation too.
-          outcome.error = new Error("client disconnected");
-          await reader.cancel(err).catch(() => {});
-          return;
-        }
-        await finishWith(asStreamError(err));
-        await writer.close();
-      },
-    )
-    .catch(() => writer.abort().catch(() => {}))
-    .finally(end);
-  return readable;
 }
 
 function safeJson(text: string): unknown {

@@ -1,0 +1,56 @@
+/**
+ * A streamed response body written by a producer loop. The client reads a native stream
+ * (workerd's IdentityTransformStream) that the loop writes into: per chunk one write, and no
+ * JavaScript stream for the runtime to pull, which is where a pull-based ReadableStream spends
+ * its time. Each write resolves once the client has taken the chunk, so a slow client slows the
+ * source (backpressure).
+ */
+export interface RelaySource {
+  /** Writes the whole body; rejects when the source fails. */
+  produce(write: (chunk: Uint8Array) => Promise<void>): Promise<void>;
+  /** The source failed after the body started: the last bytes to send (an error event), or null. */
+  failed(err: unknown): Uint8Array | null;
+  /** The client went away (it cancelled the body): stop the source. Called at most once. */
+  clientGone(reason: unknown): void;
+  /** Called once, when the body is finished or abandoned, whatever happened. */
+  ended(): void;
+}
+
+export function relayBody(source: RelaySource): ReadableStream<Uint8Array> {
+  const { readable, writable } = new IdentityTransformStream();
+  const writer = writable.getWriter();
+  let finished = false;
+  let gone = false;
+  const leave = (reason: unknown) => {
+    if (gone) return;
+    gone = true;
+    source.clientGone(reason);
+  };
+  const write = (chunk: Uint8Array) =>
+    writer.write(chunk).catch((err: unknown) => {
+      leave(err);
+      throw err;
+    });
+  // A client that leaves cancels the native stream: the source is stopped at once, even while
+  // it is still waiting for its next chunk.
+  writer.closed.catch((reason: unknown) => {
+    if (!finished) leave(reason);
+  });
+  source
+    .produce(write)
+    .then(
+      () => writer.close(),
+      async (err: unknown) => {
+        if (gone) return;
+        const last = source.failed(err);
+        if (last) await write(last);
+        await writer.close();
+      },
+    )
+    .catch(() => writer.abort().catch(() => {}))
+    .finally(() => {
+      finished = true;
+      source.ended();
+    });
+  return readable;
+}
