@@ -59,7 +59,74 @@ export interface BenchResults {
   /** GET /health under the same load: no auth, no binding, the runtime's own cost. */
   floor: { rps: number; latencyMs: LatencySummary; cpuMicrosPerRequest: number };
   scenarios: ScenarioResult[];
+  /** The probe worker's figures (bench/probe-worker.js), in the same workerd as the gateway. */
+  runtimeFloor?: RuntimeFloor | undefined;
   targets: TargetVerdict[];
+}
+
+export interface ProbeResult {
+  id: string;
+  label: string;
+  /** What the probe's route does. */
+  route: string;
+  load: SideResult["load"];
+}
+
+/** A gateway passthrough's CPU next to the least any worker pays for the same bindings and fetch. */
+export interface FloorComparison {
+  /** The gateway scenario compared (openai, openai-stream). */
+  scenario: string;
+  label: string;
+  /** The proxy probe the floor is built on (proxy, proxy-stream). */
+  proxy: string;
+  /** `proxy + d1 + ratelimit + queue − 3 × noop`, worker CPU µs per request. */
+  floorMicros: number;
+  /** The gateway's measured worker CPU µs per request in that scenario. */
+  gatewayMicros: number;
+  /** gateway − floor: what the gateway's own JavaScript costs on top of the runtime's floor. */
+  ownMicros: number;
+  /** The floor's queue term, `queue − noop`: one send's cost (a gateway packing records pays it per pack). */
+  queueMicros: number;
+}
+
+export interface RuntimeFloor {
+  phaseSeconds: number;
+  warmupSeconds: number;
+  probes: ProbeResult[];
+  comparisons: FloorComparison[];
+}
+
+export const FLOOR_FORMULA = "proxy + d1 + ratelimit + queue − 3 × noop";
+
+/**
+ * An authenticated, rate-limited, accounted passthrough pays at least one proxy (inbound request
+ * and outbound fetch), one D1 statement, one rate-limit call and one queue send. Each probe pays
+ * one inbound request of its own, so the noop is subtracted three times: the inbound request is
+ * counted once. NaN where a figure is missing.
+ */
+export function compareWithFloor(probes: readonly ProbeResult[], scenarios: readonly ScenarioResult[]) {
+  const cpu = (id: string) => probes.find((p) => p.id === id)?.load.cpuMicrosPerRequest.worker ?? Number.NaN;
+  const queueMicros = cpu("queue") - cpu("noop");
+  const bindings = cpu("d1") + cpu("ratelimit") - 2 * cpu("noop") + queueMicros;
+  return (
+    [
+      ["openai", "proxy"],
+      ["openai-stream", "proxy-stream"],
+    ] as const
+  ).map(([scenario, proxy]): FloorComparison => {
+    const s = scenarios.find((x) => x.id === scenario);
+    const floorMicros = cpu(proxy) + bindings;
+    const gatewayMicros = s?.gateway.load.cpuMicrosPerRequest.worker ?? Number.NaN;
+    return {
+      scenario,
+      label: s?.label ?? scenario,
+      proxy,
+      floorMicros,
+      gatewayMicros,
+      ownMicros: gatewayMicros - floorMicros,
+      queueMicros,
+    };
+  });
 }
 
 export interface TargetVerdict {
@@ -169,6 +236,50 @@ const signed = (n: number, digits: number) =>
   Number.isFinite(n) ? `${n >= 0 ? "+" : ""}${n.toFixed(digits)}` : "–";
 const triple = (l: LatencySummary) => `${fixed(l.p50, 2)} / ${fixed(l.p90, 2)} / ${fixed(l.p99, 2)}`;
 
+/** The runtime floor's section: the probes' table and the gateway's passthroughs against the floor. */
+export function renderRuntimeFloor(f: RuntimeFloor, r: Pick<BenchResults, "floor" | "config">): string[] {
+  const noop = f.probes.find((p) => p.id === "noop")?.load.cpuMicrosPerRequest.worker ?? Number.NaN;
+  const lines = [
+    "Runtime floor (probe worker in the same workerd, bench/probe-worker.js: its own D1 database, rate limit and queue):",
+    "",
+    "| probe | route | rps | p50 ms | worker CPU µs/req |",
+    "| --- | --- | ---: | ---: | ---: |",
+  ];
+  for (const p of f.probes) {
+    lines.push(
+      `| ${p.label} | ${p.route} | ${fixed(p.load.rps, 0)} | ${fixed(p.load.latencyMs.p50, 2)} | ${fixed(p.load.cpuMicrosPerRequest.worker, 0)} |`,
+    );
+  }
+  lines.push(
+    "",
+    `The gateway's \`GET /health\` (no auth, no binding) costs ${fixed(r.floor.cpuMicrosPerRequest, 0)} µs next to the noop's ${fixed(noop, 0)} µs.`,
+    "",
+    `Floor for an authenticated, rate-limited, accounted passthrough = ${FLOOR_FORMULA} (worker CPU µs/request; for the stream, with the stream proxy): each probe pays one inbound request, so subtracting the noop three times counts it once. The gateway's own JS cost is its measured CPU minus that floor: its JavaScript, and whatever its calls do beyond the probes' minimal ones (a D1 statement reading the key, its user, the model and the vendor, not one small row; the usage consumer's D1 write of each batch; the request log line).`,
+    "",
+    "| scenario | floor µs/req | gateway µs/req | the gateway's own JS cost µs/req |",
+    "| --- | ---: | ---: | ---: |",
+  );
+  for (const c of f.comparisons) {
+    lines.push(
+      `| ${c.label} | ${fixed(c.floorMicros, 0)} | ${fixed(c.gatewayMicros, 0)} | ${fixed(c.ownMicros, 0)} |`,
+    );
+  }
+  const [plain, stream] = f.comparisons;
+  if (plain && stream) {
+    const without = (c: FloorComparison) => fixed(c.floorMicros - c.queueMicros, 0);
+    const own = (c: FloorComparison) => fixed(c.ownMicros + c.queueMicros, 0);
+    lines.push(
+      "",
+      `The floor counts one queue send per call. A gateway that sends fewer messages than calls (usage records in packs) pays the queue term (queue − noop, ${fixed(plain.queueMicros, 0)} µs) once per message: without it the floor is ${without(plain)} µs (${plain.label}) and ${without(stream)} µs (${stream.label}), and the gateway's own cost at most ${own(plain)} and ${own(stream)} µs.`,
+    );
+  }
+  lines.push(
+    "",
+    `Probes: ${r.config.connections} connections, ~${f.phaseSeconds} s measured after ~${f.warmupSeconds} s warm-up each.`,
+  );
+  return lines;
+}
+
 /** The results as markdown: the scenario table, the targets, the bundle and the machine. */
 export function renderMarkdown(r: BenchResults): string {
   const lines: string[] = [];
@@ -197,6 +308,7 @@ export function renderMarkdown(r: BenchResults): string {
       `| ${t.name} | ${t.goal} | ${fixed(t.value, digits)} ${t.unit} | ${t.met ? "yes" : "**no**"} | ${t.peer ?? ""} |`,
     );
   }
+  if (r.runtimeFloor) lines.push("", ...renderRuntimeFloor(r.runtimeFloor, r));
   const m = r.machine;
   lines.push(
     "",

@@ -6,6 +6,7 @@ import { basename, dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { runLoad, runSequential, timedRequest } from "./load.ts";
+import { buildProbes, type Probe, sameAnswer } from "./probes.ts";
 import { clockTicksPerSecond, cpuTicks } from "./proc.ts";
 import {
   effectiveInterval,
@@ -17,7 +18,9 @@ import {
 } from "./profile.ts";
 import {
   type BenchResults,
+  compareWithFloor,
   judgeTargets,
+  type ProbeResult,
   renderMarkdown,
   type ScenarioResult,
   type SideResult,
@@ -26,7 +29,7 @@ import {
 import { buildScenarios, type Endpoint, quick, type Scenario } from "./scenarios.ts";
 import { setUpGateway } from "./setup.ts";
 import { cpuMicrosPerRequest, perSecond, phaseAmount, summarize } from "./stats.ts";
-import { type Bundle, bootWorker, buildBundle, type WorkerHandle } from "./worker.ts";
+import { type Bundle, bootWorker, buildBundle, PROBE, type WorkerHandle } from "./worker.ts";
 
 /**
  * `npm run bench`: the gateway's own cost per request. The deploy bundle runs under workerd
@@ -34,7 +37,9 @@ import { type Bundle, bootWorker, buildBundle, type WorkerHandle } from "./worke
  * is sent to the gateway and the same request straight to the mock, under load and one at a
  * time, and the workerd process's CPU time is read from /proc around each phase. Every answer is
  * checked once in full before any load, and cheaply under load; any failure ends the run without
- * figures (exit code 1). Prints a markdown table and writes bench/results/<time>.json.
+ * figures (exit code 1). Then the runtime's floor: bench/probe-worker.js, in the same workerd,
+ * does each thing the gateway does per request alone (bench/probes.ts). Prints a markdown table
+ * and writes bench/results/<time>.json.
  *
  * `npm run bench -- --profile [scenario ids]` measures nothing: it profiles the workerd isolates
  * during one load phase per scenario (default: openai, openai-stream) and says where the CPU
@@ -45,6 +50,9 @@ const CONNECTIONS = 32;
 const PHASE_SECONDS = 5;
 const WARMUP_SECONDS = 1;
 const SEQUENTIAL_COUNT = 300;
+/** The runtime floor's probes: six of them, shorter phases (~4 s each, warm-up and settling included). */
+const PROBE_PHASE_SECONDS = 3;
+const PROBE_WARMUP_SECONDS = 0.5;
 const CONVERSATION_POOL = 256;
 /** Hard bounds: no phase runs longer, no run longer than this. */
 const PHASE_TIMEOUT_MS = 30_000;
@@ -134,11 +142,28 @@ const loadPhase = (endpoint: Endpoint, amount: number) =>
     check: endpoint.quick,
   });
 
-/** A first short burst gives the rate, a second one lasts about WARMUP_SECONDS; returns its rate. */
-async function warmUp(endpoint: Endpoint, what: string): Promise<number> {
+/** How long a measured phase and its warm-up last, and the fewest requests a phase may have. */
+interface PhaseShape {
+  phaseSeconds: number;
+  warmupSeconds: number;
+  minRequests: number;
+}
+const SCENARIO_SHAPE: PhaseShape = {
+  phaseSeconds: PHASE_SECONDS,
+  warmupSeconds: WARMUP_SECONDS,
+  minRequests: 1000,
+};
+const PROBE_SHAPE: PhaseShape = {
+  phaseSeconds: PROBE_PHASE_SECONDS,
+  warmupSeconds: PROBE_WARMUP_SECONDS,
+  minRequests: 600,
+};
+
+/** A first short burst gives the rate, a second one lasts about `seconds`; returns its rate. */
+async function warmUp(endpoint: Endpoint, what: string, seconds = WARMUP_SECONDS): Promise<number> {
   const first = await loadPhase(endpoint, CONNECTIONS * 10);
   failIf(first.failures, `${what} warm-up`);
-  const amount = phaseAmount(perSecond(first.ok, first.elapsedMs), WARMUP_SECONDS, { min: 320, max: 20_000 });
+  const amount = phaseAmount(perSecond(first.ok, first.elapsedMs), seconds, { min: 320, max: 20_000 });
   const warm = await loadPhase(endpoint, amount);
   failIf(warm.failures, `${what} warm-up`);
   return perSecond(warm.ok, warm.elapsedMs);
@@ -149,9 +174,13 @@ async function measureLoad(
   what: string,
   pids: Pids,
   hz: number,
+  shape: PhaseShape = SCENARIO_SHAPE,
 ): Promise<SideResult["load"]> {
   const load = (amount: number) => loadPhase(endpoint, amount);
-  const amount = phaseAmount(await warmUp(endpoint, what), PHASE_SECONDS, { min: 1000, max: 300_000 });
+  const amount = phaseAmount(await warmUp(endpoint, what, shape.warmupSeconds), shape.phaseSeconds, {
+    min: shape.minRequests,
+    max: 300_000,
+  });
   await settle(pids.worker);
 
   const before = { worker: cpuTicks([pids.worker]), mock: cpuTicks([pids.mock]), self: process.cpuUsage() };
@@ -225,6 +254,29 @@ async function checkAnswers(scenarios: Scenario[]): Promise<void> {
     }
   }
   if (problems.length) throw new BenchFailure("an answer was wrong before any load", problems);
+}
+
+/**
+ * Every probe answered once and right before any load; a proxy's answer must be the very bytes
+ * the mock answers directly.
+ */
+async function checkProbes(probes: Probe[]): Promise<void> {
+  const problems: string[] = [];
+  for (const p of probes) {
+    try {
+      const { answer } = await timedRequest(undefined, p.endpoint.call);
+      const problem = p.endpoint.check(answer);
+      if (problem) problems.push(`probe ${p.id}: ${problem}; body: ${answer.body.slice(0, 500)}`);
+      else if (p.sameAs) {
+        const direct = await timedRequest(undefined, p.sameAs.call);
+        const differs = sameAnswer(answer, direct.answer);
+        if (differs) problems.push(`probe ${p.id}: ${differs}`);
+      }
+    } catch (err) {
+      problems.push(`probe ${p.id}: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length) throw new BenchFailure("a probe's answer was wrong before any load", problems);
 }
 
 /** The cache scenario needs its entry: one miss fills it (written after the response). */
@@ -341,6 +393,8 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       UPSTREAM_MAX_RETRIES: "0",
     },
     inspectorPort: profileIds ? 0 : undefined,
+    // The probe worker is measured, not profiled: a --profile run leaves it out.
+    probeUpstream: profileIds ? undefined : mockUrl,
   });
   cleanups.push(() => worker.dispose());
   const gateway = worker.url.origin;
@@ -358,10 +412,14 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       key: setup.key,
       conversations: setup.conversations,
     });
+    const probes = worker.probeUrl
+      ? buildProbes({ probe: worker.probeUrl.origin, userId: PROBE.userId }, scenarios)
+      : [];
     const cache = scenarios.find((s) => s.id === "cache-hit");
     if (cache) await fillCache(cache);
     await checkAnswers(scenarios);
-    log("Every scenario answered correctly; measuring.");
+    await checkProbes(probes);
+    log(`Every scenario${probes.length ? " and probe" : ""} answered correctly; measuring.`);
     if (profileIds) {
       await profileScenarios(scenarios, profileIds, worker, bundle, hz);
       return;
@@ -403,6 +461,18 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       });
     }
 
+    // The runtime's floor: the probe worker, in the same workerd, one thing at a time.
+    const probeResults: ProbeResult[] = [];
+    if (probes.length) log(`Runtime floor: the probe worker on ${worker.probeUrl?.origin}`);
+    for (const p of probes) {
+      probeResults.push({
+        id: p.id,
+        label: p.label,
+        route: p.route,
+        load: await measureLoad(p.endpoint, `probe ${p.id}`, pids, hz, PROBE_SHAPE),
+      });
+    }
+
     const gzipKiB = wranglerGzipKiB(bundle.wranglerSummary);
     const report: BenchResults = {
       startedAt: started.toISOString(),
@@ -427,6 +497,14 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
         cpuMicrosPerRequest: floor.cpuMicrosPerRequest.worker,
       },
       scenarios: results,
+      runtimeFloor: probeResults.length
+        ? {
+            phaseSeconds: PROBE_PHASE_SECONDS,
+            warmupSeconds: PROBE_WARMUP_SECONDS,
+            probes: probeResults,
+            comparisons: compareWithFloor(probeResults, results),
+          }
+        : undefined,
       targets: judgeTargets(results, { gzipBytes: bundle.gzipBytes, wranglerGzipKiB: gzipKiB }),
     };
     const dir = join(root, "bench", "results");

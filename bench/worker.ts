@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { findDescendants } from "./proc.ts";
@@ -29,7 +29,15 @@ interface MiniflareInstance {
   ready: Promise<URL>;
   unsafeGetDirectURL(workerName?: string, entrypoint?: string): Promise<URL>;
   getInspectorURL(): Promise<URL>;
-  getD1Database(binding: string): Promise<{ prepare(sql: string): { run(): Promise<unknown> } }>;
+  getD1Database(
+    binding: string,
+    workerName?: string,
+  ): Promise<{
+    prepare(sql: string): {
+      bind(...values: unknown[]): { run(): Promise<unknown> };
+      run(): Promise<unknown>;
+    };
+  }>;
   dispose(): Promise<void>;
 }
 type MiniflareModule = {
@@ -85,6 +93,8 @@ export async function buildBundle(root: string): Promise<Bundle> {
 export interface WorkerHandle {
   /** The worker's origin, http://127.0.0.1:<port>. */
   url: URL;
+  /** The probe worker's origin (bench/probe-worker.js), when it was asked for. */
+  probeUrl: URL | undefined;
   /** The workerd process running it. */
   pid: number;
   workerdVersion: string;
@@ -102,7 +112,22 @@ export interface BootOptions {
   vars: Record<string, string>;
   /** Opens workerd's V8 inspector on this loopback port (0: any), for --profile runs only. */
   inspectorPort?: number | undefined;
+  /** Also runs the probe worker in the same workerd, forwarding to this origin (the mock's). */
+  probeUpstream?: string | undefined;
 }
+
+/**
+ * The probe worker (bench/probe-worker.js): the runtime's floor, measured next to the gateway in
+ * the same workerd process. Its bindings are its own, of the same kinds as the gateway's: a D1
+ * database holding one API-key-like row, a rate limit (the gateway's shape, limit raised the same
+ * way), and a queue it consumes itself.
+ */
+export const PROBE = {
+  name: "bench-probe",
+  keyHash: "4f1c3c8e0d6b2a97e5d0c1b8a3f7e6d5c4b3a29180f7e6d5c4b3a2918f7e6d5c",
+  userId: "usr_probe0123456789abcdefgh",
+  queue: "bench-probe-queue",
+} as const;
 
 const LOG_TAIL = 8192;
 
@@ -137,6 +162,8 @@ export async function bootWorker(opts: BootOptions): Promise<WorkerHandle> {
     ]),
   );
 
+  const probe = opts.probeUpstream === undefined ? [] : [probeWorker(workerOptions, opts.probeUpstream)];
+
   const storage = await mkdtemp(join(tmpdir(), "switchboard-bench-state-"));
   let tail = "";
   const options = mf.convertV4MiniflareOptions({
@@ -170,6 +197,7 @@ export async function bootWorker(opts: BootOptions): Promise<WorkerHandle> {
         modulesRoot: opts.bundle.dir,
         unsafeDirectSockets: [{ host: "127.0.0.1", port: 0, proxy: false }],
       },
+      ...probe,
     ],
   });
   const miniflare = new mf.Miniflare(options);
@@ -186,12 +214,14 @@ export async function bootWorker(opts: BootOptions): Promise<WorkerHandle> {
     await miniflare.ready;
     const url = await miniflare.unsafeGetDirectURL(config.name ?? "switchboard");
     await applyMigrations(miniflare, join(opts.root, "migrations"));
+    const probeUrl = probe.length ? await bootProbe(miniflare) : undefined;
     const workerd = findDescendants(process.pid, "workerd");
     if (workerd.length !== 1) {
       throw new Error(`expected one workerd process under pid ${process.pid}, found ${workerd.length}`);
     }
     return {
       url: new URL(url.origin),
+      probeUrl,
       pid: (workerd[0] as { pid: number }).pid,
       workerdVersion,
       miniflareVersion,
@@ -203,6 +233,44 @@ export async function bootWorker(opts: BootOptions): Promise<WorkerHandle> {
     await dispose();
     throw err;
   }
+}
+
+function probeWorker(
+  gateway: ReturnType<typeof unstable_getMiniflareWorkerOptions>["workerOptions"],
+  upstream: string,
+): Record<string, unknown> {
+  return {
+    name: PROBE.name,
+    compatibilityDate: gateway.compatibilityDate,
+    compatibilityFlags: gateway.compatibilityFlags,
+    modules: true,
+    scriptPath: join(dirname(fileURLToPath(import.meta.url)), "probe-worker.js"),
+    bindings: { UPSTREAM: upstream, KEY_HASH: PROBE.keyHash },
+    d1Databases: { DB: { id: "bench-probe-db" } },
+    ratelimits: {
+      RL: {
+        type: "ratelimit",
+        namespace_id: "9001",
+        simple: { limit: 1_000_000_000, period: 60 },
+        name: "RL",
+      },
+    },
+    queueProducers: { Q: { queueName: PROBE.queue } },
+    // Without a consumer, Miniflare's broker answers a send without reading the message: the
+    // probe consumes its own queue (and acknowledges each batch), with the gateway's batching.
+    queueConsumers: { [PROBE.queue]: { maxBatchSize: 100, maxBatchTimeout: 5 } },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0, proxy: false }],
+  };
+}
+
+/** The probe's one-row table, and its origin. */
+async function bootProbe(miniflare: MiniflareInstance): Promise<URL> {
+  const db = await miniflare.getD1Database("DB", PROBE.name);
+  await db
+    .prepare("CREATE TABLE api_keys (hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, rate_limit INTEGER)")
+    .run();
+  await db.prepare("INSERT INTO api_keys VALUES (?, ?, ?)").bind(PROBE.keyHash, PROBE.userId, 600).run();
+  return new URL((await miniflare.unsafeGetDirectURL(PROBE.name)).origin);
 }
 
 /** Applies migrations/*.sql in order, as `wrangler d1 migrations apply` would. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   type BenchResults,
+  compareWithFloor,
   judgeTargets,
+  type ProbeResult,
   renderMarkdown,
   type ScenarioResult,
   type SideResult,
@@ -65,6 +67,59 @@ describe("judgeTargets", () => {
   });
 });
 
+const probe = (id: string, cpu: number): ProbeResult => ({
+  id,
+  label: id,
+  route: `GET /${id}`,
+  load: { ...side({ rps: 5000, cpu, seq: 0, ttfb: 0 }).load, latencyMs: summarize([2]) },
+});
+/** Each probe pays a 50 µs inbound request on top of its own cost. */
+const probes = [
+  probe("noop", 50),
+  probe("proxy", 250),
+  probe("proxy-stream", 400),
+  probe("d1", 350),
+  probe("ratelimit", 300),
+  probe("queue", 250),
+];
+
+describe("compareWithFloor", () => {
+  it("builds the floor as proxy + d1 + ratelimit + queue − 3 × noop, and the rest is the gateway's", () => {
+    const gateway = [
+      scenario("openai", false, side({ rps: 600, cpu: 1500, seq: 3, ttfb: 3 }), direct),
+      scenario("openai-stream", true, side({ rps: 400, cpu: 2400, seq: 4, ttfb: 3 }), direct),
+    ];
+    const [plain, stream] = compareWithFloor(probes, gateway);
+    // 250 + 350 + 300 + 250 − 150 = 1000; the stream proxy: 400 + 750 = 1150.
+    expect(plain).toEqual({
+      scenario: "openai",
+      label: "openai",
+      proxy: "proxy",
+      floorMicros: 1000,
+      gatewayMicros: 1500,
+      ownMicros: 500,
+      queueMicros: 200,
+    });
+    expect(stream).toMatchObject({
+      proxy: "proxy-stream",
+      floorMicros: 1150,
+      gatewayMicros: 2400,
+      ownMicros: 1250,
+    });
+  });
+
+  it("is NaN where a probe or a scenario is missing", () => {
+    const [plain, stream] = compareWithFloor(
+      probes.filter((p) => p.id !== "d1"),
+      [scenario("openai", false, passing[0]!.gateway, direct)],
+    );
+    expect(plain?.floorMicros).toBeNaN();
+    expect(plain?.ownMicros).toBeNaN();
+    expect(stream?.gatewayMicros).toBeNaN();
+    expect(stream?.label).toBe("openai-stream");
+  });
+});
+
 describe("wranglerGzipKiB", () => {
   it("reads the gzip size wrangler prints", () => {
     expect(wranglerGzipKiB("Total Upload: 769.28 KiB / gzip: 192.67 KiB")).toBe(192.67);
@@ -108,5 +163,51 @@ describe("renderMarkdown", () => {
     expect(md).toContain("| stream TTFB added p50 | ≤ 1 ms | 0.95 ms | yes | +28 ms |");
     expect(md).toContain("85 µs worker CPU/request");
     expect(md).toContain("2 × Test CPU");
+    expect(md).not.toContain("Runtime floor");
+  });
+
+  it("prints the runtime floor: the probes, the formula, and the gateway against the floor", () => {
+    const results: BenchResults = {
+      startedAt: "2026-11-26T10:00:00.000Z",
+      durationS: 150,
+      machine: {
+        cpus: 2,
+        cpuModel: "Test CPU",
+        kernel: "6.0",
+        node: "v24.21.0",
+        workerd: "1.2",
+        miniflare: "5.0",
+        wrangler: "4.164.0",
+        clockTicksPerSecond: 100,
+      },
+      runtime: "workerd",
+      config: { connections: 32, phaseSeconds: 5, warmupSeconds: 1, sequentialCount: 300 },
+      bundle: { bytes: 500_000, gzipBytes: 150_000, wranglerSummary: null, wranglerGzipKiB: null },
+      floor: { rps: 9000, latencyMs: summarize([3]), cpuMicrosPerRequest: 85 },
+      scenarios: passing,
+      runtimeFloor: {
+        phaseSeconds: 3,
+        warmupSeconds: 0.5,
+        probes,
+        // openai: 140 µs against a floor of 1000; the stream: 390 against 1150.
+        comparisons: compareWithFloor(probes, passing),
+      },
+      targets: judgeTargets(passing, { gzipBytes: 150_000, wranglerGzipKiB: null }),
+    };
+    const md = renderMarkdown(results);
+    expect(md).toContain("Runtime floor (probe worker in the same workerd");
+    expect(md).toContain("| noop | GET /noop | 5000 | 2.00 | 50 |");
+    expect(md).toContain("| queue | GET /queue | 5000 | 2.00 | 250 |");
+    expect(md).toContain("costs 85 µs next to the noop's 50 µs");
+    expect(md).toContain("= proxy + d1 + ratelimit + queue − 3 × noop");
+    expect(md).toContain("| openai | 1000 | 140 | -860 |");
+    expect(md).toContain("| openai-stream | 1150 | 390 | -760 |");
+    // Without the queue term (250 − 50 = 200 µs): floors of 800 and 950.
+    expect(md).toContain("(queue − noop, 200 µs)");
+    expect(md).toContain("the floor is 800 µs (openai) and 950 µs (openai-stream)");
+    expect(md).toContain("Probes: 32 connections, ~3 s measured after ~0.5 s warm-up each.");
+    // The section sits between the targets and the machine.
+    expect(md.indexOf("| bundle, minified, gzip")).toBeLessThan(md.indexOf("Runtime floor"));
+    expect(md.indexOf("Runtime floor")).toBeLessThan(md.indexOf("Machine:"));
   });
 });
