@@ -117,8 +117,15 @@ interface Pids {
   mock: number;
 }
 
-/** Waits until the worker uses no CPU for 200 ms (its after-response work is done), at most 2 s. */
-async function settle(workerPid: number): Promise<void> {
+/** The gateway's usage flush window (src/gateway/usage-outbox.ts), set explicitly for the run. */
+const USAGE_FLUSH_MS = 1000;
+
+/**
+ * Waits until the worker uses no CPU for 200 ms (its after-response work is done), at most 2 s
+ * after `atLeastMs`: a phase's last usage pack leaves up to one flush window after its response.
+ */
+async function settle(workerPid: number, atLeastMs = 0): Promise<void> {
+  if (atLeastMs > 0) await new Promise((r) => setTimeout(r, atLeastMs));
   const deadline = performance.now() + 2000;
   let last = cpuTicks([workerPid]);
   let quiet = 0;
@@ -186,7 +193,7 @@ async function measureLoad(
   const before = { worker: cpuTicks([pids.worker]), mock: cpuTicks([pids.mock]), self: process.cpuUsage() };
   const run = await load(amount);
   const self = process.cpuUsage(before.self);
-  await settle(pids.worker);
+  await settle(pids.worker, USAGE_FLUSH_MS + 50);
   const worker = cpuTicks([pids.worker]) - before.worker;
   const mock = cpuTicks([pids.mock]) - before.mock;
   failIf(run.failures, what);
@@ -219,7 +226,7 @@ async function measureSequential(
     timeoutMs: PHASE_TIMEOUT_MS,
     check: endpoint.quick,
   });
-  await settle(pids.worker);
+  await settle(pids.worker, USAGE_FLUSH_MS + 50);
   failIf(run.failures, `${what} sequential`);
   const result = {
     totalMs: summarize(run.total),
@@ -391,6 +398,8 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       OPENAI_BASE_URL: `${mockUrl}/openai/v1`,
       ANTHROPIC_BASE_URL: `${mockUrl}/anthropic`,
       UPSTREAM_MAX_RETRIES: "0",
+      // The default, stated: a phase's CPU is read only after the last usage pack has gone.
+      USAGE_FLUSH_MS: String(USAGE_FLUSH_MS),
     },
     inspectorPort: profileIds ? 0 : undefined,
     // The probe worker is measured, not profiled: a --profile run leaves it out.

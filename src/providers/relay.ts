@@ -6,7 +6,7 @@
  * source (backpressure).
  */
 export interface RelaySource {
-  /** Writes the whole body; rejects when the source fails. */
+  /** Writes the whole body, awaiting each write; rejects when the source (or a write) fails. */
   produce(write: (chunk: Uint8Array) => Promise<void>): Promise<void>;
   /** The source failed after the body started: the last bytes to send (an error event), or null. */
   failed(err: unknown): Uint8Array | null;
@@ -26,11 +26,7 @@ export function relayBody(source: RelaySource): ReadableStream<Uint8Array> {
     gone = true;
     source.clientGone(reason);
   };
-  const write = (chunk: Uint8Array) =>
-    writer.write(chunk).catch((err: unknown) => {
-      leave(err);
-      throw err;
-    });
+  const write = (chunk: Uint8Array) => writer.write(chunk);
   // A client that leaves cancels the native stream: the source is stopped at once, even while
   // it is still waiting for its next chunk.
   writer.closed.catch((reason: unknown) => {
@@ -42,12 +38,16 @@ export function relayBody(source: RelaySource): ReadableStream<Uint8Array> {
       () => writer.close(),
       async (err: unknown) => {
         if (gone) return;
+        // The source failed, or a write did because the client left: then this write fails too.
         const last = source.failed(err);
         if (last) await write(last);
         await writer.close();
       },
     )
-    .catch(() => writer.abort().catch(() => {}))
+    .catch((err: unknown) => {
+      leave(err);
+      return writer.abort().catch(() => {});
+    })
     .finally(() => {
       finished = true;
       source.ended();
