@@ -6,10 +6,15 @@
  *
  *   POST /proxy/<path>         forwards to env.UPSTREAM + <path>, answers the upstream Response as is
  *   POST /proxy-stream/<path>  the same, answering `new Response(upstream.body, upstream)`
+ *   POST /relay/<path>         the same stream, relayed by JavaScript: each chunk read, decoded and
+ *                              looked at (as a gateway must, for usage and the finish reason), then
+ *                              written into a native stream, awaited: the least a relay that looks
+ *                              can cost
  *   GET  /d1                   one prepared statement's first(): the row of env.KEY_HASH by primary key
  *                              in a one-row table (an API key lookup; bench/worker.ts creates it)
  *   GET  /ratelimit            one env.RL.limit({ key })
  *   GET  /queue                one env.Q.send() of a 466-byte JSON message (a usage record), awaited
+ *   GET  /log                  one console.log of a request log line (src/observability/request-log.ts)
  *   GET  /noop                 a small text answer
  *
  * The queue's consumer is this worker too: it acknowledges every batch (the messages are read and
@@ -67,6 +72,14 @@ export default {
       });
       return new Response(upstream.body, upstream);
     }
+    if (request.method === "POST" && path.startsWith("/relay/")) {
+      const upstream = await fetch(env.UPSTREAM + path.slice("/relay".length), {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+      });
+      return new Response(relay(upstream.body), upstream);
+    }
     if (request.method !== "GET") return text("method not allowed", 405);
     switch (path) {
       case "/d1": {
@@ -82,6 +95,23 @@ export default {
       case "/queue":
         await env.Q.send(usageMessage(), { contentType: "json" });
         return text("sent");
+      case "/log":
+        console.log(
+          JSON.stringify({
+            level: "info",
+            msg: "request",
+            request_id: "req_0123456789abcdef0123456789abcdef",
+            method: "POST",
+            route: "/v1/chat/completions",
+            status: 200,
+            latency_ms: 3,
+            user_id: "usr_0123456789abcdefghijklmn",
+            vendor: "openai",
+            model: "gpt-4o-mini",
+            cache: "MISS",
+          }),
+        );
+        return text("logged");
       case "/noop":
         return text("ok");
       default:
@@ -93,3 +123,28 @@ export default {
     batch.ackAll();
   },
 };
+
+/** Reads, decodes and looks at every chunk, then writes it on: a gateway's relay with nothing else. */
+function relay(body) {
+  const { readable, writable } = new IdentityTransformStream();
+  const writer = writable.getWriter();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let finished = false;
+  (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const text = decoder.decode(value);
+      if (text.includes('"finish_reason":"')) finished = true;
+      await writer.write(value);
+    }
+    // As a gateway must: a stream that ended without finishing does not look whole.
+    if (!finished) await writer.write(new TextEncoder().encode('data: {"error":"cut off"}\n\n'));
+    await writer.close();
+  })().catch((err) => {
+    reader.cancel(err).catch(() => {});
+    writer.abort(err).catch(() => {});
+  });
+  return readable;
+}

@@ -9,13 +9,15 @@ import { type Endpoint, quick, type Scenario } from "./scenarios.ts";
  */
 
 export interface Probe {
-  id: "noop" | "proxy" | "proxy-stream" | "d1" | "ratelimit" | "queue";
+  id: "noop" | "proxy" | "proxy-stream" | "relay" | "d1" | "ratelimit" | "log" | "queue";
   label: string;
   /** What the route does, for the report. */
   route: string;
   endpoint: Endpoint;
   /** The direct request whose answer the probe's first answer must equal, byte for byte. */
   sameAs?: Endpoint;
+  /** The scenario whose direct side it is (the proxies are also timed one at a time against it). */
+  directOf?: "openai" | "openai-stream";
 }
 
 export interface ProbeContext {
@@ -62,6 +64,7 @@ export function buildProbes(ctx: ProbeContext, scenarios: readonly Scenario[]): 
       route: "`POST /proxy/openai/v1/chat/completions`: `fetch` to the mock, its Response returned as is",
       endpoint: through("/proxy", plain),
       sameAs: plain,
+      directOf: "openai",
     },
     {
       id: "proxy-stream",
@@ -70,6 +73,16 @@ export function buildProbes(ctx: ProbeContext, scenarios: readonly Scenario[]): 
         "`POST /proxy-stream/openai/v1/chat/completions` (`chunks-16`, streamed): `new Response(upstream.body, upstream)`",
       endpoint: through("/proxy-stream", stream),
       sameAs: stream,
+      directOf: "openai-stream",
+    },
+    {
+      id: "relay",
+      label: "relay, stream",
+      route:
+        "`POST /relay/openai/v1/chat/completions` (`chunks-16`, streamed): each chunk read, decoded and looked at in JavaScript, then written on (awaited) into a native stream",
+      endpoint: through("/relay", stream),
+      sameAs: stream,
+      directOf: "openai-stream",
     },
     {
       id: "d1",
@@ -82,6 +95,12 @@ export function buildProbes(ctx: ProbeContext, scenarios: readonly Scenario[]): 
       label: "ratelimit",
       route: "`GET /ratelimit`: one `env.RL.limit({ key })`",
       endpoint: get("/ratelimit", "allowed"),
+    },
+    {
+      id: "log",
+      label: "log line",
+      route: "`GET /log`: one `console.log` of a request log line (JSON, 11 fields)",
+      endpoint: get("/log", "logged"),
     },
     {
       id: "queue",

@@ -479,6 +479,9 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
         label: p.label,
         route: p.route,
         load: await measureLoad(p.endpoint, `probe ${p.id}`, pids, hz, PROBE_SHAPE),
+        // The proxies are the least any gateway adds one request at a time, too.
+        sequential: p.directOf ? await measureSequential(p.endpoint, `probe ${p.id}`, pids, hz) : undefined,
+        directOf: p.directOf,
       });
     }
 

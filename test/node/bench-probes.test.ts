@@ -15,13 +15,23 @@ const answer = (status: number, body: string): Answer => ({ status, body, header
 
 describe("buildProbes", () => {
   it("has every probe the floor needs, the queue last", () => {
-    expect(probes.map((p) => p.id)).toEqual(["noop", "proxy", "proxy-stream", "d1", "ratelimit", "queue"]);
+    expect(probes.map((p) => p.id)).toEqual([
+      "noop",
+      "proxy",
+      "proxy-stream",
+      "relay",
+      "d1",
+      "ratelimit",
+      "log",
+      "queue",
+    ]);
   });
 
   it("sends the direct OpenAI requests through the probe, to be answered exactly as directly", () => {
     for (const [id, scenario, prefix] of [
       ["proxy", "openai", "/proxy"],
       ["proxy-stream", "openai-stream", "/proxy-stream"],
+      ["relay", "openai-stream", "/relay"],
     ] as const) {
       const direct = scenarios.find((s) => s.id === scenario)!.direct;
       const p = byId(id);
@@ -43,6 +53,7 @@ describe("buildProbes", () => {
     expect(byId("ratelimit").endpoint.quick(200, "allowed", none)).toBeNull();
     expect(byId("ratelimit").endpoint.quick(429, "limited", none)).toMatch(/status 429/);
     expect(byId("queue").endpoint.quick(200, "sent", none)).toBeNull();
+    expect(byId("log").endpoint.quick(200, "logged", none)).toBeNull();
     expect(byId("noop").endpoint.quick(200, "nope", none)).toMatch(/lacks/);
   });
 

@@ -78,33 +78,34 @@ const probes = [
   probe("noop", 50),
   probe("proxy", 250),
   probe("proxy-stream", 400),
+  probe("relay", 1050),
   probe("d1", 350),
   probe("ratelimit", 300),
   probe("queue", 250),
 ];
 
 describe("compareWithFloor", () => {
-  it("builds the floor as proxy + d1 + ratelimit + queue − 3 × noop, and the rest is the gateway's", () => {
+  it("builds the floor as proxy + d1 + ratelimit − 2 × noop + a 50th of a queue send, and the rest is the gateway's", () => {
     const gateway = [
       scenario("openai", false, side({ rps: 600, cpu: 1500, seq: 3, ttfb: 3 }), direct),
       scenario("openai-stream", true, side({ rps: 400, cpu: 2400, seq: 4, ttfb: 3 }), direct),
     ];
     const [plain, stream] = compareWithFloor(probes, gateway);
-    // 250 + 350 + 300 + 250 − 150 = 1000; the stream proxy: 400 + 750 = 1150.
+    // 250 + 350 + 300 − 100 + (250 − 50) / 50 = 804; the stream, on the JS relay: 1050 + 554 = 1604.
     expect(plain).toEqual({
       scenario: "openai",
       label: "openai",
       proxy: "proxy",
-      floorMicros: 1000,
+      floorMicros: 804,
       gatewayMicros: 1500,
-      ownMicros: 500,
+      ownMicros: 696,
       queueMicros: 200,
     });
     expect(stream).toMatchObject({
-      proxy: "proxy-stream",
-      floorMicros: 1150,
+      proxy: "relay",
+      floorMicros: 1604,
       gatewayMicros: 2400,
-      ownMicros: 1250,
+      ownMicros: 796,
     });
   });
 
@@ -189,22 +190,34 @@ describe("renderMarkdown", () => {
         phaseSeconds: 3,
         warmupSeconds: 0.5,
         probes,
-        // openai: 140 µs against a floor of 1000; the stream: 390 against 1150.
+        // openai: 140 µs against a floor of 804; the stream: 390 against 1604.
         comparisons: compareWithFloor(probes, passing),
       },
       targets: judgeTargets(passing, { gzipBytes: 150_000, wranglerGzipKiB: null }),
     };
+    // The stream proxy, timed one at a time too: against the stream's direct side.
+    const floor = results.runtimeFloor as NonNullable<BenchResults["runtimeFloor"]>;
+    floor.probes = floor.probes.map((p) =>
+      p.id === "proxy-stream"
+        ? {
+            ...p,
+            directOf: "openai-stream",
+            sequential: side({ rps: 0, cpu: 0, seq: 0.5, ttfb: 0.35 }).sequential,
+          }
+        : p,
+    );
     const md = renderMarkdown(results);
     expect(md).toContain("Runtime floor (probe worker in the same workerd");
-    expect(md).toContain("| noop | GET /noop | 5000 | 2.00 | 50 |");
-    expect(md).toContain("| queue | GET /queue | 5000 | 2.00 | 250 |");
+    expect(md).toContain("| noop | GET /noop | 5000 | – | 2.00 | – | – | 50 |");
+    expect(md).toContain("| queue | GET /queue | 5000 | – | 2.00 | – | – | 250 |");
+    // 5000 rps against direct's 10000; +0.30 ms one at a time, +0.25 ms to the first byte.
+    expect(md).toContain("| proxy-stream | GET /proxy-stream | 5000 | 0.50 | 2.00 | +0.30 | +0.25 | 400 |");
     expect(md).toContain("costs 85 µs next to the noop's 50 µs");
-    expect(md).toContain("= proxy + d1 + ratelimit + queue − 3 × noop");
-    expect(md).toContain("| openai | 1000 | 140 | -860 |");
-    expect(md).toContain("| openai-stream | 1150 | 390 | -760 |");
-    // Without the queue term (250 − 50 = 200 µs): floors of 800 and 950.
-    expect(md).toContain("(queue − noop, 200 µs)");
-    expect(md).toContain("the floor is 800 µs (openai) and 950 µs (openai-stream)");
+    expect(md).toContain("= proxy + d1 + ratelimit − 2 × noop + (queue − noop) ÷ 50");
+    expect(md).toContain("| openai | 804 | 140 | -664 |");
+    expect(md).toContain("| openai-stream | 1604 | 390 | -1214 |");
+    expect(md).toContain("A stream piped natively (proxy, stream) costs 400 µs");
+    expect(md).toContain("(relay, stream), costs 1050 µs");
     expect(md).toContain("Probes: 32 connections, ~3 s measured after ~0.5 s warm-up each.");
     // The section sits between the targets and the machine.
     expect(md.indexOf("| bundle, minified, gzip")).toBeLessThan(md.indexOf("Runtime floor"));
