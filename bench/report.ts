@@ -70,7 +70,7 @@ export interface ProbeResult {
   /** What the probe's route does. */
   route: string;
   load: SideResult["load"];
-  /** The proxies only: one at a time, next to the direct side of `directOf`. */
+  /** One at a time: the proxies next to the direct side of `directOf`, the rest next to the noop. */
   sequential?: SideResult["sequential"] | undefined;
   directOf?: string | undefined;
 }
@@ -135,6 +135,29 @@ export function compareWithFloor(probes: readonly ProbeResult[], scenarios: read
       queueMicros,
     };
   });
+}
+
+/**
+ * The sequential (one request at a time) floor of the non-stream passthrough, p50 ms added over
+ * direct: the proxy's own added latency plus a D1 read's and a rate-limit call's, each over the
+ * noop. Undefined when a figure is missing.
+ */
+export function sequentialFloor(probes: readonly ProbeResult[], scenarios: readonly ScenarioResult[]) {
+  const p50 = (id: string) => probes.find((p) => p.id === id)?.sequential?.totalMs.p50;
+  const plain = scenarios.find((s) => s.id === "openai");
+  const [noop, proxy, d1, ratelimit] = [p50("noop"), p50("proxy"), p50("d1"), p50("ratelimit")];
+  if (noop === undefined || proxy === undefined || d1 === undefined || ratelimit === undefined || !plain) {
+    return undefined;
+  }
+  const direct = plain.direct.sequential.totalMs.p50;
+  const d1Ms = d1 - noop;
+  const ratelimitMs = ratelimit - noop;
+  return {
+    d1Ms,
+    ratelimitMs,
+    floorMs: proxy - direct + d1Ms + ratelimitMs,
+    gatewayMs: plain.gateway.sequential.totalMs.p50 - direct,
+  };
 }
 
 export interface TargetVerdict {
@@ -278,6 +301,13 @@ export function renderRuntimeFloor(
   for (const c of f.comparisons) {
     lines.push(
       `| ${c.label} | ${fixed(c.floorMicros, 0)} | ${fixed(c.gatewayMicros, 0)} | ${fixed(c.ownMicros, 0)} |`,
+    );
+  }
+  const seqFloor = sequentialFloor(f.probes, r.scenarios);
+  if (seqFloor) {
+    lines.push(
+      "",
+      `One at a time, over the noop, a D1 read adds ${fixed(seqFloor.d1Ms, 2)} ms and a rate-limit call ${fixed(seqFloor.ratelimitMs, 2)} ms: an authenticated, rate-limited passthrough adds at least proxy + d1 + ratelimit = ${signed(seqFloor.floorMs, 2)} ms (p50) over direct on this runtime; the gateway adds ${signed(seqFloor.gatewayMs, 2)} ms.`,
     );
   }
   const native = f.probes.find((p) => p.id === "proxy-stream")?.load.cpuMicrosPerRequest.worker;

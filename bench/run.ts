@@ -479,8 +479,8 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
         label: p.label,
         route: p.route,
         load: await measureLoad(p.endpoint, `probe ${p.id}`, pids, hz, PROBE_SHAPE),
-        // The proxies are the least any gateway adds one request at a time, too.
-        sequential: p.directOf ? await measureSequential(p.endpoint, `probe ${p.id}`, pids, hz) : undefined,
+        // One at a time too: the proxies against direct, the bindings' hops against the noop.
+        sequential: await measureSequential(p.endpoint, `probe ${p.id}`, pids, hz),
         directOf: p.directOf,
       });
     }

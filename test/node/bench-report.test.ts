@@ -7,6 +7,7 @@ import {
   renderMarkdown,
   type ScenarioResult,
   type SideResult,
+  sequentialFloor,
   wranglerGzipKiB,
 } from "../../bench/report.ts";
 import { summarize } from "../../bench/stats.ts";
@@ -118,6 +119,26 @@ describe("compareWithFloor", () => {
     expect(plain?.ownMicros).toBeNaN();
     expect(stream?.gatewayMicros).toBeNaN();
     expect(stream?.label).toBe("openai-stream");
+  });
+});
+
+describe("sequentialFloor", () => {
+  it("adds the proxy's latency over direct to a D1 read's and a rate-limit call's over the noop", () => {
+    const timed = (id: string, seq: number) => ({
+      ...probe(id, 0),
+      sequential: side({ rps: 0, cpu: 0, seq, ttfb: seq }).sequential,
+    });
+    const gateway = [scenario("openai", false, side({ rps: 1, cpu: 1, seq: 3.2, ttfb: 3 }), direct)];
+    const floor = sequentialFloor(
+      [timed("noop", 0.3), timed("proxy", 0.9), timed("d1", 0.8), timed("ratelimit", 1.1)],
+      gateway,
+    );
+    // proxy 0.9 − direct 0.2 = 0.7; d1 0.5; ratelimit 0.8: 2.0 ms, against the gateway's 3.0.
+    expect(floor?.d1Ms).toBeCloseTo(0.5);
+    expect(floor?.ratelimitMs).toBeCloseTo(0.8);
+    expect(floor?.floorMs).toBeCloseTo(2.0);
+    expect(floor?.gatewayMs).toBeCloseTo(3.0);
+    expect(sequentialFloor([timed("noop", 0.3)], gateway)).toBeUndefined();
   });
 });
 
