@@ -102,29 +102,30 @@ async function identify(
 
 /** Routes whose body names a model that the handler will resolve (see modelOfBody). */
 const MODEL_ROUTES = new Set(["/v1/chat/completions", "/v1/images/generations"]);
-/** Bodies larger than this (images as data URLs) are not read twice: their model is resolved later. */
-const PREFETCH_MAX_BYTES = 64 * 1024;
+/** The media types the route's JSON validator accepts (hono/validator's own test). */
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /**
- * The `model` of a small JSON body on a model route, read ahead so auth can batch its lookup with
- * the model's. Anything unusual (not JSON, too big, no string model) just skips the prefetch: the
- * route's validation then answers for the body as usual.
+ * The `model` of a JSON body on a model route, read ahead so auth can batch its lookup with the
+ * model's. The body is parsed once, here, whatever its size (images as data URLs included): the
+ * route's validator is handed the same parse instead of parsing the text again. Anything unusual
+ * (not JSON, no string model) just skips the prefetch: the route's validation then answers for
+ * the body as usual.
  */
 async function modelOfBody(c: Context<AppEnv>): Promise<string | undefined> {
   if (c.req.method !== "POST" || !MODEL_ROUTES.has(c.req.path)) return undefined;
-  if (!c.req.header("content-type")?.includes("application/json")) return undefined;
-  const declared = Number(c.req.header("content-length") ?? 0);
-  if (declared > PREFETCH_MAX_BYTES) return undefined;
+  const mediaType = c.req.header("content-type")?.split(";")[0]?.trim() ?? "";
+  if (!JSON_MEDIA_TYPE.test(mediaType)) return undefined;
+  let body: unknown;
   try {
-    // The text is cached by Hono for the route's validator; only small bodies are parsed twice.
-    const text = await c.req.text();
-    if (text.length > PREFETCH_MAX_BYTES) return undefined;
-    const body: unknown = JSON.parse(text);
-    const model = body && typeof body === "object" ? (body as { model?: unknown }).model : undefined;
-    return typeof model === "string" && model.length > 0 && model.length <= 256 ? model : undefined;
+    body = await c.req.json();
   } catch {
     return undefined;
   }
+  // HonoRequest.json() parses its cached text on every call; the validator calls it next.
+  c.req.json = <T>() => Promise.resolve(body as T);
+  const model = body && typeof body === "object" ? (body as { model?: unknown }).model : undefined;
+  return typeof model === "string" && model.length > 0 && model.length <= 256 ? model : undefined;
 }
 
 /** Stamps last_used_at after the response, at most once a minute per key. */

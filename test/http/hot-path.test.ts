@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { configureVendorKeys, createUser, post } from "../helpers";
+import { configureVendorKeys, createUser, expectError, post } from "../helpers";
 
 /**
  * D1 round trips on the hot path, counted on the real local database through a thin wrapper
@@ -98,5 +98,28 @@ describe("the chat completions hot path", () => {
       expect(log, JSON.stringify(body)).toHaveLength(1);
       expect(log[0], JSON.stringify(body)).toMatch(/^\s*select\s+k\.id as k_id/);
     }
+  });
+
+  it("makes one round trip for a large vision body too, parsing it once", async () => {
+    const image = `data:image/png;base64,${"A".repeat(200_000)}`;
+    const log = await roundTrips({
+      model: "openai/gpt-4o-mini",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "what is this?" },
+            { type: "image_url", image_url: { url: image } },
+          ],
+        },
+      ],
+    });
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatch(/^\s*select\s+k\.id as k_id/);
+  });
+
+  it("still answers a body that is not JSON with 400 invalid_json", async () => {
+    const res = await post("/v1/chat/completions", '{"model": "openai/gpt-4o-mini",', { key });
+    expectError(res, 400, "invalid_request_error", "invalid_json");
   });
 });
