@@ -36,6 +36,7 @@ export const budgetLimitsOf = (user: UserRow): BudgetLimits => ({
 });
 
 const trackerOf = (env: BudgetEnv, userId: string) => env.BUDGETS.get(env.BUDGETS.idFromName(userId));
+type BudgetStub = ReturnType<typeof trackerOf>;
 
 /**
  * Tokens and USD a chat call may use at most: the prompt estimate plus the longest answer allowed
@@ -66,7 +67,20 @@ export async function reserveBudget(
 ): Promise<BudgetReservation | null> {
   const limits = budgetLimitsOf(user);
   if (!hasLimits(limits)) return null;
-  const outcome = await trackerOf(env, user.id).reserve(limits, estimate);
+  let outcome: Awaited<ReturnType<BudgetStub["reserve"]>>;
+  try {
+    outcome = await trackerOf(env, user.id).reserve(limits, estimate);
+  } catch (cause) {
+    // The tracker could not be reached (an overloaded or resetting Durable Object): a budgeted
+    // call is not let through unchecked, and the client is told to retry, not that it failed.
+    throw new GatewayError(
+      503,
+      "internal_error",
+      "budget_unavailable",
+      "The budget could not be checked just now; retry shortly.",
+      { retryable: true, headers: { "retry-after": "1" }, cause },
+    );
+  }
   if (outcome.ok) return { userId: user.id, ...outcome.reservation };
   const retryAfter = Math.max(1, Math.ceil((outcome.hit.resetsAt - Date.now()) / 1000));
   throw new GatewayError(429, "rate_limit_error", "budget_exceeded", limitMessage(outcome.hit), {

@@ -38,6 +38,7 @@ const ERROR_DESCRIPTIONS = {
   429: "Rate limited (`Retry-After` says when to retry): the key's requests per minute (`key_rate_limited`), too many failed authentications from this address (`auth_rate_limited`), the user's budget (`budget_exceeded`), or the vendor's limit.",
   500: "Unexpected internal error.",
   502: "The vendor failed, sent something unreadable, or refused the gateway's credentials.",
+  503: "A dependency of the call is briefly unavailable (`budget_unavailable`: the user's budget could not be checked); retry after `Retry-After`.",
   504: "The vendor did not answer in time.",
 } as const;
 

@@ -83,7 +83,7 @@ export const chatCompletionRoutes = createRouter().openapi(
           },
         },
       },
-      ...errorResponses(404, 502, 504),
+      ...errorResponses(404, 502, 503, 504),
     },
   }),
   async (c) => {

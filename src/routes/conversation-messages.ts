@@ -101,7 +101,7 @@ export const conversationMessageRoutes = createRouter().openapi(
           "text/event-stream": { schema: z.string().openapi({ description: SSE_FORMAT }) },
         },
       },
-      ...errorResponses(403, 404, 502, 504),
+      ...errorResponses(403, 404, 502, 503, 504),
     },
   }),
   async (c) => {

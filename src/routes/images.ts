@@ -33,7 +33,7 @@ export const imageRoutes = createRouter()
           description: "The generated images.",
           content: { "application/json": { schema: ImagesResponseSchema } },
         },
-        ...errorResponses(404, 502, 504),
+        ...errorResponses(404, 502, 503, 504),
       },
     }),
     async (c) => {

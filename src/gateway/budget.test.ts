@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import type { UserRow } from "../db/schema";
+import { GatewayError } from "../errors/gateway-error";
+import { type BudgetEnv, reserveBudget } from "./budget";
+
+const user = (daily: number | null): UserRow => ({
+  id: "usr_budget",
+  email: "b@example.com",
+  name: null,
+  role: "user",
+  budgetDailyUsd: null,
+  budgetMonthlyUsd: null,
+  budgetDailyTokens: daily,
+  budgetMonthlyTokens: null,
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
+});
+
+/** A BUDGETS namespace whose tracker cannot be reached. */
+const unreachable = (calls: string[]): BudgetEnv =>
+  ({
+    BUDGETS: {
+      idFromName: (name: string) => name,
+      get: (id: string) => ({
+        reserve: () => {
+          calls.push(id);
+          return Promise.reject(new Error("Durable Object is overloaded"));
+        },
+      }),
+    },
+  }) as unknown as BudgetEnv;
+
+describe("reserveBudget", () => {
+  it("answers 503 budget_unavailable, retryable, when the tracker cannot be reached", async () => {
+    const calls: string[] = [];
+    const err = await reserveBudget(unreachable(calls), user(1000), { tokens: 10, usd: 0 }).catch((e) => e);
+    expect(calls).toEqual(["usr_budget"]);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect(err).toMatchObject({
+      status: 503,
+      type: "internal_error",
+      code: "budget_unavailable",
+      retryable: true,
+      headers: { "retry-after": "1" },
+    });
+  });
+
+  it("calls no tracker for a user without a budget", async () => {
+    const calls: string[] = [];
+    await expect(reserveBudget(unreachable(calls), user(null), { tokens: 10, usd: 0 })).resolves.toBeNull();
+    expect(calls).toEqual([]);
+  });
+});
