@@ -150,31 +150,37 @@ describe("wranglerGzipKiB", () => {
   });
 });
 
+/** A whole run's results around the passing scenarios; `over` replaces what a test is about. */
+const benchResults = (over: Partial<BenchResults>): BenchResults => ({
+  startedAt: "2026-11-26T10:00:00.000Z",
+  durationS: 120,
+  machine: {
+    cpus: 2,
+    cpuModel: "Test CPU",
+    kernel: "6.0",
+    node: "v24.21.0",
+    workerd: "1.2",
+    miniflare: "5.0",
+    wrangler: "4.164.0",
+    clockTicksPerSecond: 100,
+  },
+  runtime: "workerd",
+  config: { connections: 32, phaseSeconds: 5, warmupSeconds: 1, sequentialCount: 300 },
+  bundle: { bytes: 500_000, gzipBytes: 150_000, wranglerSummary: null, wranglerGzipKiB: null },
+  floor: { rps: 9000, latencyMs: summarize([3]), cpuMicrosPerRequest: 85 },
+  scenarios: passing,
+  targets: judgeTargets(passing, { gzipBytes: 150_000, wranglerGzipKiB: null }),
+  ...over,
+});
+
 describe("renderMarkdown", () => {
   it("prints a row per scenario with ratios, the targets and the machine", () => {
-    const results: BenchResults = {
-      startedAt: "2026-11-26T10:00:00.000Z",
-      durationS: 120,
-      machine: {
-        cpus: 2,
-        cpuModel: "Test CPU",
-        kernel: "6.0",
-        node: "v24.21.0",
-        workerd: "1.2",
-        miniflare: "5.0",
-        wrangler: "4.164.0",
-        clockTicksPerSecond: 100,
-      },
-      runtime: "workerd",
-      config: { connections: 32, phaseSeconds: 5, warmupSeconds: 1, sequentialCount: 300 },
-      bundle: { bytes: 500_000, gzipBytes: 150_000, wranglerSummary: null, wranglerGzipKiB: null },
-      floor: { rps: 9000, latencyMs: summarize([3]), cpuMicrosPerRequest: 85 },
+    const results = benchResults({
       scenarios: [
         ...passing,
         { ...scenario("cache-hit", false, passing[0]!.gateway, direct), directOf: "openai" },
       ],
-      targets: judgeTargets(passing, { gzipBytes: 150_000, wranglerGzipKiB: null }),
-    };
+    });
     const md = renderMarkdown(results);
     expect(md).toContain(
       "| openai | 4000 | 10000 | 0.40 | 2.00 / 3.00 / 3.00 | 2.00 / 3.00 / 3.00 | +0.25 | – | 140 |",
@@ -189,24 +195,7 @@ describe("renderMarkdown", () => {
   });
 
   it("prints the runtime floor: the probes, the formula, and the gateway against the floor", () => {
-    const results: BenchResults = {
-      startedAt: "2026-11-26T10:00:00.000Z",
-      durationS: 150,
-      machine: {
-        cpus: 2,
-        cpuModel: "Test CPU",
-        kernel: "6.0",
-        node: "v24.21.0",
-        workerd: "1.2",
-        miniflare: "5.0",
-        wrangler: "4.164.0",
-        clockTicksPerSecond: 100,
-      },
-      runtime: "workerd",
-      config: { connections: 32, phaseSeconds: 5, warmupSeconds: 1, sequentialCount: 300 },
-      bundle: { bytes: 500_000, gzipBytes: 150_000, wranglerSummary: null, wranglerGzipKiB: null },
-      floor: { rps: 9000, latencyMs: summarize([3]), cpuMicrosPerRequest: 85 },
-      scenarios: passing,
+    const results = benchResults({
       runtimeFloor: {
         phaseSeconds: 3,
         warmupSeconds: 0.5,
@@ -214,8 +203,7 @@ describe("renderMarkdown", () => {
         // openai: 140 µs against a floor of 804; the stream: 390 against 1604.
         comparisons: compareWithFloor(probes, passing),
       },
-      targets: judgeTargets(passing, { gzipBytes: 150_000, wranglerGzipKiB: null }),
-    };
+    });
     // The stream proxy, timed one at a time too: against the stream's direct side.
     const floor = results.runtimeFloor as NonNullable<BenchResults["runtimeFloor"]>;
     floor.probes = floor.probes.map((p) =>
