@@ -293,9 +293,9 @@ export function renderRuntimeFloor(
     "",
     `The gateway's \`GET /health\` (no auth, no binding) costs ${fixed(r.floor.cpuMicrosPerRequest, 0)} µs next to the noop's ${fixed(noop, 0)} µs.`,
     "",
-    `Floor for an authenticated, rate-limited, accounted passthrough = ${FLOOR_FORMULA} (worker CPU µs/request): each probe pays one inbound request, so subtracting the noop counts it once, and a usage record is one of ${RECORDS_PER_PACK} in a queue message. For the stream the base is the JavaScript relay (relay, stream), since usage, the finish reason and a cut-off can only be seen by looking at each chunk. The gateway's own JS cost is its measured CPU minus that floor: its JavaScript, and whatever its calls do beyond the probes' minimal ones (a D1 statement reading the key, its user, the model and the vendor, not one small row; the usage consumer's D1 write of each batch; the request log line).`,
+    `Floor for an authenticated, rate-limited, accounted passthrough = ${FLOOR_FORMULA} (worker CPU µs/request): each probe pays one inbound request, so subtracting the noop counts it once, and a usage record is one of ${RECORDS_PER_PACK} in a queue message. For the stream the base is the JavaScript relay (relay, stream), since usage, the finish reason and a cut-off can only be seen by looking at each chunk. The gateway's own cost is its measured CPU minus that floor: its JavaScript, and whatever its calls do beyond the probes' minimal ones (a D1 statement reading the key, its user, the model and the vendor, not one small row; the usage consumer's D1 write of each batch; the request log line).`,
     "",
-    "| scenario | floor µs/req | gateway µs/req | the gateway's own JS cost µs/req |",
+    "| scenario | floor µs/req | gateway µs/req | the gateway's own cost µs/req |",
     "| --- | ---: | ---: | ---: |",
   );
   for (const c of f.comparisons) {
