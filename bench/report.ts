@@ -49,7 +49,14 @@ export interface BenchResults {
     clockTicksPerSecond: number;
   };
   runtime: string;
-  config: { connections: number; phaseSeconds: number; warmupSeconds: number; sequentialCount: number };
+  config: {
+    connections: number;
+    phaseSeconds: number;
+    warmupSeconds: number;
+    sequentialCount: number;
+    /** AUTH_CACHE_SECONDS the gateway ran with (0: off, the default). */
+    authCacheSeconds?: number;
+  };
   bundle: {
     bytes: number;
     gzipBytes: number;
@@ -102,7 +109,14 @@ export interface RuntimeFloor {
 /** Usage records per queue message (src/gateway/usage-outbox.ts MAX_PACK_RECORDS): full at bench load. */
 export const RECORDS_PER_PACK = 50;
 
-export const FLOOR_FORMULA = `proxy + d1 + ratelimit − 2 × noop + (queue − noop) ÷ ${RECORDS_PER_PACK}`;
+/**
+ * The floor's formula. With AUTH_CACHE_SECONDS on, repeated calls read no D1 (the benchmark's
+ * one key and model are always cached), so the D1 term is left out.
+ */
+export const floorFormula = (readsD1 = true) =>
+  readsD1
+    ? `proxy + d1 + ratelimit − 2 × noop + (queue − noop) ÷ ${RECORDS_PER_PACK}`
+    : `proxy + ratelimit − noop + (queue − noop) ÷ ${RECORDS_PER_PACK}`;
 
 /**
  * An authenticated, rate-limited, accounted passthrough pays at least one proxy (inbound request
@@ -112,10 +126,15 @@ export const FLOOR_FORMULA = `proxy + d1 + ratelimit − 2 × noop + (queue − 
  * once. A stream must also be looked at as it passes (usage, finish reason, a cut-off), so its
  * floor is built on the JavaScript relay probe, not on the native pipe. NaN where a figure is missing.
  */
-export function compareWithFloor(probes: readonly ProbeResult[], scenarios: readonly ScenarioResult[]) {
+export function compareWithFloor(
+  probes: readonly ProbeResult[],
+  scenarios: readonly ScenarioResult[],
+  readsD1 = true,
+) {
   const cpu = (id: string) => probes.find((p) => p.id === id)?.load.cpuMicrosPerRequest.worker ?? Number.NaN;
   const queueMicros = cpu("queue") - cpu("noop");
-  const bindings = cpu("d1") + cpu("ratelimit") - 2 * cpu("noop") + queueMicros / RECORDS_PER_PACK;
+  const d1Micros = readsD1 ? cpu("d1") - cpu("noop") : 0;
+  const bindings = d1Micros + cpu("ratelimit") - cpu("noop") + queueMicros / RECORDS_PER_PACK;
   return (
     [
       ["openai", "proxy"],
@@ -142,7 +161,11 @@ export function compareWithFloor(probes: readonly ProbeResult[], scenarios: read
  * direct: the proxy's own added latency plus a D1 read's and a rate-limit call's, each over the
  * noop. Undefined when a figure is missing.
  */
-export function sequentialFloor(probes: readonly ProbeResult[], scenarios: readonly ScenarioResult[]) {
+export function sequentialFloor(
+  probes: readonly ProbeResult[],
+  scenarios: readonly ScenarioResult[],
+  readsD1 = true,
+) {
   const p50 = (id: string) => probes.find((p) => p.id === id)?.sequential?.totalMs.p50;
   const plain = scenarios.find((s) => s.id === "openai");
   const [noop, proxy, d1, ratelimit] = [p50("noop"), p50("proxy"), p50("d1"), p50("ratelimit")];
@@ -155,7 +178,7 @@ export function sequentialFloor(probes: readonly ProbeResult[], scenarios: reado
   return {
     d1Ms,
     ratelimitMs,
-    floorMs: proxy - direct + d1Ms + ratelimitMs,
+    floorMs: proxy - direct + (readsD1 ? d1Ms : 0) + ratelimitMs,
     gatewayMs: plain.gateway.sequential.totalMs.p50 - direct,
   };
 }
@@ -273,6 +296,7 @@ export function renderRuntimeFloor(
   r: Pick<BenchResults, "floor" | "config" | "scenarios">,
 ): string[] {
   const noop = f.probes.find((p) => p.id === "noop")?.load.cpuMicrosPerRequest.worker ?? Number.NaN;
+  const readsD1 = !r.config.authCacheSeconds;
   const lines = [
     "Runtime floor (probe worker in the same workerd, bench/probe-worker.js: its own D1 database, rate limit and queue):",
     "",
@@ -293,7 +317,7 @@ export function renderRuntimeFloor(
     "",
     `The gateway's \`GET /health\` (no auth, no binding) costs ${fixed(r.floor.cpuMicrosPerRequest, 0)} µs next to the noop's ${fixed(noop, 0)} µs.`,
     "",
-    `Floor for an authenticated, rate-limited, accounted passthrough = ${FLOOR_FORMULA} (worker CPU µs/request): each probe pays one inbound request, so subtracting the noop counts it once, and a usage record is one of ${RECORDS_PER_PACK} in a queue message. For the stream the base is the JavaScript relay (relay, stream), since usage, the finish reason and a cut-off can only be seen by looking at each chunk. The gateway's own cost is its measured CPU minus that floor: its JavaScript, and whatever its calls do beyond the probes' minimal ones (a D1 statement reading the key, its user, the model and the vendor, not one small row; the usage consumer's D1 write of each batch; the request log line).`,
+    `Floor for an authenticated, rate-limited, accounted passthrough = ${floorFormula(readsD1)} (worker CPU µs/request)${readsD1 ? "" : ", with no D1 read: AUTH_CACHE_SECONDS is on and the benchmark's key and model stay cached"}: each probe pays one inbound request, so subtracting the noop counts it once, and a usage record is one of ${RECORDS_PER_PACK} in a queue message. For the stream the base is the JavaScript relay (relay, stream), since usage, the finish reason and a cut-off can only be seen by looking at each chunk. The gateway's own cost is its measured CPU minus that floor: its JavaScript, and whatever its calls do beyond the probes' minimal ones (a D1 statement reading the key, its user, the model and the vendor, not one small row; the usage consumer's D1 write of each batch; the request log line).`,
     "",
     "| scenario | floor µs/req | gateway µs/req | the gateway's own cost µs/req |",
     "| --- | ---: | ---: | ---: |",
@@ -303,11 +327,11 @@ export function renderRuntimeFloor(
       `| ${c.label} | ${fixed(c.floorMicros, 0)} | ${fixed(c.gatewayMicros, 0)} | ${fixed(c.ownMicros, 0)} |`,
     );
   }
-  const seqFloor = sequentialFloor(f.probes, r.scenarios);
+  const seqFloor = sequentialFloor(f.probes, r.scenarios, readsD1);
   if (seqFloor) {
     lines.push(
       "",
-      `One at a time, over the noop, a D1 read adds ${fixed(seqFloor.d1Ms, 2)} ms and a rate-limit call ${fixed(seqFloor.ratelimitMs, 2)} ms: an authenticated, rate-limited passthrough adds at least proxy + d1 + ratelimit = ${signed(seqFloor.floorMs, 2)} ms (p50) over direct on this runtime; the gateway adds ${signed(seqFloor.gatewayMs, 2)} ms.`,
+      `One at a time, over the noop, a D1 read adds ${fixed(seqFloor.d1Ms, 2)} ms and a rate-limit call ${fixed(seqFloor.ratelimitMs, 2)} ms: an authenticated, rate-limited passthrough adds at least ${readsD1 ? "proxy + d1 + ratelimit" : "proxy + ratelimit (no D1 read, AUTH_CACHE_SECONDS on)"} = ${signed(seqFloor.floorMs, 2)} ms (p50) over direct on this runtime; the gateway adds ${signed(seqFloor.gatewayMs, 2)} ms.`,
     );
   }
   const native = f.probes.find((p) => p.id === "proxy-stream")?.load.cpuMicrosPerRequest.worker;
@@ -361,7 +385,7 @@ export function renderMarkdown(r: BenchResults): string {
     `Runtime: ${r.runtime}.`,
     `Floor (GET /health: no auth, no binding): ${fixed(r.floor.rps, 0)} rps, ${fixed(r.floor.cpuMicrosPerRequest, 0)} µs worker CPU/request, p50 ${fixed(r.floor.latencyMs.p50, 2)} ms.`,
     `Machine: ${m.cpus} × ${m.cpuModel}, Linux ${m.kernel}, Node ${m.node}, workerd ${m.workerd}, miniflare ${m.miniflare}, wrangler ${m.wrangler}.`,
-    `Load: ${r.config.connections} connections, ~${r.config.phaseSeconds} s measured after ~${r.config.warmupSeconds} s warm-up per side; sequential: ${r.config.sequentialCount} requests on one keep-alive connection. Run ${r.startedAt}, ${r.durationS.toFixed(0)} s.`,
+    `Load: ${r.config.connections} connections, ~${r.config.phaseSeconds} s measured after ~${r.config.warmupSeconds} s warm-up per side; sequential: ${r.config.sequentialCount} requests on one keep-alive connection. Gateway: AUTH_CACHE_SECONDS=${r.config.authCacheSeconds ?? 0}${r.config.authCacheSeconds ? "" : " (off, the default)"}. Run ${r.startedAt}, ${r.durationS.toFixed(0)} s.`,
   );
   return lines.join("\n");
 }

@@ -2,6 +2,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { requestId } from "hono/request-id";
+import { forgetHotPaths, invalidatesHotPaths } from "./auth/hot-path-cache";
 import { authenticate } from "./auth/middleware";
 import type { AppEnv } from "./env";
 import { GatewayError, notFound } from "./errors/gateway-error";
@@ -39,6 +40,15 @@ export function createApp() {
   const resourceLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   const chatLimit = bodyLimit({ maxSize: MAX_CHAT_BODY_BYTES, onError: tooLarge });
   app.use("/v1/*", (c, next) => (CHAT_ROUTES.test(c.req.path) ? chatLimit : resourceLimit)(c, next));
+  // A write to keys, users, model configs or vendors empties this isolate's hot-path cache
+  // (AUTH_CACHE_SECONDS) once it is done, whatever its outcome.
+  app.use("/v1/*", async (c, next) => {
+    try {
+      await next();
+    } finally {
+      if (invalidatesHotPaths(c.req.method, c.req.path)) forgetHotPaths();
+    }
+  });
   // Generated-image links are capabilities (a random 128-bit id, one hour), like OpenAI's signed
   // URLs: browsers and <img> tags load them without a key.
   app.use("/v1/*", (c, next) => (PUBLIC_ROUTES.test(c.req.path) ? next() : authenticate(c, next)));

@@ -29,6 +29,8 @@ export interface OptionalConfig {
   CIRCUIT_COOLDOWN_MS?: string;
   /** Default response-cache TTL in seconds (unset or 0: caching only where a model config or request asks). */
   CACHE_TTL_SECONDS?: string;
+  /** Seconds an isolate may reuse the hot path's key/user/model read (default 0: every call reads D1). */
+  AUTH_CACHE_SECONDS?: string;
   /** How long usage records wait in an isolate to share one queue message (default 1000 ms; 0: none). */
   USAGE_FLUSH_MS?: string;
 }

@@ -6,6 +6,7 @@ import { readHotPath } from "../db/queries/hot-path";
 import type { ApiKeyRow, UserRow } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError, unauthenticated } from "../errors/gateway-error";
+import { authCacheSeconds, cachedHotPath, cacheHotPath, hotPathGeneration } from "./hot-path-cache";
 import { AUTH_BLOCK_SECONDS, authFailureGuard, authRateLimited } from "./ip-block";
 import { hashApiKey, isAdminKey } from "./keys";
 import { assertAdmin, type Principal } from "./principal";
@@ -47,16 +48,16 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     }
     throw error;
   }
-  const { principal, lastUsedAt } = identified;
+  const { principal, key: keyRow } = identified;
   c.set("principal", principal);
-  if (principal.kind === "user") touchLater(c, principal.keyId, lastUsedAt ?? null);
+  if (keyRow) touchLater(c, keyRow);
   return next();
 });
 
 async function identify(
   c: Context<AppEnv>,
   key: string | undefined,
-): Promise<{ principal: Principal; lastUsedAt?: Date | null }> {
+): Promise<{ principal: Principal; key?: ApiKeyRow }> {
   if (!key) {
     throw unauthenticated(
       "missing_api_key",
@@ -70,8 +71,15 @@ async function identify(
   const model = await modelOfBody(c);
   let found: { key: ApiKeyRow; user: UserRow } | undefined;
   if (model) {
-    // The hot path: the key and everything resolving the model in one D1 statement.
-    const rows = await readHotPath(c.env.DB, hash, model);
+    // The hot path: the key and everything resolving the model in one D1 statement, or none
+    // when AUTH_CACHE_SECONDS lets this isolate reuse a recent read (src/auth/hot-path-cache.ts).
+    const cacheSeconds = authCacheSeconds(c.env.AUTH_CACHE_SECONDS);
+    let rows = cacheSeconds > 0 ? cachedHotPath(hash, model) : undefined;
+    if (!rows) {
+      const generation = hotPathGeneration();
+      rows = await readHotPath(c.env.DB, hash, model);
+      if (rows && cacheSeconds > 0) cacheHotPath(hash, model, rows, cacheSeconds, generation);
+    }
     found = rows;
     if (rows) {
       c.set("prefetchedModel", {
@@ -96,7 +104,7 @@ async function identify(
       keyId: found.key.id,
       rateLimitPerMinute: found.key.rateLimitPerMinute,
     },
-    lastUsedAt: found.key.lastUsedAt,
+    key: found.key,
   };
 }
 
@@ -128,12 +136,16 @@ async function modelOfBody(c: Context<AppEnv>): Promise<string | undefined> {
   return typeof model === "string" && model.length > 0 && model.length <= 256 ? model : undefined;
 }
 
-/** Stamps last_used_at after the response, at most once a minute per key. */
-function touchLater(c: Context<AppEnv>, keyId: string, lastUsedAt: Date | null): void {
+/**
+ * Stamps last_used_at after the response, at most once a minute per key. The row read is updated
+ * too: a cached one (AUTH_CACHE_SECONDS) must not ask for a stamp on every call.
+ */
+function touchLater(c: Context<AppEnv>, key: ApiKeyRow): void {
   const now = Date.now();
-  if (now - (lastUsedAt?.getTime() ?? 0) < LAST_USED_RESOLUTION_MS) return;
+  if (now - (key.lastUsedAt?.getTime() ?? 0) < LAST_USED_RESOLUTION_MS) return;
+  key.lastUsedAt = new Date(now);
   c.executionCtx.waitUntil(
-    touchKey(getDb(c.env.DB), keyId, new Date(now))
+    touchKey(getDb(c.env.DB), key.id, new Date(now))
       .run()
       .catch((e: unknown) =>
         console.error(

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { configureVendorKeys, createUser, expectError, post } from "../helpers";
+import { ADMIN_KEY, configureVendorKeys, createUser, expectError, post } from "../helpers";
 
 /**
  * D1 round trips on the hot path, counted on the real local database through a thin wrapper
@@ -68,21 +68,26 @@ beforeAll(async () => {
   }
 });
 
-async function roundTrips(body: Record<string, unknown>) {
+/** A request to the app over the counting database; returns the response and the statements. */
+async function counted(request: Request, vars: Partial<Env> = {}) {
   const { db, log } = countingD1(env.DB);
   const ctx = createExecutionContext();
-  const res = await createApp().fetch(
-    new Request("http://w/v1/chat/completions", {
-      method: "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: JSON.stringify({ messages: [{ role: "user", content: "hot" }], ...body }),
-    }),
-    { ...env, DB: db },
-    ctx,
-  );
-  expect(res.status, await res.clone().text()).toBe(200);
-  await res.text();
+  const res = await createApp().fetch(request, { ...env, ...vars, DB: db }, ctx);
+  const text = await res.text();
   await waitOnExecutionContext(ctx);
+  return { status: res.status, text, log };
+}
+
+const chatRequest = (body: Record<string, unknown>, apiKey = key) =>
+  new Request("http://w/v1/chat/completions", {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ messages: [{ role: "user", content: "hot" }], ...body }),
+  });
+
+async function roundTrips(body: Record<string, unknown>, vars: Partial<Env> = {}, apiKey = key) {
+  const { status, text, log } = await counted(chatRequest(body, apiKey), vars);
+  expect(status, text).toBe(200);
   return log;
 }
 
@@ -121,5 +126,58 @@ describe("the chat completions hot path", () => {
   it("still answers a body that is not JSON with 400 invalid_json", async () => {
     const res = await post("/v1/chat/completions", '{"model": "openai/gpt-4o-mini",', { key });
     expectError(res, 400, "invalid_request_error", "invalid_json");
+  });
+});
+
+describe("AUTH_CACHE_SECONDS", () => {
+  const cached = { AUTH_CACHE_SECONDS: "30" };
+
+  it("is off by default: every call reads the key", async () => {
+    for (let i = 0; i < 2; i++) expect(await roundTrips({ model: "openai/gpt-4o-mini" })).toHaveLength(1);
+  });
+
+  it("lets repeated calls with the same key and model reach the vendor without D1", async () => {
+    const { key: own } = await createUser();
+    // The first call reads (and stamps last_used_at once, after the response).
+    expect(
+      (await roundTrips({ model: "hot" }, cached, own)).filter((q) => /k\.id as k_id/.test(q)),
+    ).toHaveLength(1);
+    expect(await roundTrips({ model: "hot" }, cached, own)).toEqual([]);
+    expect(await roundTrips({ model: "hot", stream: true }, cached, own)).toEqual([]);
+    // Another model is another read.
+    expect(await roundTrips({ model: "openai/gpt-4o-mini" }, cached, own)).toHaveLength(1);
+  });
+
+  it("takes a revocation through this isolate at once", async () => {
+    const { user, key: own } = await createUser();
+    await roundTrips({ model: "hot" }, cached, own);
+    expect(await roundTrips({ model: "hot" }, cached, own)).toEqual([]);
+    const keys = await counted(
+      new Request(`http://w/v1/users/${user.id}/api-keys`, {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      }),
+    );
+    const keyId = (JSON.parse(keys.text) as { data: { id: string }[] }).data[0]?.id;
+    const revoked = await counted(
+      new Request(`http://w/v1/users/${user.id}/api-keys/${keyId}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      }),
+    );
+    expect(revoked.status, revoked.text).toBe(204);
+    const refused = await counted(chatRequest({ model: "hot" }, own), cached);
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.text).error.code).toBe("revoked_api_key");
+  });
+
+  it("never keeps a wrong key: each one is checked", async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await counted(
+        chatRequest({ model: "hot" }, "sk-sb-wrongwrongwrongwrongwrongwrong"),
+        cached,
+      );
+      expect(res.status).toBe(401);
+      expect(res.log).toHaveLength(1);
+    }
   });
 });

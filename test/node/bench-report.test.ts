@@ -110,6 +110,12 @@ describe("compareWithFloor", () => {
     });
   });
 
+  it("leaves the D1 read out when the gateway caches it (AUTH_CACHE_SECONDS)", () => {
+    const gateway = [scenario("openai", false, side({ rps: 600, cpu: 1000, seq: 3, ttfb: 3 }), direct)];
+    // 250 + 300 − 50 + 200 / 50 = 504.
+    expect(compareWithFloor(probes, gateway, false)[0]).toMatchObject({ floorMicros: 504, ownMicros: 496 });
+  });
+
   it("is NaN where a probe or a scenario is missing", () => {
     const [plain, stream] = compareWithFloor(
       probes.filter((p) => p.id !== "d1"),
@@ -139,6 +145,14 @@ describe("sequentialFloor", () => {
     expect(floor?.floorMs).toBeCloseTo(2.0);
     expect(floor?.gatewayMs).toBeCloseTo(3.0);
     expect(sequentialFloor([timed("noop", 0.3)], gateway)).toBeUndefined();
+    // With AUTH_CACHE_SECONDS on, repeated calls read no D1: 0.7 + 0.8.
+    expect(
+      sequentialFloor(
+        [timed("noop", 0.3), timed("proxy", 0.9), timed("d1", 0.8), timed("ratelimit", 1.1)],
+        gateway,
+        false,
+      )?.floorMs,
+    ).toBeCloseTo(1.5);
   });
 });
 
@@ -191,6 +205,7 @@ describe("renderMarkdown", () => {
     expect(md).toContain("| stream TTFB added p50 | ≤ 1 ms | 0.95 ms | yes | +28 ms |");
     expect(md).toContain("85 µs worker CPU/request");
     expect(md).toContain("2 × Test CPU");
+    expect(md).toContain("Gateway: AUTH_CACHE_SECONDS=0 (off, the default).");
     expect(md).not.toContain("Runtime floor");
   });
 
@@ -222,7 +237,9 @@ describe("renderMarkdown", () => {
     // 5000 rps against direct's 10000; +0.30 ms one at a time, +0.25 ms to the first byte.
     expect(md).toContain("| proxy-stream | GET /proxy-stream | 5000 | 0.50 | 2.00 | +0.30 | +0.25 | 400 |");
     expect(md).toContain("costs 85 µs next to the noop's 50 µs");
-    expect(md).toContain("= proxy + d1 + ratelimit − 2 × noop + (queue − noop) ÷ 50");
+    expect(md).toContain(
+      "= proxy + d1 + ratelimit − 2 × noop + (queue − noop) ÷ 50 (worker CPU µs/request):",
+    );
     expect(md).toContain("| openai | 804 | 140 | -664 |");
     expect(md).toContain("| openai-stream | 1604 | 390 | -1214 |");
     expect(md).toContain("A stream piped natively (proxy, stream) costs 400 µs");
