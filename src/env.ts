@@ -1,4 +1,5 @@
 import type { Principal } from "./auth/principal";
+import type { PrefetchedTurn } from "./db/queries/turn-prefetch";
 import type { CallRecord } from "./gateway/call-record";
 import type { ModelRows } from "./gateway/resolve-model";
 
@@ -52,5 +53,7 @@ export type AppEnv = {
     call?: CallRecord;
     /** Rows resolving the body's model, read by auth in the same D1 batch as the key. */
     prefetchedModel?: { model: string; rows: ModelRows };
+    /** A conversation message's turn, read by auth in the same D1 round trip as the key. */
+    prefetchedTurn?: PrefetchedTurn;
   };
 };

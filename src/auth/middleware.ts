@@ -3,6 +3,8 @@ import { createMiddleware } from "hono/factory";
 import { getDb } from "../db/client";
 import { findKeyWithUser, touchKey } from "../db/queries/api-keys";
 import { readHotPath } from "../db/queries/hot-path";
+import { HISTORY_LIMIT } from "../db/queries/messages";
+import { prefetchTurn } from "../db/queries/turn-prefetch";
 import type { ApiKeyRow, UserRow } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError, unauthenticated } from "../errors/gateway-error";
@@ -68,9 +70,16 @@ async function identify(
   const adminKey = c.env.ADMIN_API_KEY;
   if (adminKey && (await isAdminKey(hash, adminKey))) return { principal: { kind: "root" } };
 
-  const model = await modelOfBody(c);
+  const body = await jsonBodyOf(c);
+  const turnOf = TURN_ROUTE.exec(c.req.path)?.[1];
   let found: { key: ApiKeyRow; user: UserRow } | undefined;
-  if (model) {
+  if (body && turnOf) {
+    // A conversation message: the key, the turn and its candidate models in one round trip.
+    const prefetched = await prefetchTurn(getDb(c.env.DB), hash, turnOf, body.model ?? null, HISTORY_LIMIT);
+    found = prefetched.found;
+    if (prefetched.turn) c.set("prefetchedTurn", prefetched.turn);
+  } else if (body?.model && MODEL_ROUTES.has(c.req.path)) {
+    const model = body.model;
     // The hot path: the key and everything resolving the model in one D1 statement, or none
     // when AUTH_CACHE_SECONDS lets this isolate reuse a recent read (src/auth/hot-path-cache.ts).
     const cacheSeconds = authCacheSeconds(c.env.AUTH_CACHE_SECONDS);
@@ -108,20 +117,23 @@ async function identify(
   };
 }
 
-/** Routes whose body names a model that the handler will resolve (see modelOfBody). */
+/** Routes whose body names a model that the handler will resolve. */
 const MODEL_ROUTES = new Set(["/v1/chat/completions", "/v1/images/generations"]);
+/** A conversation message: its turn is read with the key (src/db/queries/turn-prefetch.ts). */
+const TURN_ROUTE = /^\/v1\/conversations\/([^/]+)\/messages$/;
 /** The media types the route's JSON validator accepts (hono/validator's own test). */
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /**
- * The `model` of a JSON body on a model route, read ahead so auth can batch its lookup with the
- * model's. The body is parsed once, here, whatever its size (images as data URLs included): the
- * route's validator is handed the same parse instead of parsing the text again. Anything unusual
- * (not JSON, no string model) just skips the prefetch: the route's validation then answers for
- * the body as usual.
+ * The JSON body of a POST to a model or conversation-message route, read ahead so auth can batch
+ * its lookup with what the route will read, with its `model` when that is a plausible one. The
+ * body is parsed once, here, whatever its size (images as data URLs included): the route's
+ * validator is handed the same parse instead of parsing the text again. Anything unusual (not
+ * JSON, not an object) skips the prefetch: the route's validation then answers for the body.
  */
-async function modelOfBody(c: Context<AppEnv>): Promise<string | undefined> {
-  if (c.req.method !== "POST" || !MODEL_ROUTES.has(c.req.path)) return undefined;
+async function jsonBodyOf(c: Context<AppEnv>): Promise<{ model: string | undefined } | undefined> {
+  if (c.req.method !== "POST") return undefined;
+  if (!MODEL_ROUTES.has(c.req.path) && !TURN_ROUTE.test(c.req.path)) return undefined;
   const mediaType = c.req.header("content-type")?.split(";")[0]?.trim() ?? "";
   if (!JSON_MEDIA_TYPE.test(mediaType)) return undefined;
   let body: unknown;
@@ -132,8 +144,11 @@ async function modelOfBody(c: Context<AppEnv>): Promise<string | undefined> {
   }
   // HonoRequest.json() parses its cached text on every call; the validator calls it next.
   c.req.json = <T>() => Promise.resolve(body as T);
-  const model = body && typeof body === "object" ? (body as { model?: unknown }).model : undefined;
-  return typeof model === "string" && model.length > 0 && model.length <= 256 ? model : undefined;
+  if (!body || typeof body !== "object") return undefined;
+  const model = (body as { model?: unknown }).model;
+  return {
+    model: typeof model === "string" && model.length > 0 && model.length <= 256 ? model : undefined,
+  };
 }
 
 /**

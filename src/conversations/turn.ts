@@ -1,7 +1,8 @@
 import { estimatePromptTokens } from "../chat/tokens";
 import type { ChatRequest } from "../chat/types";
 import type { Db } from "../db/client";
-import { loadTurnContext } from "../db/queries/messages";
+import { HISTORY_LIMIT, loadTurnContext } from "../db/queries/messages";
+import type { PrefetchedTurn } from "../db/queries/turn-prefetch";
 import type { StoredContentPart } from "../db/schema";
 import type { OptionalConfig } from "../env";
 import { notFound } from "../errors/gateway-error";
@@ -9,14 +10,12 @@ import { type BudgetHold, type BudgetPayer, estimateCall, holdBudget } from "../
 import { type Price, priceFor } from "../gateway/pricing";
 import type { ResilienceOptions } from "../gateway/resilience/run";
 import type { ResolvedModel } from "../gateway/resolve-model";
-import { resolveModel } from "../gateway/resolve-model";
+import { resolveModel, rowsFor } from "../gateway/resolve-model";
 import { prepareVendor } from "../gateway/upstream-call";
 import { type NewContent, readUserContent, storedToChatMessage, titleFrom } from "./content";
 import { buildPrompt } from "./prompt";
 import { chooseModel, turnSettings } from "./settings";
 
-/** How much history one turn reads at most; the context window trims it further. */
-export const HISTORY_LIMIT = 500;
 /** The title conversations get when created without one (src/routes/conversations.ts). */
 export const DEFAULT_TITLE = "New conversation";
 
@@ -59,15 +58,28 @@ export async function prepareTurn(
   db: Db,
   where: { conversationId: string; userId: string },
   input: SendMessageInput,
-  opts: { resilience: ResilienceOptions; payer: BudgetPayer | null },
+  opts: { resilience: ResilienceOptions; payer: BudgetPayer | null; prefetched?: PrefetchedTurn | undefined },
 ): Promise<Turn> {
   const receivedAt = new Date();
   const user = readUserContent(input.content);
-  const context = await loadTurnContext(db, where.conversationId, where.userId, HISTORY_LIMIT);
+  // Auth usually read all of this with the key, in the same round trip (turn-prefetch.ts).
+  const prefetched =
+    opts.prefetched?.conversationId === where.conversationId && opts.prefetched.ownerId === where.userId
+      ? opts.prefetched
+      : undefined;
+  const context = prefetched
+    ? prefetched.context
+    : await loadTurnContext(db, where.conversationId, where.userId, HISTORY_LIMIT);
   if (!context) throw notFound("conversation", "id");
   const { conversation, persona } = context;
   const model = chooseModel(input.model, conversation, persona);
-  const resolved = await resolveModel(env, db, model);
+  const resolved = await resolveModel(
+    env,
+    db,
+    model,
+    "model",
+    prefetched && { model, rows: rowsFor(model, prefetched.configs, prefetched.vendors) },
+  );
   const settings = turnSettings(input, persona, resolved.config, user.hasImages);
   const prompt = buildPrompt({
     systemPrompt: persona?.systemPrompt ?? null,

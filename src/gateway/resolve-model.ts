@@ -44,6 +44,19 @@ export function modelQueries(db: Db, model: string) {
 
 export type ModelRows = [ModelConfigRow[], VendorRow[]];
 
+/** From rows read for several candidate models, those resolving `model` (as modelQueries reads them). */
+export function rowsFor(
+  model: string,
+  configs: readonly ModelConfigRow[],
+  vendorRows: readonly VendorRow[],
+): ModelRows {
+  const split = splitModel(model);
+  const config = split ? undefined : configs.find((c) => c.alias === model);
+  const slug = split ? split.vendorSlug : config?.vendor;
+  const vendor = vendorRows.find((v) => v.slug === slug);
+  return [config ? [config] : [], vendor ? [vendor] : []];
+}
+
 /** Resolves from the rows `modelQueries` read. */
 export function resolveFromRows(
   env: OptionalConfig,

@@ -125,6 +125,7 @@ export const conversationMessageRoutes = createRouter().openapi(
             breaker: circuitBreaker(c.env),
           },
           payer: budgetPayer(c),
+          prefetched: c.var.prefetchedTurn,
         },
       );
       targetCall(tracking.record, turn.requested);

@@ -129,6 +129,43 @@ describe("the chat completions hot path", () => {
   });
 });
 
+describe("the conversation message path", () => {
+  /** A message to one of the key's conversations; returns the statements it ran. */
+  async function turnTrips(conversation: Record<string, unknown>, body: Record<string, unknown> = {}) {
+    const created = await post("/v1/conversations", conversation, { key });
+    expect(created.status, created.text).toBe(201);
+    const { status, text, log } = await counted(
+      new Request(`http://w/v1/conversations/${created.json.id}/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ content: "hot turn", ...body }),
+      }),
+    );
+    expect(status, text).toBe(201);
+    return { log, text };
+  }
+
+  it("reads the key, the turn and its model in one round trip, and writes the turn in one", async () => {
+    const persona = await post(
+      "/v1/personas",
+      { name: "Hot", system_prompt: "Be brief.", model: "hot", visibility: "private" },
+      { key },
+    );
+    expect(persona.status, persona.text).toBe(201);
+    for (const [conversation, body, answeredBy] of [
+      [{ model: "openai/gpt-4o-mini" }, {}, "openai/gpt-4o-mini"],
+      // The persona's alias, resolved from the same round trip.
+      [{ persona_id: persona.json.id }, {}, "openai/gpt-4o-mini"],
+      // The request's model wins over the conversation's.
+      [{ model: "openai/gpt-4o-mini" }, { model: "mock/echo" }, "mock/echo"],
+    ] as const) {
+      const { log, text } = await turnTrips(conversation, body);
+      expect(log, JSON.stringify(conversation)).toEqual(["batch(7)", "batch(2)"]);
+      expect(JSON.parse(text).assistant_message.model, JSON.stringify(body)).toBe(answeredBy);
+    }
+  });
+});
+
 describe("AUTH_CACHE_SECONDS", () => {
   const cached = { AUTH_CACHE_SECONDS: "30" };
 

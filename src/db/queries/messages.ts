@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   type ConversationRow,
@@ -8,7 +8,9 @@ import {
   type PersonaRow,
   personas,
 } from "../schema";
-import { personaVisibleTo } from "./personas";
+
+/** How much history one turn reads at most; the context window trims it further. */
+export const HISTORY_LIMIT = 500;
 
 /** What sending a message needs before the model is called; read in one D1 round trip. */
 export interface TurnContext {
@@ -20,26 +22,28 @@ export interface TurnContext {
 }
 
 /**
- * The caller's conversation, its persona if the caller may read it, and its newest messages, as
- * one batch. Every statement is owner-scoped, so another user's history is never read. The
- * persona rule is the one of `findVisiblePersona` (shared, or the caller's own), so a persona
- * that turned private under someone else simply comes back missing. (Three statements rather
- * than a join: D1's batch results are keyed by column name, which a join would make collide.)
+ * The statements of a turn's context, for one D1 batch: the caller's conversation, its persona if
+ * the caller may read it, and its newest messages. Every statement is owner-scoped, so another
+ * user's history is never read; the owner is a user id, or SQL naming it (the key's user, when
+ * auth batches these with its own lookup: src/db/queries/turn-prefetch.ts). The persona rule is the
+ * one of `findVisiblePersona` (shared, or the caller's own), so a persona that turned private
+ * under someone else simply comes back missing. (Three statements rather than a join: D1's batch
+ * results are keyed by column name, which a join would make collide.)
  */
-export async function loadTurnContext(
+export function turnContextQueries(
   db: Db,
   conversationId: string,
-  ownerId: string,
+  owner: string | SQL,
   historyLimit: number,
-): Promise<TurnContext | undefined> {
-  const owned = and(eq(conversations.id, conversationId), eq(conversations.ownerId, ownerId));
+) {
+  const owned = and(eq(conversations.id, conversationId), eq(conversations.ownerId, owner));
   const linkedPersona = db.select({ id: conversations.personaId }).from(conversations).where(owned);
-  const [found, persona, newest] = await db.batch([
+  return [
     db.select().from(conversations).where(owned).limit(1),
     db
       .select()
       .from(personas)
-      .where(and(eq(personas.id, linkedPersona), personaVisibleTo(ownerId)))
+      .where(and(eq(personas.id, linkedPersona), or(isNull(personas.ownerId), eq(personas.ownerId, owner))))
       .limit(1),
     db
       .select(getTableColumns(messages))
@@ -49,10 +53,27 @@ export async function loadTurnContext(
       .where(and(eq(messages.conversationId, conversationId), owned))
       .orderBy(desc(messages.id))
       .limit(historyLimit),
-  ]);
+  ] as const;
+}
+
+/** The turn context from the results of turnContextQueries; undefined when the conversation is not the caller's. */
+export function turnContextFrom(
+  results: readonly [ConversationRow[], PersonaRow[], MessageRow[]],
+): TurnContext | undefined {
+  const [found, persona, newest] = results;
   const conversation = found[0];
   if (!conversation) return undefined;
-  return { conversation, persona: persona[0] ?? null, history: newest.reverse() };
+  return { conversation, persona: persona[0] ?? null, history: [...newest].reverse() };
+}
+
+/** A turn's context in one D1 round trip (see turnContextQueries). */
+export async function loadTurnContext(
+  db: Db,
+  conversationId: string,
+  ownerId: string,
+  historyLimit: number,
+): Promise<TurnContext | undefined> {
+  return turnContextFrom(await db.batch(turnContextQueries(db, conversationId, ownerId, historyLimit)));
 }
 
 /**
