@@ -1,11 +1,11 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { getDb } from "../db/client";
-import { findKeyWithUser, touchKey } from "../db/queries/api-keys";
-import { readHotPath } from "../db/queries/hot-path";
+import { findKeyWithUser, type KeyWithUser, touchKey } from "../db/queries/api-keys";
+import { type HotPathRows, readHotPath } from "../db/queries/hot-path";
 import { HISTORY_LIMIT } from "../db/queries/messages";
 import { prefetchTurn } from "../db/queries/turn-prefetch";
-import type { ApiKeyRow, UserRow } from "../db/schema";
+import type { ApiKeyRow } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError, unauthenticated } from "../errors/gateway-error";
 import { authCacheSeconds, cachedHotPath, cacheHotPath, hotPathGeneration } from "./hot-path-cache";
@@ -26,8 +26,8 @@ export function presentedKey(headers: Headers): string | undefined {
 }
 
 /**
- * Resolves the caller into `c.var.principal` or answers 401. One D1 read (the key and its user;
- * on model routes, the model's rows too); the last-used stamp is written after the response, and
+ * Resolves the caller into `c.var.principal` or answers 401. One D1 round trip (the key and its
+ * user, with what the route reads next: see lookUp); the last-used stamp is written after the response, and
  * only when it is a minute old. A client IP blocked for failing too often is refused
  * (src/auth/ip-block.ts): from this isolate's memory at no cost, from the shared mark on failures.
  */
@@ -70,35 +70,7 @@ async function identify(
   const adminKey = c.env.ADMIN_API_KEY;
   if (adminKey && (await isAdminKey(hash, adminKey))) return { principal: { kind: "root" } };
 
-  const body = await jsonBodyOf(c);
-  const turnOf = TURN_ROUTE.exec(c.req.path)?.[1];
-  let found: { key: ApiKeyRow; user: UserRow } | undefined;
-  if (body && turnOf) {
-    // A conversation message: the key, the turn and its candidate models in one round trip.
-    const prefetched = await prefetchTurn(getDb(c.env.DB), hash, turnOf, body.model ?? null, HISTORY_LIMIT);
-    found = prefetched.found;
-    if (prefetched.turn) c.set("prefetchedTurn", prefetched.turn);
-  } else if (body?.model && MODEL_ROUTES.has(c.req.path)) {
-    const model = body.model;
-    // The hot path: the key and everything resolving the model in one D1 statement, or none
-    // when AUTH_CACHE_SECONDS lets this isolate reuse a recent read (src/auth/hot-path-cache.ts).
-    const cacheSeconds = authCacheSeconds(c.env.AUTH_CACHE_SECONDS);
-    let rows = cacheSeconds > 0 ? cachedHotPath(hash, model) : undefined;
-    if (!rows) {
-      const generation = hotPathGeneration();
-      rows = await readHotPath(c.env.DB, hash, model);
-      if (rows && cacheSeconds > 0) cacheHotPath(hash, model, rows, cacheSeconds, generation);
-    }
-    found = rows;
-    if (rows) {
-      c.set("prefetchedModel", {
-        model,
-        rows: [rows.config ? [rows.config] : [], rows.vendor ? [rows.vendor] : []],
-      });
-    }
-  } else {
-    found = await findKeyWithUser(getDb(c.env.DB), hash);
-  }
+  const found = await lookUp(c, hash);
   if (!found) throw unauthenticated("invalid_api_key", "The API key is not valid.");
   const now = Date.now();
   if (found.key.revokedAt) throw unauthenticated("revoked_api_key", "The API key has been revoked.");
@@ -115,6 +87,51 @@ async function identify(
     },
     key: found.key,
   };
+}
+
+/**
+ * The key and its user, read together with what the route reads next, in one D1 round trip: a
+ * conversation message's turn and candidate models, or a model route's model rows (or none of
+ * it, from this isolate's cache, when AUTH_CACHE_SECONDS allows). What was read for the route is
+ * left in `prefetchedTurn` / `prefetchedModel`.
+ */
+async function lookUp(c: Context<AppEnv>, hash: string): Promise<KeyWithUser | undefined> {
+  const body = await jsonBodyOf(c);
+  const turnOf = TURN_ROUTE.exec(c.req.path)?.[1];
+  if (body && turnOf) {
+    const { found, turn } = await prefetchTurn(
+      getDb(c.env.DB),
+      hash,
+      turnOf,
+      body.model ?? null,
+      HISTORY_LIMIT,
+    );
+    if (turn) c.set("prefetchedTurn", turn);
+    return found;
+  }
+  if (body?.model && MODEL_ROUTES.has(c.req.path)) {
+    const rows = await hotPathRows(c.env, hash, body.model);
+    if (rows) {
+      c.set("prefetchedModel", {
+        model: body.model,
+        rows: [rows.config ? [rows.config] : [], rows.vendor ? [rows.vendor] : []],
+      });
+    }
+    return rows;
+  }
+  return findKeyWithUser(getDb(c.env.DB), hash);
+}
+
+/** The hot path's one statement (src/db/queries/hot-path.ts), through the opt-in isolate cache. */
+async function hotPathRows(env: Env, hash: string, model: string): Promise<HotPathRows | undefined> {
+  const cacheSeconds = authCacheSeconds(env.AUTH_CACHE_SECONDS);
+  if (cacheSeconds === 0) return readHotPath(env.DB, hash, model);
+  const cached = cachedHotPath(hash, model);
+  if (cached) return cached;
+  const generation = hotPathGeneration();
+  const rows = await readHotPath(env.DB, hash, model);
+  if (rows) cacheHotPath(hash, model, rows, cacheSeconds, generation);
+  return rows;
 }
 
 /** Routes whose body names a model that the handler will resolve. */

@@ -1,6 +1,6 @@
 import type { ChatCompletion } from "openai/resources/chat/completions";
 import type { CompletionUsage } from "openai/resources/completions";
-import type { ErrorBody } from "../errors/to-response";
+import { errorBody } from "../errors/to-response";
 import { asStreamError } from "../providers/http";
 import { relayBody } from "../providers/relay";
 import { encodeSse } from "../providers/sse";
@@ -101,18 +101,8 @@ export function encodeOpenAIStream(
       await write(encodeSse("[DONE]"));
     },
     failed(err) {
-      const e = asStreamError(err);
-      outcome.error = e;
-      const body: ErrorBody = {
-        error: {
-          type: e.type,
-          code: e.code,
-          message: e.message,
-          ...(e.param ? { param: e.param } : {}),
-          request_id: opts.requestId,
-        },
-      };
-      return encodeSse(JSON.stringify(body));
+      outcome.error = asStreamError(err);
+      return encodeSse(JSON.stringify(errorBody(outcome.error, opts.requestId)));
     },
     clientGone(reason) {
       outcome.error = new Error("client disconnected");

@@ -1,6 +1,6 @@
 import type { FinishReason, StreamEvent, Usage } from "../chat/types";
 import type { GatewayError } from "../errors/gateway-error";
-import { type ErrorBody, toGatewayError } from "../errors/to-response";
+import { errorBody, toGatewayError } from "../errors/to-response";
 import { asStreamError } from "../providers/http";
 import { encodeSse } from "../providers/sse";
 
@@ -32,16 +32,6 @@ export interface TurnStreamOptions {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-export const errorEventBody = (e: GatewayError, requestId: string): ErrorBody => ({
-  error: {
-    type: e.type,
-    code: e.code,
-    message: e.message,
-    ...(e.param !== undefined ? { param: e.param } : {}),
-    request_id: requestId,
-  },
-});
-
 export function encodeTurnStream(
   events: ReadableStream<StreamEvent>,
   opts: TurnStreamOptions,
@@ -67,7 +57,7 @@ export function encodeTurnStream(
     }
   };
   const emitError = (controller: ReadableStreamDefaultController<Uint8Array>, e: GatewayError) => {
-    emit(controller, encodeSse(JSON.stringify(errorEventBody(e, opts.requestId)), "error"));
+    emit(controller, encodeSse(JSON.stringify(errorBody(e, opts.requestId)), "error"));
     emit(controller);
   };
 

@@ -64,6 +64,20 @@ export function toGatewayError(err: unknown): GatewayError {
   });
 }
 
+/** The one error shape (PRODUCT.md) of an error, for a response body or a stream's error event. */
+export function errorBody(err: unknown, requestId: string): ErrorBody {
+  const e = toGatewayError(err);
+  return {
+    error: {
+      type: e.type,
+      code: e.code,
+      message: e.message,
+      ...(e.param !== undefined ? { param: e.param } : {}),
+      request_id: requestId,
+    },
+  };
+}
+
 export function errorResponse(c: Context<AppEnv>, err: unknown): Response {
   const e = toGatewayError(err);
   if (e.status >= 500) {
@@ -77,16 +91,7 @@ export function errorResponse(c: Context<AppEnv>, err: unknown): Response {
       }),
     );
   }
-  const body: ErrorBody = {
-    error: {
-      type: e.type,
-      code: e.code,
-      message: e.message,
-      ...(e.param !== undefined ? { param: e.param } : {}),
-      request_id: c.get("requestId") ?? "",
-    },
-  };
-  return c.json(body, e.status, e.headers);
+  return c.json(errorBody(e, c.get("requestId") ?? ""), e.status, e.headers);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   type ConversationRow,
@@ -8,6 +8,7 @@ import {
   type PersonaRow,
   personas,
 } from "../schema";
+import { personaVisibleTo } from "./personas";
 
 /** How much history one turn reads at most; the context window trims it further. */
 export const HISTORY_LIMIT = 500;
@@ -20,6 +21,10 @@ export interface TurnContext {
   /** The newest messages (at most `historyLimit`), oldest first. */
   history: MessageRow[];
 }
+
+/** The caller's conversation, by id and owner (a user id, or SQL naming it). */
+export const ownedConversation = (conversationId: string, owner: string | SQL) =>
+  and(eq(conversations.id, conversationId), eq(conversations.ownerId, owner)) as SQL;
 
 /**
  * The statements of a turn's context, for one D1 batch: the caller's conversation, its persona if
@@ -36,14 +41,14 @@ export function turnContextQueries(
   owner: string | SQL,
   historyLimit: number,
 ) {
-  const owned = and(eq(conversations.id, conversationId), eq(conversations.ownerId, owner));
+  const owned = ownedConversation(conversationId, owner);
   const linkedPersona = db.select({ id: conversations.personaId }).from(conversations).where(owned);
   return [
     db.select().from(conversations).where(owned).limit(1),
     db
       .select()
       .from(personas)
-      .where(and(eq(personas.id, linkedPersona), or(isNull(personas.ownerId), eq(personas.ownerId, owner))))
+      .where(and(eq(personas.id, linkedPersona), personaVisibleTo(owner)))
       .limit(1),
     db
       .select(getTableColumns(messages))

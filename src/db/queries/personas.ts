@@ -11,9 +11,10 @@ export const visibilityOf = (p: Pick<PersonaRow, "ownerId">): Visibility =>
 
 /**
  * What a caller may read: every shared persona plus their own private ones. `userId` is null for
- * the ADMIN_API_KEY, which owns nothing, so it sees only shared ones.
+ * the ADMIN_API_KEY, which owns nothing, so it sees only shared ones; it may also be SQL naming
+ * the user (the key's, when auth batches a turn's reads: turn-prefetch.ts).
  */
-export function personaVisibleTo(userId: string | null): SQL | undefined {
+export function personaVisibleTo(userId: string | SQL | null): SQL | undefined {
   return userId === null
     ? isNull(personas.ownerId)
     : or(isNull(personas.ownerId), eq(personas.ownerId, userId));

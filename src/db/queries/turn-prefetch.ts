@@ -10,7 +10,8 @@ import {
   vendors,
 } from "../schema";
 import { type KeyWithUser, keyAndUserQueries, keyWithUserFrom } from "./api-keys";
-import { type TurnContext, turnContextFrom, turnContextQueries } from "./messages";
+import { ownedConversation, type TurnContext, turnContextFrom, turnContextQueries } from "./messages";
+import { personaVisibleTo } from "./personas";
 
 /**
  * Everything a conversation message reads before the vendor is called, in ONE D1 round trip: the
@@ -41,12 +42,12 @@ export async function prefetchTurn(
   historyLimit: number,
 ): Promise<{ found: KeyWithUser | undefined; turn: PrefetchedTurn | undefined }> {
   const owner = sql`(select ${apiKeys.userId} from ${apiKeys} where ${apiKeys.hash} = ${hash})`;
-  const ownedConversation = sql`${conversations.id} = ${conversationId} and ${conversations.ownerId} = ${owner}`;
+  const owned = ownedConversation(conversationId, owner);
   const candidates = [
     sql`${bodyModel}`,
-    sql`(select ${conversations.model} from ${conversations} where ${ownedConversation})`,
+    sql`(select ${conversations.model} from ${conversations} where ${owned})`,
     // The persona's model counts only where the persona may be read (shared, or the user's own).
-    sql`(select ${personas.model} from ${personas} where ${personas.id} = (select ${conversations.personaId} from ${conversations} where ${ownedConversation}) and (${personas.ownerId} is null or ${personas.ownerId} = ${owner}))`,
+    sql`(select ${personas.model} from ${personas} where ${personas.id} = (select ${conversations.personaId} from ${conversations} where ${owned}) and ${personaVisibleTo(owner)})`,
   ];
   const aliasIn = sql`${modelConfigs.alias} in (${sql.join(candidates, sql`, `)})`;
   const [key, user, conversation, persona, history, configs, vendorRows] = await db.batch([

@@ -1,5 +1,5 @@
 import type { StreamOutcome } from "../../chat/to-openai";
-import { type ErrorBody, toGatewayError } from "../../errors/to-response";
+import { errorBody } from "../../errors/to-response";
 import { asStreamError, streamCutOff, streamErrorEvent } from "../http";
 import { relayBody } from "../relay";
 import { encodeSse } from "../sse";
@@ -27,13 +27,7 @@ export function passthroughOpenAIStream(
   let pending: Uint8Array | null = null;
   let sawDone = false;
   const end = () => opts.onEnd?.(outcome);
-  const errorEvent = (err: unknown) => {
-    const e = toGatewayError(err);
-    const payload: ErrorBody = {
-      error: { type: e.type, code: e.code, message: e.message, request_id: opts.requestId },
-    };
-    return encodeSse(JSON.stringify(payload));
-  };
+  const errorEvent = (err: unknown) => encodeSse(JSON.stringify(errorBody(err, opts.requestId)));
 
   /** Looks at complete events; returns replacement text when one must change, else null. */
   function inspect(text: string): { text: string | null; fatal?: unknown } {
