@@ -104,11 +104,9 @@ export function encodeOpenAIStream(
       outcome.error = asStreamError(err);
       return encodeSse(JSON.stringify(errorBody(outcome.error, opts.requestId)));
     },
-    clientGone(reason) {
-      outcome.error = new Error("client disconnected");
-      reader.cancel(reason).catch(() => {});
-    },
-    ended: () => opts.onEnd?.(outcome),
+    reader,
+    outcome,
+    onEnd: opts.onEnd,
   });
 
   function encodeEvent(e: StreamEvent): Uint8Array | null {

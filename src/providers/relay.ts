@@ -1,3 +1,5 @@
+import type { StreamOutcome } from "../chat/to-openai";
+
 /**
  * A streamed response body written by a producer loop. The client reads a native stream
  * (workerd's IdentityTransformStream) that the loop writes into: per chunk one write, and no
@@ -10,10 +12,12 @@ export interface RelaySource {
   produce(write: (chunk: Uint8Array) => Promise<void>): Promise<void>;
   /** The source failed after the body started: the last bytes to send (an error event), or null. */
   failed(err: unknown): Uint8Array | null;
-  /** The client went away (it cancelled the body): stop the source. Called at most once. */
-  clientGone(reason: unknown): void;
+  /** What the source reads from: cancelled when the client goes away, which stops the vendor. */
+  reader: { cancel(reason?: unknown): Promise<void> };
+  /** How the stream ended, filled in by the source; a client that left makes it an error here. */
+  outcome: StreamOutcome;
   /** Called once, when the body is finished or abandoned, whatever happened. */
-  ended(): void;
+  onEnd?: ((outcome: StreamOutcome) => void) | undefined;
 }
 
 export function relayBody(source: RelaySource): ReadableStream<Uint8Array> {
@@ -24,7 +28,8 @@ export function relayBody(source: RelaySource): ReadableStream<Uint8Array> {
   const leave = (reason: unknown) => {
     if (gone) return;
     gone = true;
-    source.clientGone(reason);
+    source.outcome.error = new Error("client disconnected");
+    source.reader.cancel(reason).catch(() => {});
   };
   const write = (chunk: Uint8Array) => writer.write(chunk);
   // A client that leaves cancels the native stream: the source is stopped at once, even while
@@ -50,7 +55,7 @@ export function relayBody(source: RelaySource): ReadableStream<Uint8Array> {
     })
     .finally(() => {
       finished = true;
-      source.ended();
+      source.onEnd?.(source.outcome);
     });
   return readable;
 }

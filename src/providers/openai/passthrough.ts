@@ -26,7 +26,6 @@ export function passthroughOpenAIStream(
   const outcome: StreamOutcome = {};
   let pending: Uint8Array | null = null;
   let sawDone = false;
-  const end = () => opts.onEnd?.(outcome);
   const errorEvent = (err: unknown) => encodeSse(JSON.stringify(errorBody(err, opts.requestId)));
 
   /** Looks at complete events; returns replacement text when one must change, else null. */
@@ -116,11 +115,9 @@ export function passthroughOpenAIStream(
       outcome.error = asStreamError(err);
       return errorEvent(outcome.error);
     },
-    clientGone(reason) {
-      outcome.error = new Error("client disconnected");
-      reader.cancel(reason).catch(() => {});
-    },
-    ended: end,
+    reader,
+    outcome,
+    onEnd: opts.onEnd,
   });
 }
 
