@@ -10,16 +10,10 @@ import { errorResponse } from "./errors/to-response";
 import { keyRateLimit } from "./gateway/rate-limit";
 import { requestLog } from "./observability/request-log";
 import { registerDocs } from "./openapi/docs";
+import { DEFAULT_BODY_LIMIT, routeNeeds } from "./openapi/route-needs";
 import { createRouter } from "./openapi/router";
 import { routers } from "./routes";
 import { methodsFor } from "./routes/allowed-methods";
-
-/** Resource routes take JSON documents, never files: 1 MiB is ample and bounds parsing cost. */
-export const MAX_BODY_BYTES = 1024 * 1024;
-/** Chat routes carry images as base64 data URLs (vendors take up to ~20 MB per request). */
-export const MAX_CHAT_BODY_BYTES = 25 * 1024 * 1024;
-const CHAT_ROUTES = /^\/v1\/(chat\/completions|messages|images\/generations|conversations\/[^/]+\/messages)$/;
-const PUBLIC_ROUTES = /^\/v1\/images\/files\/[^/]+$/;
 
 export function createApp() {
   const app = createRouter();
@@ -34,12 +28,20 @@ export function createApp() {
     }),
   );
   app.use(corsFromEnv());
+  // What each route needs of the middleware below is declared with the route (route-needs.ts).
   const tooLarge = () => {
     throw new GatewayError(413, "invalid_request_error", "body_too_large", "The request body is too large.");
   };
-  const resourceLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
-  const chatLimit = bodyLimit({ maxSize: MAX_CHAT_BODY_BYTES, onError: tooLarge });
-  app.use("/v1/*", (c, next) => (CHAT_ROUTES.test(c.req.path) ? chatLimit : resourceLimit)(c, next));
+  const limits = new Map<number, ReturnType<typeof bodyLimit>>();
+  const limitOf = (maxSize: number) => {
+    let limit = limits.get(maxSize);
+    if (!limit) {
+      limit = bodyLimit({ maxSize, onError: tooLarge });
+      limits.set(maxSize, limit);
+    }
+    return limit;
+  };
+  app.use("/v1/*", (c, next) => limitOf(routeNeeds(c).bodyLimit ?? DEFAULT_BODY_LIMIT)(c, next));
   // A write to keys, users, model configs or vendors empties this isolate's hot-path cache
   // (AUTH_CACHE_SECONDS) once it is done, whatever its outcome.
   app.use("/v1/*", async (c, next) => {
@@ -51,9 +53,9 @@ export function createApp() {
   });
   // Generated-image links are capabilities (a random 128-bit id, one hour), like OpenAI's signed
   // URLs: browsers and <img> tags load them without a key.
-  app.use("/v1/*", (c, next) => (PUBLIC_ROUTES.test(c.req.path) ? next() : authenticate(c, next)));
+  app.use("/v1/*", (c, next) => (routeNeeds(c).public ? next() : authenticate(c, next)));
   // Right after auth, on the key row it read: a refused request costs no further work.
-  app.use("/v1/*", (c, next) => (PUBLIC_ROUTES.test(c.req.path) ? next() : keyRateLimit(c, next)));
+  app.use("/v1/*", (c, next) => (routeNeeds(c).public ? next() : keyRateLimit(c, next)));
 
   for (const router of routers) app.route("/", router);
   registerDocs(app);

@@ -8,6 +8,7 @@ import { prefetchTurn } from "../db/queries/turn-prefetch";
 import type { ApiKeyRow } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError, unauthenticated } from "../errors/gateway-error";
+import { routeNeeds, routeParam } from "../openapi/route-needs";
 import { authCacheSeconds, cachedHotPath, cacheHotPath, hotPathGeneration } from "./hot-path-cache";
 import { AUTH_BLOCK_SECONDS, authFailureGuard, authRateLimited } from "./ip-block";
 import { hashApiKey, isAdminKey } from "./keys";
@@ -96,20 +97,20 @@ async function identify(
  * left in `prefetchedTurn` / `prefetchedModel`.
  */
 async function lookUp(c: Context<AppEnv>, hash: string): Promise<KeyWithUser | undefined> {
-  const body = await jsonBodyOf(c);
-  const turnOf = TURN_ROUTE.exec(c.req.path)?.[1];
-  if (body && turnOf) {
+  const { prefetch } = routeNeeds(c);
+  const body = prefetch ? await jsonBodyOf(c) : undefined;
+  if (body && prefetch === "turn") {
     const { found, turn } = await prefetchTurn(
       getDb(c.env.DB),
       hash,
-      turnOf,
+      routeParam(c, "id") ?? "",
       body.model ?? null,
       HISTORY_LIMIT,
     );
     if (turn) c.set("prefetchedTurn", turn);
     return found;
   }
-  if (body?.model && MODEL_ROUTES.has(c.req.path)) {
+  if (body?.model && prefetch === "model") {
     const rows = await hotPathRows(c.env, hash, body.model);
     if (rows) {
       c.set("prefetchedModel", {
@@ -134,23 +135,18 @@ async function hotPathRows(env: Env, hash: string, model: string): Promise<HotPa
   return rows;
 }
 
-/** Routes whose body names a model that the handler will resolve. */
-const MODEL_ROUTES = new Set(["/v1/chat/completions", "/v1/images/generations"]);
-/** A conversation message: its turn is read with the key (src/db/queries/turn-prefetch.ts). */
-const TURN_ROUTE = /^\/v1\/conversations\/([^/]+)\/messages$/;
 /** The media types the route's JSON validator accepts (hono/validator's own test). */
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /**
- * The JSON body of a POST to a model or conversation-message route, read ahead so auth can batch
- * its lookup with what the route will read, with its `model` when that is a plausible one. The
- * body is parsed once, here, whatever its size (images as data URLs included): the route's
+ * The JSON body of a POST to a route that prefetches (route-needs.ts), read ahead so auth can
+ * batch its lookup with what the route will read, with its `model` when that is a plausible one.
+ * The body is parsed once, here, whatever its size (images as data URLs included): the route's
  * validator is handed the same parse instead of parsing the text again. Anything unusual (not
  * JSON, not an object) skips the prefetch: the route's validation then answers for the body.
  */
 async function jsonBodyOf(c: Context<AppEnv>): Promise<{ model: string | undefined } | undefined> {
   if (c.req.method !== "POST") return undefined;
-  if (!MODEL_ROUTES.has(c.req.path) && !TURN_ROUTE.test(c.req.path)) return undefined;
   const mediaType = c.req.header("content-type")?.split(";")[0]?.trim() ?? "";
   if (!JSON_MEDIA_TYPE.test(mediaType)) return undefined;
   let body: unknown;

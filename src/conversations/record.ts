@@ -2,13 +2,15 @@ import type { Usage } from "../chat/types";
 import { newId } from "../db/ids";
 import { saveTurn } from "../db/queries/messages";
 import type { MessageRow } from "../db/schema";
-import { toMessage } from "../routes/messages";
+import { toMessage } from "./message-json";
 import { DEFAULT_TITLE, type Turn } from "./turn";
 
 /** Stored on a reply the stream lost before its end (upstream failure or client gone). */
 export const CUT_OFF = "cut_off";
 
 export interface Reply {
+  /** `vendor/upstream-model` that answered (after any fallback). */
+  model: string;
   text: string;
   usage: Usage;
   /** A neutral finish reason, or CUT_OFF. */
@@ -56,7 +58,7 @@ async function record(turn: Turn, reply?: Reply): Promise<{ user: MessageRow; as
     conversationId: turn.conversationId,
     role: "assistant",
     content: [{ type: "text", text: reply.text }],
-    model: turn.model,
+    model: reply.model,
     promptTokens: reply.usage.inputTokens,
     completionTokens: reply.usage.outputTokens,
     latencyMs: reply.latencyMs,

@@ -1,4 +1,3 @@
-import { estimatePromptTokens } from "../chat/tokens";
 import type { ChatRequest } from "../chat/types";
 import type { Db } from "../db/client";
 import { HISTORY_LIMIT, loadTurnContext } from "../db/queries/messages";
@@ -6,9 +5,6 @@ import type { PrefetchedTurn } from "../db/queries/turn-prefetch";
 import type { StoredContentPart } from "../db/schema";
 import type { OptionalConfig } from "../env";
 import { notFound } from "../errors/gateway-error";
-import { type BudgetHold, type BudgetPayer, estimateCall, holdBudget } from "../gateway/budget";
-import { type Price, priceFor } from "../gateway/pricing";
-import type { ResilienceOptions } from "../gateway/resilience/run";
 import type { ResolvedModel } from "../gateway/resolve-model";
 import { resolveModel, rowsFor } from "../gateway/resolve-model";
 import { prepareVendor } from "../gateway/upstream-call";
@@ -32,33 +28,30 @@ export interface Turn {
   env: OptionalConfig;
   db: Db;
   conversationId: string;
-  /** The model the turn asked for (retries and fallbacks may end with another: see send.ts). */
+  /** The model the turn asked for (retries and fallbacks may end with another). */
   requested: ResolvedModel & { model: string };
-  resilience: ResilienceOptions;
   request: ChatRequest;
+  /** Room held for the answer, for the budget estimate: the longest answer allowed. */
+  reserveTokens: number;
   /** The new message as stored. */
   content: StoredContentPart[];
   receivedAt: Date;
   /** A title for a conversation still named DEFAULT_TITLE; undefined to leave it. */
   title: string | undefined;
-  /** `vendor/upstream-model`, recorded on the reply: the one that answered. */
-  model: string;
-  /** The price its usage is charged at, and the user's budget reservation to settle or release. */
-  price: Price | null;
-  budget: BudgetHold;
 }
 
 /**
  * Everything before the upstream call: the body's images are checked first (no I/O), then one
- * batch reads the conversation, its persona and its history; the model is resolved and the
- * prompt built. Nothing is stored yet: a request refused here leaves no trace.
+ * batch reads the conversation, its persona and its history (usually read by auth already); the
+ * model is resolved and the prompt built. Nothing is stored yet: a request refused here leaves
+ * no trace.
  */
 export async function prepareTurn(
   env: OptionalConfig,
   db: Db,
   where: { conversationId: string; userId: string },
   input: SendMessageInput,
-  opts: { resilience: ResilienceOptions; payer: BudgetPayer | null; prefetched?: PrefetchedTurn | undefined },
+  opts: { prefetched?: PrefetchedTurn | undefined },
 ): Promise<Turn> {
   const receivedAt = new Date();
   const user = readUserContent(input.content);
@@ -93,23 +86,15 @@ export async function prepareTurn(
   if (settings.maxTokens !== undefined) request.maxTokens = settings.maxTokens;
   // Refuses an unusable vendor (no key, no base URL) before anything is held or stored.
   await prepareVendor(env, resolved);
-  // Last, once nothing else can refuse the turn: the most it may cost is held against the
-  // user's budget (the longest answer allowed), and the refusal happens before anything is sent.
-  const price = priceFor(resolved.vendor.kind, resolved.upstreamModel, resolved.config);
-  const estimate = estimateCall(estimatePromptTokens(request.messages), settings.reserveTokens, price);
-  const budget: BudgetHold = await holdBudget(opts.payer, estimate);
   return {
     env,
     db,
     conversationId: conversation.id,
     requested: { ...resolved, model },
-    resilience: opts.resilience,
     request,
+    reserveTokens: settings.reserveTokens,
     content: user.stored,
     receivedAt,
     title: conversation.title === DEFAULT_TITLE ? titleFrom(user.stored) : undefined,
-    model: `${resolved.vendor.slug}/${resolved.upstreamModel}`,
-    price,
-    budget,
   };
 }

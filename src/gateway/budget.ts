@@ -122,7 +122,7 @@ export interface BudgetHold {
   release(): void;
 }
 
-const NO_HOLD: BudgetHold = { settle() {}, release() {} };
+export const NO_HOLD: BudgetHold = { settle() {}, release() {} };
 
 /** Whom a call is charged to, and a way to outlive the response (the request's waitUntil). */
 export interface BudgetPayer {
@@ -143,9 +143,15 @@ export function budgetPayer(c: Context<AppEnv>): BudgetPayer | null {
  * do nothing), so a pipeline can call them from whichever path ends the call. A null payer (the
  * operator's ADMIN_API_KEY has no user) or a user without budgets holds nothing.
  */
-export async function holdBudget(payer: BudgetPayer | null, estimate: Amount): Promise<BudgetHold> {
-  const reservation = payer && (await reserveBudget(payer.env, payer.user, estimate));
-  if (!payer || !reservation) return NO_HOLD;
+export async function holdBudget(
+  payer: BudgetPayer | null,
+  estimate: Amount | (() => Amount),
+): Promise<BudgetHold> {
+  // The estimate is only worked out for budgeted users (it walks the whole prompt).
+  if (!payer || !userHasBudget(payer.user)) return NO_HOLD;
+  const amount = typeof estimate === "function" ? estimate() : estimate;
+  const reservation = await reserveBudget(payer.env, payer.user, amount);
+  if (!reservation) return NO_HOLD;
   let done = false;
   const once = (work: () => Promise<void>) => {
     if (done) return;

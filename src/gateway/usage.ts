@@ -3,6 +3,7 @@ import { newId } from "../db/ids";
 import type { AppEnv } from "../env";
 import { toGatewayError } from "../errors/to-response";
 import { type CallRecord, newCallRecord } from "./call-record";
+import { type CallEnd, CLIENT_GONE } from "./pipeline/types";
 import { costOf, priceFor } from "./pricing";
 import type { ResolvedModel } from "./resolve-model";
 import { type OutboxContext, UsageOutbox } from "./usage-outbox";
@@ -13,9 +14,10 @@ import { type OutboxContext, UsageOutbox } from "./usage-outbox";
  * travel to the queue in packs (src/gateway/usage-outbox.ts) and src/gateway/usage-consumer.ts
  * writes them in batches.
  *
- * Order in a pipeline: `startCall` (the route, before any work), `targetCall` once the model is
- * resolved, then the pipeline fills `usage`, `ttftMs`, `cacheHit`, `retries`, `fallbackUsed`;
- * `failCall` on an error; `recordCall` once, when the answer (or the stream) is complete.
+ * Only the call pipeline (src/gateway/pipeline/run-call.ts) uses these, in this order: `startCall`
+ * before any work, `targetCall` once the model is resolved, `answeredCall` when a vendor
+ * answered, `closeCall` when the answer ended or `failCall` when the call failed, and
+ * `recordCall` once.
  */
 
 /** One usage_events row on the wire (snake_case, JSON-safe); `id` makes redelivery harmless. */
@@ -72,6 +74,40 @@ export function targetCall(record: CallRecord, resolved: ResolvedModel): void {
   record.upstreamModel = resolved.upstreamModel;
   record.alias = resolved.config?.alias ?? null;
   record.price = priceFor(resolved.vendor.kind, resolved.upstreamModel, resolved.config);
+}
+
+/**
+ * The one place an answered call's outcome is copied into its record: who answered after
+ * retries and fallbacks, at what price. Returns `vendor/upstream-model` of the one that answered.
+ */
+export function answeredCall(
+  record: CallRecord,
+  outcome: { resolved: ResolvedModel; retries: number; fallbackUsed: string | null },
+): string {
+  const alias = record.alias;
+  targetCall(record, outcome.resolved);
+  // The alias is the one the client asked for, not a fallback's.
+  record.alias = alias;
+  record.retries = outcome.retries;
+  record.fallbackUsed = outcome.fallbackUsed;
+  return `${outcome.resolved.vendor.slug}/${outcome.resolved.upstreamModel}`;
+}
+
+/**
+ * How an answer ended: its usage (a stream's, read at its end), time to first byte, and a
+ * stream that broke off keeps its error's status and code (and the tokens the vendor reported,
+ * which it bills); a client that went away is not an error of the call.
+ */
+export function closeCall(record: CallRecord, end: CallEnd): void {
+  if (end.usage) record.usage = end.usage;
+  if (end.firstByteAt) record.ttftMs = end.firstByteAt - record.startedAt;
+  if (end.error === CLIENT_GONE) record.errorCode = "client_cancelled";
+  else if (end.error) {
+    const e = toGatewayError(end.error);
+    record.status = e.status;
+    record.errorCode = e.code;
+  }
+  record.latencyMs ??= Date.now() - record.startedAt;
 }
 
 /** A call that failed before answering: its error's status and code, no tokens. */

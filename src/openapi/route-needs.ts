@@ -26,6 +26,8 @@ export interface RouteNeeds {
 
 /** Resource routes take JSON documents: 1 MiB is ample and bounds parsing cost. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Model routes carry images as base64 data URLs (vendors take up to ~20 MB per request). */
+export const MODEL_BODY_LIMIT = 25 * 1024 * 1024;
 
 const NEEDS = Symbol("routeNeeds");
 type Marked = MiddlewareHandler & { [NEEDS]?: RouteNeeds };
@@ -46,4 +48,24 @@ export function routeNeeds(c: Context): RouteNeeds {
     if (declared) return declared;
   }
   return NONE;
+}
+
+/**
+ * A path parameter of the matched route, read before the route runs (Hono's `c.req.param` in an
+ * app-wide middleware sees only that middleware's own pattern): the segment where the declared
+ * route's pattern has `:name`.
+ */
+export function routeParam(c: Context, name: string): string | undefined {
+  for (const route of matchedRoutes(c)) {
+    if (!(route.handler as Marked)[NEEDS]) continue;
+    const at = route.path.split("/").indexOf(`:${name}`);
+    const segment = at < 0 ? undefined : c.req.path.split("/")[at];
+    if (segment === undefined) return undefined;
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

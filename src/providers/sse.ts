@@ -14,17 +14,3 @@ export function sseEvents(body: ReadableStream<Uint8Array>): ReadableStream<Even
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(new EventSourceParserStream({ maxBufferSize: MAX_EVENT_CHARS, onError: "terminate" }));
 }
-
-const encoder = new TextEncoder();
-
-/** One SSE event as bytes: optional `event:` line, one `data:` line (JSON never holds a newline). */
-export function encodeSse(data: string, event?: string): Uint8Array {
-  return encoder.encode(event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
-}
-
-export const SSE_HEADERS = {
-  "content-type": "text/event-stream; charset=utf-8",
-  "cache-control": "no-cache",
-  // Stops proxies (and Cloudflare's own buffering heuristics) from holding chunks back.
-  "x-accel-buffering": "no",
-} as const;

@@ -1,16 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ChatCompletionRequestSchema } from "../chat/openai-schema";
-import { getDb } from "../db/client";
-import { GatewayError } from "../errors/gateway-error";
-import { budgetPayer } from "../gateway/budget";
-import { KvResponseCache } from "../gateway/cache/kv";
-import { cachePolicy } from "../gateway/cache/policy";
-import type { CallRecord } from "../gateway/call-record";
-import { runChatCompletion } from "../gateway/chat-completion";
-import { circuitBreaker, retryPolicy } from "../gateway/resilience/config";
-import { resolveModel } from "../gateway/resolve-model";
-import { timeoutFor } from "../gateway/upstream-call";
-import { failCall, recordCall, recordContext, startCall } from "../gateway/usage";
+import { chatCompletionPlan } from "../gateway/pipeline/plans/chat-completion";
+import { runCall } from "../gateway/pipeline/run-call";
+import { MODEL_BODY_LIMIT, needs } from "../openapi/route-needs";
 import { createRouter } from "../openapi/router";
 import { authenticated, errorResponses, jsonBody } from "../openapi/schemas";
 
@@ -70,6 +62,7 @@ export const chatCompletionRoutes = createRouter().openapi(
       "Caching: `x-cache-ttl` (seconds, 0 or 60+) or the model config's `cache_ttl_seconds` turns it on; `Cache-Control: no-cache` skips the " +
       "read, `no-store` reads and writes nothing; `x-cache: HIT|MISS|BYPASS` tells. Answers are cached per user; errors and cut-off streams never.",
     security: authenticated,
+    middleware: [needs({ bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" })],
     request: { body: jsonBody(ChatCompletionRequestSchema) },
     responses: {
       200: {
@@ -86,64 +79,5 @@ export const chatCompletionRoutes = createRouter().openapi(
       ...errorResponses(404, 502, 503, 504),
     },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const db = getDb(c.env.DB);
-    const record = startCall(c, "chat.completions");
-    const tracking = recordContext(c);
-    try {
-      const timeoutMs = timeoutFor(c.env, c.req.header("x-timeout-ms"));
-      const retry = retryPolicy(c.env, c.req.header("x-max-retries"));
-      const requested = await resolveModel(c.env, db, body.model, "model", c.var.prefetchedModel);
-      const cache = cachePolicy(c.env, requested.config, {
-        ttl: c.req.header("x-cache-ttl"),
-        cacheControl: c.req.header("cache-control"),
-      });
-      const result = await runChatCompletion(
-        {
-          env: c.env,
-          db,
-          requestId: record.requestId,
-          clientSignal: c.req.raw.signal,
-          timeoutMs,
-          retry,
-          breaker: circuitBreaker(c.env),
-          record,
-          cache: new KvResponseCache(c.env.CACHE),
-          cachePolicy: cache,
-          tenant: record.userId ?? "admin-key",
-          payer: budgetPayer(c),
-          waitUntil: (p) => c.executionCtx.waitUntil(p),
-        },
-        body,
-        requested,
-      );
-      // Usage is recorded once the answer is complete (for streams: when they end).
-      c.executionCtx.waitUntil(
-        result.done.then((o) => {
-          if (o.error) endedWithError(record, o.error);
-          recordCall(tracking, record);
-        }),
-      );
-      // Relayed bytes or a stream, not an object for c.json.
-      return c.body(result.body, 200, result.headers);
-    } catch (err) {
-      failCall(record, err);
-      recordCall(tracking, record);
-      throw err;
-    }
-  },
+  (c) => runCall(c, "chat.completions", chatCompletionPlan(c.req.valid("json"))),
 );
-
-/**
- * A stream that ended badly: a vendor failure keeps its status and code (and the tokens the
- * vendor reported, which it bills); a client that went away is not an error of the call.
- */
-function endedWithError(record: CallRecord, error: unknown): void {
-  if (error instanceof GatewayError) {
-    record.status = error.status;
-    record.errorCode = error.code;
-  } else {
-    record.errorCode = "client_cancelled";
-  }
-}

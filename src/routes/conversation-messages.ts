@@ -1,16 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireUser } from "../auth/principal";
 import { ContentPartSchema } from "../chat/openai-schema";
-import { sendMessage, streamMessage } from "../conversations/send";
-import { prepareTurn } from "../conversations/turn";
-import { getDb } from "../db/client";
-import { budgetPayer } from "../gateway/budget";
-import { circuitBreaker, retryPolicy } from "../gateway/resilience/config";
-import { timeoutFor } from "../gateway/upstream-call";
-import { failCall, recordCall, recordContext, startCall, targetCall } from "../gateway/usage";
+import { conversationMessagePlan } from "../gateway/pipeline/plans/conversation-message";
+import { runCall } from "../gateway/pipeline/run-call";
+import { MODEL_BODY_LIMIT, needs } from "../openapi/route-needs";
 import { createRouter } from "../openapi/router";
 import { authenticated, errorResponses, jsonBody } from "../openapi/schemas";
-import { SSE_HEADERS } from "../providers/sse";
 import { ConversationParams } from "./conversations";
 import { MessageSchema } from "./messages";
 
@@ -90,6 +84,7 @@ export const conversationMessageRoutes = createRouter().openapi(
       "If the vendor fails before answering, the user message is stored and the error returned. " +
       `${SSE_FORMAT} Optional header \`x-timeout-ms\` bounds the wait for the vendor (default 60 s).`,
     security: authenticated,
+    middleware: [needs({ bodyLimit: MODEL_BODY_LIMIT, prefetch: "turn" })],
     request: { params: ConversationParams, body: jsonBody(SendMessageSchema) },
     responses: {
       // One success status for both forms: messages are created either way.
@@ -104,46 +99,6 @@ export const conversationMessageRoutes = createRouter().openapi(
       ...errorResponses(403, 404, 502, 503, 504),
     },
   }),
-  async (c) => {
-    const user = requireUser(c.var.principal);
-    const body = c.req.valid("json");
-    // Recorded for usage whatever happens next; success is recorded by sendMessage/streamMessage.
-    const tracking = { record: startCall(c, "conversation.message"), ctx: recordContext(c) };
-    tracking.record.status = 201;
-    try {
-      const timeoutMs = timeoutFor(c.env, c.req.header("x-timeout-ms"));
-      const turn = await prepareTurn(
-        c.env,
-        getDb(c.env.DB),
-        { conversationId: c.req.valid("param").id, userId: user.id },
-        body,
-        {
-          resilience: {
-            clientSignal: c.req.raw.signal,
-            timeoutMs,
-            retry: retryPolicy(c.env, c.req.header("x-max-retries")),
-            breaker: circuitBreaker(c.env),
-          },
-          payer: budgetPayer(c),
-          prefetched: c.var.prefetchedTurn,
-        },
-      );
-      targetCall(tracking.record, turn.requested);
-      if (!body.stream) {
-        const answer = await sendMessage(turn, tracking);
-        return c.json(answer, 201, { "x-switchboard-model": turn.model });
-      }
-      const events = await streamMessage(
-        turn,
-        { requestId: c.get("requestId"), waitUntil: (p) => c.executionCtx.waitUntil(p) },
-        tracking,
-      );
-      // c.body, not a bare Response, so the headers set by middleware (x-request-id, CORS) stay.
-      return c.body(events, 201, { ...SSE_HEADERS, "x-switchboard-model": turn.model });
-    } catch (err) {
-      failCall(tracking.record, err);
-      recordCall(tracking.ctx, tracking.record);
-      throw err;
-    }
-  },
+  (c) =>
+    runCall(c, "conversation.message", conversationMessagePlan(c.req.valid("param").id, c.req.valid("json"))),
 );

@@ -1,14 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ImageGenerationRequestSchema, ImagesResponseSchema } from "../chat/openai-image-schema";
-import { getDb } from "../db/client";
 import { notFound } from "../errors/gateway-error";
-import { budgetPayer } from "../gateway/budget";
 import { IMAGE_TTL_SECONDS, loadImage } from "../gateway/image-store";
-import { runImageGeneration } from "../gateway/images";
-import { circuitBreaker, retryPolicy } from "../gateway/resilience/config";
-import { resolveModel } from "../gateway/resolve-model";
-import { timeoutFor } from "../gateway/upstream-call";
-import { failCall, recordCall, recordContext, startCall, targetCall } from "../gateway/usage";
+import { imageGenerationPlan } from "../gateway/pipeline/plans/image-generation";
+import { runCall } from "../gateway/pipeline/run-call";
+import { MODEL_BODY_LIMIT, needs } from "../openapi/route-needs";
 import { createRouter } from "../openapi/router";
 import { authenticated, ErrorSchema, errorResponses, jsonBody, pathParam } from "../openapi/schemas";
 
@@ -27,6 +23,7 @@ export const imageRoutes = createRouter()
         "`GET /v1/images/files/{file}`, valid for one hour and readable without a key; with `b64_json` the bytes come inline. " +
         "Optional header `x-timeout-ms` bounds the wait for the vendor (default 60 s).",
       security: authenticated,
+      middleware: [needs({ bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" })],
       request: { body: jsonBody(ImageGenerationRequestSchema) },
       responses: {
         200: {
@@ -36,35 +33,8 @@ export const imageRoutes = createRouter()
         ...errorResponses(404, 502, 503, 504),
       },
     }),
-    async (c) => {
-      const body = c.req.valid("json");
-      const record = startCall(c, "images.generations");
-      const recordCtx = recordContext(c);
-      try {
-        const db = getDb(c.env.DB);
-        const requested = await resolveModel(c.env, db, body.model, "model", c.var.prefetchedModel);
-        targetCall(record, requested);
-        const result = await runImageGeneration(c.env, db, { ...requested, model: body.model }, body, {
-          resilience: {
-            clientSignal: c.req.raw.signal,
-            timeoutMs: timeoutFor(c.env, c.req.header("x-timeout-ms")),
-            retry: retryPolicy(c.env, c.req.header("x-max-retries")),
-            breaker: circuitBreaker(c.env),
-          },
-          origin: new URL(c.req.url).origin,
-          kv: c.env.CACHE,
-          record,
-          recordCtx,
-          payer: budgetPayer(c),
-        });
-        return c.json(result, 200, { "x-switchboard-model": `${record.vendor}/${record.upstreamModel}` });
-      } catch (err) {
-        // Success is recorded by runImageGeneration; every failure after validation is recorded here.
-        failCall(record, err);
-        recordCall(recordCtx, record);
-        throw err;
-      }
-    },
+    // The pipeline writes the body (an ImagesResponse, typed in the plan) rather than c.json.
+    (c) => runCall(c, "images.generations", imageGenerationPlan(c.req.valid("json"))) as never,
   )
   .openapi(
     createRoute({
@@ -75,6 +45,7 @@ export const imageRoutes = createRouter()
       description:
         "Public on purpose: the link's random 128-bit id is the credential, like OpenAI's signed image URLs, so browsers " +
         "and `<img>` tags can load it. Links expire one hour after the image was made.",
+      middleware: [needs({ public: true })],
       request: { params: z.object({ file: pathParam("file", "9f86d081884c7d659a2feaa0c55ad015.png") }) },
       responses: {
         200: {

@@ -1,15 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/principal";
 import { ContentPartSchema } from "../chat/openai-schema";
+import { toMessage } from "../conversations/message-json";
 import { getDb } from "../db/client";
 import { decodeKeyCursor, toPage } from "../db/cursor";
 import { listOwnedMessages } from "../db/queries/conversations";
-import type { MessageRow } from "../db/schema";
 import { createRouter } from "../openapi/router";
 import {
   authenticated,
   errorResponses,
-  iso,
   jsonResponse,
   listOf,
   PaginationQuerySchema,
@@ -40,22 +39,6 @@ export const MessageSchema = z
     created_at: Timestamp,
   })
   .openapi("Message");
-
-export const toMessage = (m: MessageRow) => ({
-  id: m.id,
-  conversation_id: m.conversationId,
-  role: m.role,
-  content: m.content,
-  model: m.model,
-  // Only messages a model wrote carry token counts; user messages have none to report.
-  usage:
-    m.promptTokens === null && m.completionTokens === null
-      ? null
-      : { prompt_tokens: m.promptTokens ?? 0, completion_tokens: m.completionTokens ?? 0 },
-  latency_ms: m.latencyMs,
-  finish_reason: m.finishReason,
-  created_at: iso(m.createdAt),
-});
 
 export const messageRoutes = createRouter().openapi(
   createRoute({

@@ -46,3 +46,9 @@ export function cachePolicy(
   const on = ttlSeconds > 0;
   return { lookup: on && !noStore && !noCache, store: on && !noStore, ttlSeconds };
 }
+
+/** When an entry was made and when it goes stale. */
+export const stamp = (ttlSeconds: number) => ({
+  cachedAt: Date.now(),
+  expiresAt: Date.now() + ttlSeconds * 1000,
+});

@@ -4,7 +4,7 @@ import { type EventSourceMessage, sseEvents } from "../sse";
 import { openaiErrorMessage } from "./errors";
 import { mapOpenAIFinishReason } from "./finish-reason";
 import { convertOpenAIUsage } from "./usage";
-import { OpenAIChunkSchema } from "./wire";
+import { type OpenAIChunk, OpenAIChunkSchema } from "./wire";
 
 /**
  * OpenAI chunks → neutral events. Usage arrives in a last chunk with no choices (we always ask
@@ -21,34 +21,9 @@ export function openaiStreamToEvents(
       transform(msg, controller) {
         if (msg.data === "[DONE]") return;
         const chunk = parseStreamChunk(vendor, msg.data, OpenAIChunkSchema, openaiErrorMessage);
-        if (!started) {
-          started = true;
-          controller.enqueue({
-            type: "start",
-            model: chunk.model ?? "",
-            ...(chunk.id ? { id: chunk.id } : {}),
-          });
-        }
-        for (const choice of chunk.choices) {
-          if ((choice.index ?? 0) !== 0) continue;
-          const delta = choice.delta;
-          const text = delta?.content ?? delta?.refusal;
-          if (text) controller.enqueue({ type: "text", text });
-          for (const t of delta?.tool_calls ?? []) {
-            controller.enqueue({
-              type: "tool_call",
-              index: t.index,
-              ...(t.id ? { id: t.id } : {}),
-              ...(t.function?.name ? { name: t.function.name } : {}),
-              ...(t.function?.arguments != null ? { argumentsDelta: t.function.arguments } : {}),
-            });
-          }
-          if (choice.finish_reason) {
-            finished = true;
-            controller.enqueue({ type: "finish", finishReason: mapOpenAIFinishReason(choice.finish_reason) });
-          }
-        }
-        if (chunk.usage) controller.enqueue({ type: "usage", usage: convertOpenAIUsage(chunk.usage) });
+        const emit = (e: StreamEvent) => controller.enqueue(e);
+        if (chunkToEvents(chunk, !started, emit)) finished = true;
+        started = true;
       },
       flush() {
         // Some compatible hosts omit [DONE]; a finish reason is what proves the answer is whole.
@@ -56,4 +31,34 @@ export function openaiStreamToEvents(
       },
     }),
   );
+}
+
+/**
+ * One chunk's neutral events (a `start` first when it is the stream's first chunk); true when it
+ * carried the finish reason. Shared with the passthrough relay, whose cache collects these.
+ */
+export function chunkToEvents(chunk: OpenAIChunk, first: boolean, emit: (e: StreamEvent) => void): boolean {
+  let finished = false;
+  if (first) emit({ type: "start", model: chunk.model ?? "", ...(chunk.id ? { id: chunk.id } : {}) });
+  for (const choice of chunk.choices) {
+    if ((choice.index ?? 0) !== 0) continue;
+    const delta = choice.delta;
+    const text = delta?.content ?? delta?.refusal;
+    if (text) emit({ type: "text", text });
+    for (const t of delta?.tool_calls ?? []) {
+      emit({
+        type: "tool_call",
+        index: t.index,
+        ...(t.id ? { id: t.id } : {}),
+        ...(t.function?.name ? { name: t.function.name } : {}),
+        ...(t.function?.arguments != null ? { argumentsDelta: t.function.arguments } : {}),
+      });
+    }
+    if (choice.finish_reason) {
+      finished = true;
+      emit({ type: "finish", finishReason: mapOpenAIFinishReason(choice.finish_reason) });
+    }
+  }
+  if (chunk.usage) emit({ type: "usage", usage: convertOpenAIUsage(chunk.usage) });
+  return finished;
 }

@@ -39,27 +39,32 @@ export const OpenAICompletionSchema = z.object({
 export const OpenAIChunkSchema = z.object({
   id: z.string().optional(),
   model: z.string().optional(),
-  choices: z.array(
-    z.object({
-      index: z.number().int().optional(),
-      delta: z
-        .object({
-          content: z.string().nullish(),
-          refusal: z.string().nullish(),
-          tool_calls: z
-            .array(
-              z.object({
-                index: z.number().int(),
-                id: z.string().nullish(),
-                function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
-              }),
-            )
-            .nullish(),
-        })
-        .nullish(),
-      finish_reason: z.string().nullish(),
-    }),
-  ),
+  choices: z
+    .array(
+      z.object({
+        index: z.number().int().optional(),
+        delta: z
+          .object({
+            content: z.string().nullish(),
+            refusal: z.string().nullish(),
+            tool_calls: z
+              .array(
+                z.object({
+                  index: z.number().int(),
+                  id: z.string().nullish(),
+                  function: z
+                    .object({ name: z.string().nullish(), arguments: z.string().nullish() })
+                    .nullish(),
+                }),
+              )
+              .nullish(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    // Some compatible hosts send their usage-only chunk without a `choices` key at all.
+    .default([]),
   usage: OpenAIUsageSchema.nullish(),
 });
 
@@ -69,3 +74,4 @@ export const OpenAIErrorSchema = z.object({
 });
 
 export type OpenAIUsage = z.infer<typeof OpenAIUsageSchema>;
+export type OpenAIChunk = z.infer<typeof OpenAIChunkSchema>;

@@ -1,23 +1,25 @@
-import type { StreamOutcome } from "../chat/to-openai";
+import { type CallEnd, CLIENT_GONE } from "../types";
 
 /**
  * A streamed response body written by a producer loop. The client reads a native stream
  * (workerd's IdentityTransformStream) that the loop writes into: per chunk one write, and no
  * JavaScript stream for the runtime to pull, which is where a pull-based ReadableStream spends
  * its time. Each write resolves once the client has taken the chunk, so a slow client slows the
- * source (backpressure).
+ * source (backpressure). Every client stream goes through here, so client-gone handling is
+ * written once.
  */
 export interface RelaySource {
-  /** Writes the whole body, awaiting each write; rejects when the source (or a write) fails. */
+  /**
+   * Writes the whole body, its closing or error event included (a source that fails writes its
+   * own error event); rejects only when a write fails because the client left.
+   */
   produce(write: (chunk: Uint8Array) => Promise<void>): Promise<void>;
-  /** The source failed after the body started: the last bytes to send (an error event), or null. */
-  failed(err: unknown): Uint8Array | null;
   /** What the source reads from: cancelled when the client goes away, which stops the vendor. */
   reader: { cancel(reason?: unknown): Promise<void> };
-  /** How the stream ended, filled in by the source; a client that left makes it an error here. */
-  outcome: StreamOutcome;
+  /** How the stream ended, filled in by the source; a client that left makes it CLIENT_GONE. */
+  outcome: CallEnd;
   /** Called once, when the body is finished or abandoned, whatever happened. */
-  onEnd?: ((outcome: StreamOutcome) => void) | undefined;
+  onEnd?: ((outcome: CallEnd) => void) | undefined;
 }
 
 export function relayBody(source: RelaySource): ReadableStream<Uint8Array> {
@@ -28,31 +30,24 @@ export function relayBody(source: RelaySource): ReadableStream<Uint8Array> {
   const leave = (reason: unknown) => {
     if (gone) return;
     gone = true;
-    source.outcome.error = new Error("client disconnected");
+    source.outcome.error ??= CLIENT_GONE;
     source.reader.cancel(reason).catch(() => {});
   };
-  const write = (chunk: Uint8Array) => writer.write(chunk);
   // A client that leaves cancels the native stream: the source is stopped at once, even while
   // it is still waiting for its next chunk.
   writer.closed.catch((reason: unknown) => {
     if (!finished) leave(reason);
   });
   source
-    .produce(write)
+    .produce((chunk) => writer.write(chunk))
     .then(
       () => writer.close(),
-      async (err: unknown) => {
-        if (gone) return;
-        // The source failed, or a write did because the client left: then this write fails too.
-        const last = source.failed(err);
-        if (last) await write(last);
-        await writer.close();
+      (err: unknown) => {
+        leave(err);
+        return writer.abort(err).catch(() => {});
       },
     )
-    .catch((err: unknown) => {
-      leave(err);
-      return writer.abort().catch(() => {});
-    })
+    .catch(() => {})
     .finally(() => {
       finished = true;
       source.onEnd?.(source.outcome);

@@ -1,0 +1,109 @@
+import { requireUser } from "../../../auth/principal";
+import { estimatePromptTokens, estimateTextTokens } from "../../../chat/tokens";
+import type { ChatRequest, ChatResponse, StreamEvent, Usage } from "../../../chat/types";
+import { CUT_OFF, recordExchange, recordUserMessage, turnBody } from "../../../conversations/record";
+import { prepareTurn, type SendMessageInput } from "../../../conversations/turn";
+import { estimateCall } from "../../budget";
+import type { CallContext } from "../run-call";
+import { encodeEvents } from "../stream/encode-events";
+import { SSE_HEADERS } from "../stream/sse-writer";
+import { turnEventEncoder } from "../stream/turn-events";
+import type { CallEnd, CallPlan } from "../types";
+
+type TurnAnswer =
+  | { kind: "answer"; answer: ChatResponse }
+  | { kind: "events"; events: ReadableStream<StreamEvent> };
+
+/** Estimated when a stream ended before the vendor reported its counts (or it never does). */
+const estimateUsage = (req: ChatRequest, text: string): Usage => ({
+  inputTokens: estimatePromptTokens(req.messages),
+  outputTokens: estimateTextTokens(text),
+});
+
+/**
+ * POST /v1/conversations/{id}/messages: one turn of a stored conversation. The prompt is built
+ * from the stored history (src/conversations/turn.ts); the user's message and the reply are
+ * stored together once the reply is complete (streams: whichever way they end, a cut-off reply
+ * with `finish_reason: cut_off`). A vendor that fails before answering leaves the user's message
+ * stored (it was sent; the client may retry) and no reply.
+ */
+export const conversationMessagePlan =
+  (conversationId: string, input: SendMessageInput) =>
+  async (cx: CallContext): Promise<CallPlan<TurnAnswer>> => {
+    const user = requireUser(cx.principal);
+    const turn = await prepareTurn(cx.env, cx.db, { conversationId, userId: user.id }, input, {
+      prefetched: cx.prefetchedTurn,
+    });
+    return {
+      requested: turn.requested,
+      estimate: (price) =>
+        estimateCall(estimatePromptTokens(turn.request.messages), turn.reserveTokens, price),
+      async attempt({ provider, resolved }, { ctx, settle }): Promise<TurnAnswer> {
+        const request = { ...turn.request, model: resolved.upstreamModel };
+        if (input.stream) {
+          const events = await provider.stream(request, ctx);
+          // The timeout bounds the wait for the stream to start, not its length; no retry after this.
+          settle();
+          return { kind: "events", events };
+        }
+        try {
+          return { kind: "answer", answer: await provider.chat(request, ctx) };
+        } finally {
+          settle();
+        }
+      },
+      usageOf: (a) => (a.kind === "answer" ? a.answer.usage : undefined),
+      failed: async () => void (await recordUserMessage(turn)),
+      async respond(a, answered) {
+        const started = Date.now();
+        const store = (text: string, usage: Usage, finishReason: string) =>
+          recordExchange(turn, {
+            model: answered.model,
+            text,
+            usage,
+            finishReason,
+            latencyMs: Date.now() - started,
+          });
+        if (a.kind === "answer") {
+          const { answer } = a;
+          const { user, assistant } = await store(answer.content ?? "", answer.usage, answer.finishReason);
+          return {
+            status: 201,
+            body: JSON.stringify(turnBody(user, assistant, answer.usage)),
+            headers: { "content-type": "application/json" },
+            done: Promise.resolve({ usage: answer.usage, finishReason: answer.finishReason }),
+          };
+        }
+        let onEnd!: (end: CallEnd) => void;
+        const done = new Promise<CallEnd>((resolve) => {
+          onEnd = resolve;
+        });
+        const encoder = turnEventEncoder(
+          {
+            async complete(text, outcome) {
+              const usage = outcome.usage ?? estimateUsage(turn.request, text);
+              outcome.usage = usage;
+              const { user, assistant } = await store(text, usage, outcome.finishReason ?? "stop");
+              return turnBody(user, assistant, usage);
+            },
+            async cutOff(text, outcome) {
+              // Nothing generated: only the user's message is kept, and nothing is charged.
+              if (text === "") {
+                await recordUserMessage(turn);
+                return;
+              }
+              outcome.usage ??= estimateUsage(turn.request, text);
+              await store(text, outcome.usage, CUT_OFF);
+            },
+          },
+          cx.requestId,
+        );
+        return {
+          status: 201,
+          body: encodeEvents(a.events, encoder, { onEnd }),
+          headers: { ...SSE_HEADERS },
+          done,
+        };
+      },
+    };
+  };

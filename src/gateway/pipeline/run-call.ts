@@ -1,0 +1,171 @@
+import type { Context } from "hono";
+import { getDb } from "../../db/client";
+import type { AppEnv } from "../../env";
+import { amountOf, budgetPayer, holdBudget, NO_HOLD } from "../budget";
+import type { Amount } from "../budget-window";
+import { KvResponseCache } from "../cache/kv";
+import { cachePolicy, stamp } from "../cache/policy";
+import type { CallRecord } from "../call-record";
+import { priceFor } from "../pricing";
+import { runResilient } from "../resilience/run";
+import {
+  answeredCall,
+  closeCall,
+  failCall,
+  recordCall,
+  recordContext,
+  startCall,
+  targetCall,
+} from "../usage";
+import { type CallOptions, callOptions } from "./options";
+import type { CallEnd, CallPlan, Reply } from "./types";
+
+/** What a plan is built from: the request's bindings, options and caller, read once. */
+export interface CallContext {
+  env: Env;
+  db: ReturnType<typeof getDb>;
+  requestId: string;
+  options: CallOptions;
+  principal: AppEnv["Variables"]["principal"];
+  /** Whose cache entries these are (a user id, or the admin key's own space). */
+  tenant: string;
+  origin: string;
+  prefetchedModel: AppEnv["Variables"]["prefetchedModel"];
+  prefetchedTurn: AppEnv["Variables"]["prefetchedTurn"];
+  waitUntil(p: Promise<unknown>): void;
+}
+
+/**
+ * One gateway call, start to finish, for every endpoint and dialect: open the record, read the
+ * request's options, let the plan resolve the model, serve or fill the cache, hold the budget,
+ * call the vendor with retries, fallbacks and the circuit breaker, hand the answer to the plan
+ * to encode, then settle the budget and record usage exactly once, when the answer has finished
+ * (or was cut off, or the client left). Nothing else writes the call record.
+ */
+export async function runCall<A>(
+  c: Context<AppEnv>,
+  route: CallRecord["route"],
+  prepare: (cx: CallContext) => Promise<CallPlan<A>>,
+): Promise<Response> {
+  const record = startCall(c, route);
+  const tracking = recordContext(c);
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  let hold = NO_HOLD;
+  let estimate: Amount | undefined;
+  let chargeEstimate = false;
+  let recorded = false;
+  const recordOnce = () => {
+    if (recorded) return;
+    recorded = true;
+    recordCall(tracking, record);
+  };
+  try {
+    const cx: CallContext = {
+      env: c.env,
+      db: getDb(c.env.DB),
+      requestId: record.requestId,
+      options: callOptions(c),
+      principal: c.var.principal,
+      tenant: record.userId ?? "admin-key",
+      origin: new URL(c.req.url).origin,
+      prefetchedModel: c.var.prefetchedModel,
+      prefetchedTurn: c.var.prefetchedTurn,
+      waitUntil,
+    };
+    const plan = await prepare(cx);
+    const { requested } = plan;
+    // The model asked for is who the call is for until another one answers.
+    targetCall(record, requested);
+
+    let cacheKey: string | null = null;
+    const cache = plan.cache && new KvResponseCache(c.env.CACHE);
+    const policy = plan.cache && cachePolicy(c.env, requested.config, cx.options.cache);
+    if (plan.cache && cache && policy && (policy.lookup || policy.store)) {
+      cacheKey = await plan.cache.key();
+      const hit = policy.lookup ? await cache.get(cacheKey) : null;
+      if (hit) {
+        const [vendor, ...model] = hit.model.split("/");
+        record.cacheHit = true;
+        record.vendor = vendor ?? null;
+        record.upstreamModel = model.join("/") || null;
+        const reply = plan.cache.serve(hit);
+        return send(c, reply, { "x-switchboard-model": hit.model, "x-cache": "HIT" }, (end) => {
+          closeCall(record, end);
+          recordOnce();
+        });
+      }
+    }
+
+    // Held once the cache missed (hits cost nothing), for the whole call, retries and fallbacks
+    // included, at the price of the model asked for; settled at the price of the one that answered.
+    hold = await holdBudget(budgetPayer(c), () => {
+      estimate = plan.estimate(priceFor(requested.vendor.kind, requested.upstreamModel, requested.config));
+      return estimate;
+    });
+    chargeEstimate = plan.chargeEstimateWithoutUsage === true;
+
+    let outcome: Awaited<ReturnType<typeof runResilient<A>>>;
+    try {
+      outcome = await runResilient(c.env, cx.db, requested, cx.options.resilience, plan.attempt, plan.admit);
+    } catch (err) {
+      await plan.failed?.(err);
+      throw err;
+    }
+    const answered = answeredCall(record, outcome);
+    const usage = plan.usageOf(outcome.value);
+    if (usage) record.usage = usage;
+
+    const headers: Record<string, string> = { "x-switchboard-model": headerValue(answered) };
+    if (plan.cache && policy) headers["x-cache"] = policy.lookup ? "MISS" : "BYPASS";
+    if (outcome.retries > 0) headers["x-switchboard-retries"] = String(outcome.retries);
+    if (outcome.fallbackUsed) headers["x-switchboard-fallback"] = headerValue(outcome.fallbackUsed);
+    const storing = cacheKey !== null && policy?.store === true;
+    const reply = await plan.respond(outcome.value, {
+      resolved: outcome.resolved,
+      model: answered,
+      price: record.price,
+      storing,
+    });
+    return send(c, reply, headers, (end) => {
+      closeCall(record, end);
+      const used = end.usage ?? record.usage;
+      // A stream that broke off may still have been billed for what it generated.
+      if (used) hold.settle(amountOf(used, record.price));
+      else if (chargeEstimate && estimate && !end.error) hold.settle(estimate);
+      else hold.release();
+      const entry = storing && cache && policy && cacheKey && !end.error ? plan.cache?.entry(end) : null;
+      if (entry && cache && policy && cacheKey) {
+        waitUntil(
+          cache.put(
+            cacheKey,
+            { completion: entry, model: answered, ...stamp(policy.ttlSeconds) },
+            policy.ttlSeconds,
+          ),
+        );
+      }
+      recordOnce();
+    });
+  } catch (err) {
+    // A vendor that answered was paid, even when what came after failed (storing a turn).
+    if (record.usage) hold.settle(amountOf(record.usage, record.price));
+    else hold.release();
+    failCall(record, err);
+    recordOnce();
+    throw err;
+  }
+}
+
+/** The reply with the pipeline's headers; `ended` runs once the answer is complete. */
+function send(
+  c: Context<AppEnv>,
+  reply: Reply,
+  headers: Record<string, string>,
+  ended: (end: CallEnd) => void,
+) {
+  c.executionCtx.waitUntil(reply.done.then(ended));
+  // c.body, not a bare Response, so the headers set by middleware (request id, CORS) are kept.
+  return c.body(reply.body, reply.status, { ...reply.headers, ...headers });
+}
+
+/** Model names from the database go into a header: anything a header cannot carry is escaped. */
+const headerValue = (s: string): string => (/^[\x20-\x7e]*$/.test(s) ? s : encodeURI(s));
