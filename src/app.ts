@@ -78,7 +78,10 @@ export function createApp() {
     }
     return errorResponse(c, notFound("route"));
   });
-  app.onError((err, c) => errorResponse(c, err));
+  app.onError((err, c) => {
+    const envelope = routeNeeds(c).errorEnvelope;
+    return envelope ? envelope(c, err) : errorResponse(c, err);
+  });
   return app;
 }
 

@@ -22,6 +22,11 @@ export interface RouteNeeds {
   invalidatesAuthCache?: boolean;
   /** No API key: the path itself is the credential (generated-image links). */
   public?: boolean;
+  /**
+   * The error envelope of the route's client dialect, for everything it answers with an error
+   * (validation, auth, limits, upstream failures); default: the gateway's own (PRODUCT.md).
+   */
+  errorEnvelope?: (c: Context, err: unknown) => Response;
 }
 
 /** Resource routes take JSON documents: 1 MiB is ample and bounds parsing cost. */

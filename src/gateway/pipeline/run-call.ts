@@ -89,7 +89,7 @@ export async function runCall<A>(
         record.vendor = vendor ?? null;
         record.upstreamModel = model.join("/") || null;
         const reply = plan.cache.serve(hit);
-        return send(c, reply, { "x-switchboard-model": hit.model, "x-cache": "HIT" }, (end) => {
+        return send(c, record, reply, { "x-switchboard-model": hit.model, "x-cache": "HIT" }, (end) => {
           closeCall(record, end);
           recordOnce();
         });
@@ -126,7 +126,7 @@ export async function runCall<A>(
       price: record.price,
       storing,
     });
-    return send(c, reply, headers, (end) => {
+    return send(c, record, reply, headers, (end) => {
       closeCall(record, end);
       const used = end.usage ?? record.usage;
       // A stream that broke off may still have been billed for what it generated.
@@ -158,10 +158,12 @@ export async function runCall<A>(
 /** The reply with the pipeline's headers; `ended` runs once the answer is complete. */
 function send(
   c: Context<AppEnv>,
+  record: CallRecord,
   reply: Reply,
   headers: Record<string, string>,
   ended: (end: CallEnd) => void,
 ) {
+  record.status = reply.status;
   c.executionCtx.waitUntil(reply.done.then(ended));
   // c.body, not a bare Response, so the headers set by middleware (request id, CORS) are kept.
   return c.body(reply.body, reply.status, { ...reply.headers, ...headers });

@@ -54,10 +54,7 @@ export function openaiChunkEncoder(
           // A vendor that repeats its finish reason still shows it to the client once.
           if (finished) return null;
           finished = true;
-          if (!started) {
-            started = true;
-            return concat(chunk({ role: "assistant", content: "" }), chunk({}, e.finishReason));
-          }
+          started = true;
           return chunk({}, e.finishReason);
       }
     },
