@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { replayFixture } from "./fixture-replay.ts";
 import {
   CHUNKS_16_TEXT,
   commonScenario,
@@ -226,6 +227,7 @@ export async function handleAnthropic(req: IncomingMessage, res: ServerResponse,
   if (commonScenario(scenario, res, errorBody)) return;
   const problem = invalid(body);
   if (problem) return sendJson(res, 400, errorBody(400, problem));
+  if (await replayFixture(res, "anthropic", body.model, body.stream === true, errorBody)) return;
 
   const a = answer(body, path, req.headers);
   if (body.stream) {

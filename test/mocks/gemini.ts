@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { replayFixture } from "./fixture-replay.ts";
 import { TINY_PNG_B64 } from "./openai.ts";
 import {
   commonScenario,
@@ -258,6 +259,7 @@ export async function handleGemini(req: IncomingMessage, res: ServerResponse, ur
   if (stream && url.searchParams.get("alt") !== "sse") {
     return sendJson(res, 400, errorBody(400, "mock: only alt=sse streams are imitated"));
   }
+  if (await replayFixture(res, "gemini", model, stream, errorBody)) return;
 
   if (body.generationConfig?.responseModalities?.includes("IMAGE")) {
     const parts =

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { replayFixture } from "./fixture-replay.ts";
 import {
   CHUNKS_16_TEXT,
   commonScenario,
@@ -167,6 +168,7 @@ export async function handleOpenAI(
   const scenario = scenarioOf(body.model);
   if (flakyFailure(body.model ?? "", res, errorBody)) return;
   if (commonScenario(scenario, res, errorBody)) return;
+  if (await replayFixture(res, "openai", body.model, body.stream === true, errorBody)) return;
 
   if (path.endsWith("/images/generations")) {
     const n = body.n ?? 1;

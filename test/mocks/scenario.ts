@@ -22,6 +22,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  *   stream carries it in exactly 16 content deltas written back to back, each on its own
  *   event-loop turn but with no timer between them (other streams pause 1 ms per frame), so a
  *   benchmark measures the gateway and not the mock's pauses.
+ * - `fixture-<name>[~<bytes>]` (every vendor mock, for its own vendor): replays the recorded body
+ *   test/fixtures/<vendor>/<name>.sse byte for byte (a stream request), or <name>.json (any
+ *   request; also a stream request when there is no .sse, like a host that ignores `stream`).
+ *   `~7` writes 7 bytes at a time and `~1` one byte at a time, each write on its own event-loop
+ *   turn, so the gateway reads lines and UTF-8 characters split; no suffix writes the body whole.
+ *   A further `~<tag>` only makes the name unique. Names stay URL-safe (Gemini puts the model in
+ *   the path). See fixture-replay.ts and test/fixtures/README.md.
  */
 export function scenarioOf(model: string | undefined): string {
   return (model ?? "").split("~")[0] ?? "";

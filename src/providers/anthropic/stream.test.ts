@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { replayFixtures } from "../../../test/fixtures/replay-decoder";
 import type { StreamEvent } from "../../chat/types";
 import { GatewayError } from "../../errors/gateway-error";
 import { anthropicStreamToEvents } from "./stream";
@@ -128,3 +129,6 @@ describe("anthropicStreamToEvents", () => {
     expect((error as GatewayError).code).toBe("upstream_stream_error");
   });
 });
+
+// The recorded streams (test/fixtures/anthropic/), cut every way a network can cut them.
+replayFixtures("anthropic", (body) => anthropicStreamToEvents("anthropic", body));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { replayFixtures } from "../../../test/fixtures/replay-decoder";
 import type { StreamEvent } from "../../chat/types";
 import type { GatewayError } from "../../errors/gateway-error";
 import { geminiStreamToEvents } from "./stream";
@@ -96,3 +97,6 @@ describe("geminiStreamToEvents", () => {
     expect(bad.error?.code).toBe("upstream_stream_error");
   });
 });
+
+// The recorded streams (test/fixtures/gemini/), cut every way a network can cut them.
+replayFixtures("gemini", (body) => geminiStreamToEvents("gemini", body, "asked-model"));

@@ -20,6 +20,9 @@ export function openaiStreamToEvents(
     new TransformStream<EventSourceMessage, StreamEvent>({
       transform(msg, controller) {
         if (msg.data === "[DONE]") return;
+        // Chunks are unnamed (`message`) events; a named one, like the `event: ping` proxies pass
+        // on, is not a chunk. A named `error` still goes through, to be read as the vendor's error.
+        if (msg.event && msg.event !== "message" && msg.event !== "error") return;
         const chunk = parseStreamChunk(vendor, msg.data, OpenAIChunkSchema, openaiErrorMessage);
         const emit = (e: StreamEvent) => controller.enqueue(e);
         if (chunkToEvents(chunk, !started, emit)) finished = true;
