@@ -62,6 +62,7 @@ export function chunkToEvents(chunk: OpenAIChunk, first: boolean, emit: (e: Stre
       emit({ type: "finish", finishReason: mapOpenAIFinishReason(choice.finish_reason) });
     }
   }
-  if (chunk.usage) emit({ type: "usage", usage: convertOpenAIUsage(chunk.usage) });
+  const usage = chunk.usage ?? chunk.x_groq?.usage;
+  if (usage) emit({ type: "usage", usage: convertOpenAIUsage(usage) });
   return finished;
 }

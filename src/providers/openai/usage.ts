@@ -10,3 +10,14 @@ export function convertOpenAIUsage(u: OpenAIUsage | null | undefined): Usage {
     ...(cached != null ? { cachedTokens: cached } : {}),
   };
 }
+
+/**
+ * A stream chunk's usage object, wherever the host puts it: top-level `usage` (OpenAI and most),
+ * or `x_groq.usage` (Groq).
+ * @see https://console.groq.com/docs/api-reference#chat-create
+ */
+export function chunkUsage(chunk: { usage?: unknown; x_groq?: unknown }): unknown {
+  if (chunk.usage != null) return chunk.usage;
+  const groq = chunk.x_groq as { usage?: unknown } | null | undefined;
+  return groq && typeof groq === "object" ? (groq.usage ?? undefined) : undefined;
+}

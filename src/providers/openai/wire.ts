@@ -66,6 +66,8 @@ export const OpenAIChunkSchema = z.object({
     // Some compatible hosts send their usage-only chunk without a `choices` key at all.
     .default([]),
   usage: OpenAIUsageSchema.nullish(),
+  /** Groq puts a stream's usage here, on its last chunk, instead of a top-level `usage`. */
+  x_groq: z.object({ usage: OpenAIUsageSchema.nullish() }).nullish(),
 });
 
 /** `{"error": {"message": ...}}`, OpenAI's and most compatible hosts' error body. */

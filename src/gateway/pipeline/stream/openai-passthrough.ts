@@ -1,4 +1,5 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { openaiUsage } from "../../../chat/to-openai";
 import type { StreamEvent } from "../../../chat/types";
 import type { GatewayError } from "../../../errors/gateway-error";
 import { errorBody } from "../../../errors/to-response";
@@ -6,7 +7,7 @@ import { asStreamError, malformed, streamCutOff, streamErrorEvent } from "../../
 import { openaiErrorMessage } from "../../../providers/openai/errors";
 import { mapOpenAIFinishReason } from "../../../providers/openai/finish-reason";
 import { chunkToEvents } from "../../../providers/openai/stream";
-import { convertOpenAIUsage } from "../../../providers/openai/usage";
+import { chunkUsage, convertOpenAIUsage } from "../../../providers/openai/usage";
 import { OpenAIChunkSchema, OpenAIUsageSchema } from "../../../providers/openai/wire";
 import { type CallEnd, CLIENT_GONE } from "../types";
 import { eventEnds } from "./event-ends";
@@ -16,8 +17,8 @@ import { encodeSse } from "./sse-writer";
 /** Upper bound on one upstream event held in memory (a runaway upstream cannot exhaust the isolate). */
 const MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
-/** What the relay does with one upstream event. */
-type Verdict = "forward" | "drop" | GatewayError;
+/** What the relay does with one upstream event: its bytes go on, or not, or others instead. */
+type Verdict = "forward" | "drop" | { replace: Uint8Array } | GatewayError;
 
 export interface PassthroughOptions {
   includeUsage: boolean;
@@ -50,6 +51,9 @@ export function passthroughOpenAIStream(
   let pending: Uint8Array | null = null;
   let sawDone = false;
   let sawChunk = false;
+  /** A forwarded chunk carried top-level usage (else, if asked for, the usage chunk is added). */
+  let sentUsage = false;
+  let head = "";
   let verdict: Verdict | undefined;
   let commented = false;
   const parser = createParser({
@@ -70,13 +74,14 @@ export function passthroughOpenAIStream(
     }
     if (msg.data === "[DONE]") {
       sawDone = true;
-      return "forward";
+      const usage = missingUsageChunk();
+      return usage ? { replace: concat(usage, encodeSse("[DONE]")) } : "forward";
     }
     const json = safeJson(msg.data);
     if (!json || typeof json !== "object" || Array.isArray(json)) {
       return streamErrorEvent(vendor, "an unreadable event");
     }
-    const chunk = json as { error?: unknown; choices?: unknown; usage?: unknown };
+    const chunk = json as { error?: unknown; choices?: unknown; usage?: unknown; x_groq?: unknown };
     if (chunk.error !== undefined) return streamErrorEvent(vendor, openaiErrorMessage(json));
     const choices = chunk.choices ?? [];
     if (!Array.isArray(choices)) return streamErrorEvent(vendor, "an unreadable event");
@@ -85,16 +90,31 @@ export function passthroughOpenAIStream(
         outcome.finishReason ??= mapOpenAIFinishReason(choice.finish_reason);
       }
     }
-    if (chunk.usage != null) {
-      const usage = OpenAIUsageSchema.safeParse(chunk.usage);
+    const rawUsage = chunkUsage(chunk);
+    if (rawUsage !== undefined) {
+      const usage = OpenAIUsageSchema.safeParse(rawUsage);
       if (usage.success) outcome.usage = convertOpenAIUsage(usage.data);
     }
     if (opts.tap) {
       const parsed = OpenAIChunkSchema.safeParse(json);
       if (parsed.success) chunkToEvents(parsed.data, !sawChunk, opts.tap);
     }
+    if (!sawChunk) head = chunkHead(json);
     sawChunk = true;
-    return chunk.usage != null && choices.length === 0 && !opts.includeUsage ? "drop" : "forward";
+    if (chunk.usage == null) return "forward";
+    if (choices.length === 0 && !opts.includeUsage) return "drop";
+    sentUsage = true;
+    return "forward";
+  }
+
+  /**
+   * The usage chunk a client that asked for usage did not get because the host put it elsewhere
+   * (Groq's `x_groq.usage`), in OpenAI's shape; null when there is nothing to add.
+   */
+  function missingUsageChunk(): Uint8Array | null {
+    if (!opts.includeUsage || sentUsage || !outcome.usage) return null;
+    sentUsage = true;
+    return encodeSse(`{${head}"choices":[],"usage":${JSON.stringify(openaiUsage(outcome.usage))}}`);
   }
 
   /** One complete event's bytes, parsed: forward them, drop them, or end with an error. */
@@ -138,7 +158,8 @@ export function passthroughOpenAIStream(
         if (v !== "forward") {
           if (kept < from) await send(bytes.subarray(kept, from));
           kept = end;
-          if (v !== "drop") return fail(v);
+          if (typeof v === "object" && "replace" in v) await send(v.replace);
+          else if (v !== "drop") return fail(v);
         }
         from = end;
       }
@@ -152,6 +173,7 @@ export function passthroughOpenAIStream(
       const text = `${decoder.decode(pending)}\n\n`;
       const v = classify(pending, text);
       if (v === "forward") await send(new TextEncoder().encode(text));
+      else if (typeof v === "object" && "replace" in v) await send(v.replace);
       else if (v !== "drop") return fail(v);
     }
     if (!outcome.finishReason) {
@@ -160,10 +182,21 @@ export function passthroughOpenAIStream(
       );
     }
     // Some compatible hosts omit the sentinel; clients wait for it.
-    if (!sawDone) await send(encodeSse("[DONE]"));
+    if (!sawDone) {
+      const usage = missingUsageChunk();
+      await send(usage ? concat(usage, encodeSse("[DONE]")) : encodeSse("[DONE]"));
+    }
   }
 
   return relayBody({ produce, reader, outcome, onEnd: opts.onEnd });
+}
+
+/** `"id":…,"object":…,"created":…,"model":…,` of a chunk, to head a chunk the relay adds. */
+function chunkHead(json: object): string {
+  const { id, created, model } = json as { id?: unknown; created?: unknown; model?: unknown };
+  const fields = { id, object: "chat.completion.chunk", created, model };
+  const text = JSON.stringify(fields);
+  return `${text.slice(1, -1)},`;
 }
 
 function safeJson(text: string): unknown {
