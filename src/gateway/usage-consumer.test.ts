@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { USAGE_ROWS_PER_STATEMENT } from "../db/queries/usage";
 import worker from "../index";
-import type { UsageMessage } from "./usage";
 import { consumeUsageBatch } from "./usage-consumer";
+import type { UsageMessage } from "./usage-message";
 
 const message = (over: Partial<UsageMessage> = {}): UsageMessage => ({
   id: `use_${crypto.randomUUID()}`,

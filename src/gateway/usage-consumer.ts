@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { insertUsageEvents } from "../db/queries/usage";
-import type { UsageMessage } from "./usage";
+import type { UsageMessage } from "./usage-message";
 
 /**
  * Usage accounting, consumer side: each queue batch (up to 100 messages, wrangler.toml) is one

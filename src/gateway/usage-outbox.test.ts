@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { UsageMessage } from "./usage";
+import type { UsageMessage } from "./usage-message";
 import { MAX_PACK_RECORDS, type OutboxContext, UsageOutbox, type UsagePack } from "./usage-outbox";
 
 const record = (i: number) => ({ id: `use_${i}`, request_id: `req_${i}` }) as UsageMessage;

@@ -1,4 +1,4 @@
-import type { UsageMessage } from "./usage";
+import type { UsageMessage } from "./usage-message";
 
 /**
  * Usage records leave an isolate in packs: the calls that finish within one flush window share

@@ -6,6 +6,7 @@ import { type CallRecord, newCallRecord } from "./call-record";
 import { type CallEnd, CLIENT_GONE } from "./pipeline/types";
 import { costOf, priceFor } from "./pricing";
 import type { ResolvedModel } from "./resolve-model";
+import type { UsageMessage } from "./usage-message";
 import { type OutboxContext, UsageOutbox } from "./usage-outbox";
 
 /**
@@ -19,31 +20,6 @@ import { type OutboxContext, UsageOutbox } from "./usage-outbox";
  * answered, `closeCall` when the answer ended or `failCall` when the call failed, and
  * `recordCall` once.
  */
-
-/** One usage_events row on the wire (snake_case, JSON-safe); `id` makes redelivery harmless. */
-export interface UsageMessage {
-  id: string;
-  request_id: string;
-  user_id: string | null;
-  api_key_id: string | null;
-  route: CallRecord["route"];
-  vendor: string | null;
-  upstream_model: string | null;
-  alias: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  cost_usd: number;
-  latency_ms: number | null;
-  ttft_ms: number | null;
-  status: number;
-  cache_hit: boolean;
-  retries: number;
-  fallback_used: string | null;
-  error_code: string | null;
-  /** When the call started, ms since the epoch: what daily totals and windows count by. */
-  created_at: number;
-}
 
 /** What recordCall needs of the request: bindings and a way to outlive the response. */
 export type RecordContext = OutboxContext;

@@ -1,5 +1,5 @@
 import { and, asc, eq, gte, isNull, lt, or, type SQL, sql } from "drizzle-orm";
-import type { UsageMessage } from "../../gateway/usage";
+import type { UsageMessage } from "../../gateway/usage-message";
 import type { Db } from "../client";
 import { usageEvents } from "../schema";
 

@@ -1,0 +1,26 @@
+import type { CallRecord } from "./call-record";
+
+/** One usage_events row on the wire (snake_case, JSON-safe); `id` makes redelivery harmless. */
+export interface UsageMessage {
+  id: string;
+  request_id: string;
+  user_id: string | null;
+  api_key_id: string | null;
+  route: CallRecord["route"];
+  vendor: string | null;
+  upstream_model: string | null;
+  alias: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  latency_ms: number | null;
+  ttft_ms: number | null;
+  status: number;
+  cache_hit: boolean;
+  retries: number;
+  fallback_used: string | null;
+  error_code: string | null;
+  /** When the call started, ms since the epoch: what daily totals and windows count by. */
+  created_at: number;
+}
