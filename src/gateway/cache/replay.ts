@@ -1,4 +1,5 @@
 import type { ChatCompletion } from "openai/resources/chat/completions";
+import { streamOf } from "../../chat/event-stream";
 import type { StreamEvent } from "../../chat/types";
 import { mapOpenAIFinishReason } from "../../providers/openai/finish-reason";
 import { convertOpenAIUsage } from "../../providers/openai/usage";
@@ -28,12 +29,5 @@ export function completionToEvents(completion: ChatCompletion): ReadableStream<S
   });
   events.push({ type: "finish", finishReason: mapOpenAIFinishReason(choice?.finish_reason) });
   if (completion.usage) events.push({ type: "usage", usage: convertOpenAIUsage(completion.usage) });
-  let i = 0;
-  return new ReadableStream<StreamEvent>({
-    pull(controller) {
-      const next = events[i++];
-      if (next) controller.enqueue(next);
-      else controller.close();
-    },
-  });
+  return streamOf(events);
 }

@@ -1,3 +1,4 @@
+import { streamOf } from "../../chat/event-stream";
 import type { StreamEvent } from "../../chat/types";
 import { GatewayError } from "../../errors/gateway-error";
 import { base64 } from "../../util/encoding";
@@ -27,15 +28,7 @@ export const mockProvider: Provider = {
       { type: "finish", finishReason: answer.finishReason },
       { type: "usage", usage: answer.usage },
     );
-    // Pull-based, no timers: each read hands out the next event.
-    let i = 0;
-    return new ReadableStream<StreamEvent>({
-      pull(controller) {
-        const next = events[i++];
-        if (next) controller.enqueue(next);
-        else controller.close();
-      },
-    });
+    return streamOf(events);
   },
   async images(req) {
     if (req.model !== "image") {

@@ -1,3 +1,5 @@
+import { concatBytes } from "../../util/encoding";
+
 /**
  * A small, valid, deterministic PNG (solid colour with a diagonal stripe, 64×64) for the offline
  * mock vendor: the colour comes from a hash of the prompt, so the same prompt gives the same bytes.
@@ -60,13 +62,7 @@ export async function mockPng(seed: number): Promise<Uint8Array> {
     chunk("IDAT", await zlib(raw)),
     chunk("IEND", new Uint8Array()),
   ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
 
 /** FNV-1a: a stable 32-bit hash for seeding. */

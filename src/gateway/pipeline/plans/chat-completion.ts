@@ -3,7 +3,7 @@ import { chatRequestFromOpenAI } from "../../../chat/from-openai";
 import type { ChatCompletionRequest } from "../../../chat/openai-schema";
 import { type CompletionMeta, toOpenAICompletion } from "../../../chat/to-openai";
 import { estimatePromptTokens } from "../../../chat/tokens";
-import type { ChatResponse, StreamEvent, Usage } from "../../../chat/types";
+import type { StreamEvent, Usage } from "../../../chat/types";
 import type { ModelConfigRow } from "../../../db/schema";
 import { invalidRequest } from "../../../errors/gateway-error";
 import { malformed, networkError } from "../../../providers/http";
@@ -21,13 +21,13 @@ import { openaiChunkEncoder } from "../stream/openai-chunks";
 import { passthroughOpenAIStream } from "../stream/openai-passthrough";
 import { SSE_HEADERS } from "../stream/sse-writer";
 import type { CallEnd, CallPlan, Reply } from "../types";
+import { callNeutral, type NeutralAnswer } from "./neutral-call";
 
 /** What one successful attempt produced, before it is encoded for the client. */
 type ChatAnswer =
   | { kind: "relayed-json"; text: string; usage: Usage }
   | { kind: "relayed-sse"; body: ReadableStream<Uint8Array> }
-  | { kind: "answer"; answer: ChatResponse }
-  | { kind: "events"; events: ReadableStream<StreamEvent> };
+  | NeutralAnswer;
 
 /** Room assumed for an answer when neither the request nor the model config bounds it. */
 const DEFAULT_ANSWER_TOKENS = 4096;
@@ -118,17 +118,10 @@ export const chatCompletionPlan =
             "n",
           );
         }
-        const neutral = chatRequestFromOpenAI(sent, resolved.upstreamModel);
-        if (stream) {
-          const events = await provider.stream(neutral, ctx);
-          settle();
-          return { kind: "events", events };
-        }
-        try {
-          return { kind: "answer", answer: await provider.chat(neutral, ctx) };
-        } finally {
-          settle();
-        }
+        return callNeutral(provider, chatRequestFromOpenAI(sent, resolved.upstreamModel), stream, {
+          ctx,
+          settle,
+        });
       },
       usageOf: (a) =>
         a.kind === "answer" ? a.answer.usage : a.kind === "relayed-json" ? a.usage : undefined,

@@ -1,6 +1,6 @@
 import { requireUser } from "../../../auth/principal";
 import { estimatePromptTokens, estimateTextTokens } from "../../../chat/tokens";
-import type { ChatRequest, ChatResponse, StreamEvent, Usage } from "../../../chat/types";
+import type { ChatRequest, Usage } from "../../../chat/types";
 import { CUT_OFF, recordExchange, recordUserMessage, turnBody } from "../../../conversations/record";
 import { prepareTurn, type SendMessageInput } from "../../../conversations/turn";
 import { estimateCall } from "../../budget";
@@ -9,10 +9,7 @@ import { encodeEvents } from "../stream/encode-events";
 import { SSE_HEADERS } from "../stream/sse-writer";
 import { turnEventEncoder } from "../stream/turn-events";
 import type { CallEnd, CallPlan } from "../types";
-
-type TurnAnswer =
-  | { kind: "answer"; answer: ChatResponse }
-  | { kind: "events"; events: ReadableStream<StreamEvent> };
+import { callNeutral, type NeutralAnswer } from "./neutral-call";
 
 /** Estimated when a stream ended before the vendor reported its counts (or it never does). */
 const estimateUsage = (req: ChatRequest, text: string): Usage => ({
@@ -29,7 +26,7 @@ const estimateUsage = (req: ChatRequest, text: string): Usage => ({
  */
 export const conversationMessagePlan =
   (conversationId: string, input: SendMessageInput) =>
-  async (cx: CallContext): Promise<CallPlan<TurnAnswer>> => {
+  async (cx: CallContext): Promise<CallPlan<NeutralAnswer>> => {
     const user = requireUser(cx.principal);
     const turn = await prepareTurn(cx.env, cx.db, { conversationId, userId: user.id }, input, {
       prefetched: cx.prefetchedTurn,
@@ -38,20 +35,8 @@ export const conversationMessagePlan =
       requested: turn.requested,
       estimate: (price) =>
         estimateCall(estimatePromptTokens(turn.request.messages), turn.reserveTokens, price),
-      async attempt({ provider, resolved }, { ctx, settle }): Promise<TurnAnswer> {
-        const request = { ...turn.request, model: resolved.upstreamModel };
-        if (input.stream) {
-          const events = await provider.stream(request, ctx);
-          // The timeout bounds the wait for the stream to start, not its length; no retry after this.
-          settle();
-          return { kind: "events", events };
-        }
-        try {
-          return { kind: "answer", answer: await provider.chat(request, ctx) };
-        } finally {
-          settle();
-        }
-      },
+      attempt: ({ provider, resolved }, attempt) =>
+        callNeutral(provider, { ...turn.request, model: resolved.upstreamModel }, input.stream, attempt),
       usageOf: (a) => (a.kind === "answer" ? a.answer.usage : undefined),
       failed: async () => void (await recordUserMessage(turn)),
       async respond(a, answered) {

@@ -1,6 +1,7 @@
 import { type CompletionMeta, openaiUsage } from "../../../chat/to-openai";
 import type { FinishReason, StreamEvent } from "../../../chat/types";
 import { errorBody } from "../../../errors/to-response";
+import { concatBytes } from "../../../util/encoding";
 import type { StreamEncoder } from "./encode-events";
 import { encodeSse } from "./sse-writer";
 
@@ -65,20 +66,10 @@ export function openaiChunkEncoder(
         parts.push(encodeSse(`${head},"choices":[],"usage":${JSON.stringify(openaiUsage(outcome.usage))}}`));
       }
       parts.push(encodeSse("[DONE]"));
-      return parts.length === 1 ? (parts[0] as Uint8Array) : concat(...parts);
+      return parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts);
     },
     error(err) {
       return encodeSse(JSON.stringify(errorBody(err, opts.requestId)));
     },
   };
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

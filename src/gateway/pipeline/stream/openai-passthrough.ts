@@ -9,6 +9,7 @@ import { mapOpenAIFinishReason } from "../../../providers/openai/finish-reason";
 import { chunkToEvents } from "../../../providers/openai/stream";
 import { chunkUsage, convertOpenAIUsage } from "../../../providers/openai/usage";
 import { OpenAIChunkSchema, OpenAIUsageSchema } from "../../../providers/openai/wire";
+import { concatBytes } from "../../../util/encoding";
 import { type CallEnd, CLIENT_GONE } from "../types";
 import { eventEnds } from "./event-ends";
 import { relayBody } from "./relay";
@@ -75,7 +76,7 @@ export function passthroughOpenAIStream(
     if (msg.data === "[DONE]") {
       sawDone = true;
       const usage = missingUsageChunk();
-      return usage ? { replace: concat(usage, encodeSse("[DONE]")) } : "forward";
+      return usage ? { replace: concatBytes(usage, encodeSse("[DONE]")) } : "forward";
     }
     const json = safeJson(msg.data);
     if (!json || typeof json !== "object" || Array.isArray(json)) {
@@ -149,7 +150,7 @@ export function passthroughOpenAIStream(
       }
       if (outcome.error === CLIENT_GONE) return;
       if (read.done) break;
-      const bytes: Uint8Array = pending ? concat(pending, read.value) : read.value;
+      const bytes: Uint8Array = pending ? concatBytes(pending, read.value) : read.value;
       const ends = eventEnds(bytes, false);
       let from = 0; // start of the next event
       let kept = 0; // start of the run of forwarded events not yet written
@@ -184,7 +185,7 @@ export function passthroughOpenAIStream(
     // Some compatible hosts omit the sentinel; clients wait for it.
     if (!sawDone) {
       const usage = missingUsageChunk();
-      await send(usage ? concat(usage, encodeSse("[DONE]")) : encodeSse("[DONE]"));
+      await send(usage ? concatBytes(usage, encodeSse("[DONE]")) : encodeSse("[DONE]"));
     }
   }
 
@@ -205,11 +206,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -1,0 +1,30 @@
+import type { ChatRequest, ChatResponse, StreamEvent } from "../../../chat/types";
+import type { Provider, UpstreamContext } from "../../../providers/types";
+
+/** A vendor's answer through the neutral model: whole, or as a stream of events. */
+export type NeutralAnswer =
+  | { kind: "answer"; answer: ChatResponse }
+  | { kind: "events"; events: ReadableStream<StreamEvent> };
+
+/**
+ * One attempt through the neutral model. `settle` ends the attempt's timeout once the vendor
+ * answered; for a stream that is once it started: the timeout bounds the wait for the stream, not
+ * its length, and nothing is retried after it.
+ */
+export async function callNeutral(
+  provider: Provider,
+  request: ChatRequest,
+  stream: boolean,
+  attempt: { ctx: UpstreamContext; settle(): void },
+): Promise<NeutralAnswer> {
+  if (stream) {
+    const events = await provider.stream(request, attempt.ctx);
+    attempt.settle();
+    return { kind: "events", events };
+  }
+  try {
+    return { kind: "answer", answer: await provider.chat(request, attempt.ctx) };
+  } finally {
+    attempt.settle();
+  }
+}
