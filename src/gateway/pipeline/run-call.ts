@@ -1,4 +1,6 @@
 import type { Context } from "hono";
+import type { ChatCompletion } from "openai/resources/chat/completions";
+import type { Usage } from "../../chat/types";
 import { getDb } from "../../db/client";
 import type { AppEnv } from "../../env";
 import { amountOf, budgetPayer, holdBudget, NO_HOLD } from "../budget";
@@ -7,7 +9,8 @@ import { KvResponseCache } from "../cache/kv";
 import { cachePolicy, stamp } from "../cache/policy";
 import type { CallRecord } from "../call-record";
 import { priceFor } from "../pricing";
-import { runResilient } from "../resilience/run";
+import { type Outcome, runResilient } from "../resilience/run";
+import type { ResolvedModel } from "../resolve-model";
 import {
   answeredCall,
   closeCall,
@@ -18,7 +21,7 @@ import {
   targetCall,
 } from "../usage";
 import { type CallOptions, callOptions } from "./options";
-import type { CallEnd, CallPlan, Reply } from "./types";
+import type { CallEnd, CallPlan, PlanCache, Reply } from "./types";
 
 /** What a plan is built from: the request's bindings, options and caller, read once. */
 export interface CallContext {
@@ -49,50 +52,47 @@ export async function runCall<A>(
 ): Promise<Response> {
   const record = startCall(c, route);
   const tracking = recordContext(c);
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  let hold = NO_HOLD;
-  let estimate: Amount | undefined;
-  let chargeEstimate = false;
   let recorded = false;
   const recordOnce = () => {
     if (recorded) return;
     recorded = true;
     recordCall(tracking, record);
   };
+  let hold = NO_HOLD;
+  let estimate: Amount | undefined;
+  let chargeEstimate = false;
+  let vendorAnswered = false;
+  /** Charges what the call used; a whole answer without usage (images) is charged its estimate. */
+  const bill = (usage: Usage | null | undefined, whole: boolean) => {
+    if (usage) hold.settle(amountOf(usage, record.price));
+    else if (whole && chargeEstimate && estimate) hold.settle(estimate);
+    else hold.release();
+  };
   try {
-    const cx: CallContext = {
-      env: c.env,
-      db: getDb(c.env.DB),
-      requestId: record.requestId,
-      options: callOptions(c),
-      principal: c.var.principal,
-      tenant: record.userId ?? "admin-key",
-      origin: new URL(c.req.url).origin,
-      prefetchedModel: c.var.prefetchedModel,
-      prefetchedTurn: c.var.prefetchedTurn,
-      waitUntil,
-    };
+    const cx = callContext(c, record);
     const plan = await prepare(cx);
     const { requested } = plan;
     // The model asked for is who the call is for until another one answers.
     targetCall(record, requested);
 
-    let cacheKey: string | null = null;
-    const cache = plan.cache && new KvResponseCache(c.env.CACHE);
-    const policy = plan.cache && cachePolicy(c.env, requested.config, cx.options.cache);
-    if (plan.cache && cache && policy && (policy.lookup || policy.store)) {
-      cacheKey = await plan.cache.key();
-      const hit = policy.lookup ? await cache.get(cacheKey) : null;
+    const cache = plan.cache ? await responseCache(c, plan.cache, requested, cx.options) : null;
+    if (cache && plan.cache) {
+      const hit = await cache.get();
       if (hit) {
         const [vendor, ...model] = hit.model.split("/");
         record.cacheHit = true;
         record.vendor = vendor ?? null;
         record.upstreamModel = model.join("/") || null;
-        const reply = plan.cache.serve(hit);
-        return send(c, record, reply, { "x-switchboard-model": hit.model, "x-cache": "HIT" }, (end) => {
-          closeCall(record, end);
-          recordOnce();
-        });
+        return send(
+          c,
+          record,
+          plan.cache.serve(hit),
+          { "x-switchboard-model": hit.model, "x-cache": "HIT" },
+          (end) => {
+            closeCall(record, end);
+            recordOnce();
+          },
+        );
       }
     }
 
@@ -104,22 +104,23 @@ export async function runCall<A>(
     });
     chargeEstimate = plan.chargeEstimateWithoutUsage === true;
 
-    let outcome: Awaited<ReturnType<typeof runResilient<A>>>;
+    let outcome: Outcome<A>;
     try {
       outcome = await runResilient(c.env, cx.db, requested, cx.options.resilience, plan.attempt, plan.admit);
     } catch (err) {
       await plan.failed?.(err);
       throw err;
     }
+    vendorAnswered = true;
     const answered = answeredCall(record, outcome);
     const usage = plan.usageOf(outcome.value);
     if (usage) record.usage = usage;
 
     const headers: Record<string, string> = { "x-switchboard-model": headerValue(answered) };
-    if (plan.cache && policy) headers["x-cache"] = policy.lookup ? "MISS" : "BYPASS";
+    if (plan.cache) headers["x-cache"] = cache?.policy.lookup ? "MISS" : "BYPASS";
     if (outcome.retries > 0) headers["x-switchboard-retries"] = String(outcome.retries);
     if (outcome.fallbackUsed) headers["x-switchboard-fallback"] = headerValue(outcome.fallbackUsed);
-    const storing = cacheKey !== null && policy?.store === true;
+    const storing = cache?.policy.store === true;
     const reply = await plan.respond(outcome.value, {
       resolved: outcome.resolved,
       model: answered,
@@ -128,31 +129,56 @@ export async function runCall<A>(
     });
     return send(c, record, reply, headers, (end) => {
       closeCall(record, end);
-      const used = end.usage ?? record.usage;
       // A stream that broke off may still have been billed for what it generated.
-      if (used) hold.settle(amountOf(used, record.price));
-      else if (chargeEstimate && estimate && !end.error) hold.settle(estimate);
-      else hold.release();
-      const entry = storing && cache && policy && cacheKey && !end.error ? plan.cache?.entry(end) : null;
-      if (entry && cache && policy && cacheKey) {
-        waitUntil(
-          cache.put(
-            cacheKey,
-            { completion: entry, model: answered, ...stamp(policy.ttlSeconds) },
-            policy.ttlSeconds,
-          ),
-        );
-      }
+      bill(end.usage ?? record.usage, !end.error);
+      const entry = storing && !end.error ? plan.cache?.entry(end) : null;
+      if (cache && entry) cx.waitUntil(cache.put(entry, answered));
       recordOnce();
     });
   } catch (err) {
     // A vendor that answered was paid, even when what came after failed (storing a turn).
-    if (record.usage) hold.settle(amountOf(record.usage, record.price));
-    else hold.release();
+    bill(record.usage, vendorAnswered);
     failCall(record, err);
     recordOnce();
     throw err;
   }
+}
+
+function callContext(c: Context<AppEnv>, record: CallRecord): CallContext {
+  return {
+    env: c.env,
+    db: getDb(c.env.DB),
+    requestId: record.requestId,
+    options: callOptions(c),
+    principal: c.var.principal,
+    tenant: record.userId ?? "admin-key",
+    origin: new URL(c.req.url).origin,
+    prefetchedModel: c.var.prefetchedModel,
+    prefetchedTurn: c.var.prefetchedTurn,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+  };
+}
+
+/**
+ * The request's entry in the response cache, when caching applies to it (gateway/cache/policy.ts:
+ * `x-cache-ttl`, the model config's TTL, CACHE_TTL_SECONDS, `Cache-Control`); null otherwise.
+ */
+async function responseCache(
+  c: Context<AppEnv>,
+  planCache: PlanCache,
+  requested: ResolvedModel,
+  options: CallOptions,
+) {
+  const policy = cachePolicy(c.env, requested.config, options.cache);
+  if (!policy.lookup && !policy.store) return null;
+  const store = new KvResponseCache(c.env.CACHE);
+  const key = await planCache.key();
+  return {
+    policy,
+    get: () => (policy.lookup ? store.get(key) : Promise.resolve(null)),
+    put: (completion: ChatCompletion, model: string) =>
+      store.put(key, { completion, model, ...stamp(policy.ttlSeconds) }, policy.ttlSeconds),
+  };
 }
 
 /** The reply with the pipeline's headers; `ended` runs once the answer is complete. */
