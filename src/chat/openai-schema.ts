@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { identifier } from "../openapi/strings";
 
 /**
  * OpenAI Chat Completions request, as zod (validates input and documents the route).
@@ -92,7 +93,7 @@ const ResponseFormatSchema = z.discriminatedUnion("type", [
 
 export const ChatCompletionRequestSchema = z
   .looseObject({
-    model: z.string().min(1).max(256).openapi({ example: "mock/echo" }),
+    model: identifier().min(1).max(256).openapi({ example: "mock/echo" }),
     messages: z.array(MessageSchema).min(1).max(10_000),
     stream: z.boolean().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),

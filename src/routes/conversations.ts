@@ -29,6 +29,7 @@ import {
   pathParam,
   Timestamp,
 } from "../openapi/schemas";
+import { identifier, ModelStringSchema } from "../openapi/strings";
 
 export const CONVERSATION_ID = "cnv_01JD7W5X7Q2N5V3K9Y8M4T6R2S";
 const PERSONA_ID = "per_01JD7W5X7Q2N5V3K9Y8M4T6R2S";
@@ -48,19 +49,15 @@ export const ConversationSchema = z
   .openapi("Conversation");
 
 const title = z.string().trim().min(1).max(200).openapi({ example: "Trip to Lisbon" });
-const personaId = z
-  .string()
+const personaId = identifier()
   .min(1)
   .max(128)
   .nullable()
   .openapi({ example: PERSONA_ID, description: "One of the caller's personas or a shared one." });
-const model = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .nullable()
-  .openapi({ example: "mock/echo", description: "`vendor/model` or a model-config alias." });
+const model = ModelStringSchema.nullable().openapi({
+  example: "mock/echo",
+  description: "`vendor/model` or a model-config alias.",
+});
 
 const CreateConversationSchema = z
   .object({
@@ -77,8 +74,7 @@ const UpdateConversationSchema = z
   .openapi("UpdateConversation");
 
 const ListConversationsQuerySchema = PaginationQuerySchema.extend({
-  persona_id: z
-    .string()
+  persona_id: identifier()
     .min(1)
     .max(128)
     .optional()

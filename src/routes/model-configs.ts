@@ -26,6 +26,7 @@ import {
   pathParam,
   Timestamp,
 } from "../openapi/schemas";
+import { identifier } from "../openapi/strings";
 import { getVendor } from "../providers/vendor-directory";
 
 const CapabilitiesSchema = z
@@ -85,13 +86,12 @@ export const ModelConfigSchema = z
 
 const positiveOrNull = z.int().positive().nullable();
 // Model strings are `vendor/model`, so an alias never holds a "/".
-const alias = z
-  .string()
+const alias = identifier()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' and '-', at most 64")
   .openapi({ example: "fast" });
 const target = {
-  vendor: z.string().min(1).max(64).openapi({ example: "openai" }),
-  upstream_model: z.string().trim().min(1).max(256).openapi({ example: "gpt-4o-mini" }),
+  vendor: identifier().min(1).max(64).openapi({ example: "openai" }),
+  upstream_model: identifier().trim().min(1).max(256).openapi({ example: "gpt-4o-mini" }),
 };
 const settings = z.object({
   capabilities: CapabilitiesSchema.partial().strict(),
@@ -100,7 +100,7 @@ const settings = z.object({
   pricing: PricingSchema.nullable(),
   defaults: DefaultsSchema,
   fallbacks: z
-    .array(z.string().min(1).max(320))
+    .array(identifier().min(1).max(320))
     .max(5)
     .openapi({ description: "Tried in order when the model fails: aliases or `vendor/model`." }),
   // KV refuses TTLs under 60 seconds; 0 means never cache, null the gateway's default.

@@ -28,6 +28,7 @@ import {
   pathParam,
   Timestamp,
 } from "../openapi/schemas";
+import { ModelStringSchema } from "../openapi/strings";
 
 const PERSONA_ID = "per_01JD7W5X7Q2N5V3K9Y8M4T6R2S";
 
@@ -62,12 +63,7 @@ const systemPrompt = z
   .min(1)
   .max(100_000)
   .openapi({ example: "You are Acme's support agent. Be brief and kind." });
-const model = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .openapi({ example: "openai/gpt-4o-mini", description: "`vendor/model` or a model-config alias." });
+const model = ModelStringSchema;
 const temperature = z.number().min(0).max(2).nullable().openapi({ example: 0.3 });
 const maxTokens = z.number().int().positive().max(1_000_000).nullable().openapi({ example: 1024 });
 

@@ -7,6 +7,7 @@ import type { AppEnv } from "../env";
 import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, usageRange, usageReport } from "../gateway/usage-report";
 import { createRouter } from "../openapi/router";
 import { authenticated, errorResponses, iso, jsonResponse, Timestamp } from "../openapi/schemas";
+import { identifier } from "../openapi/strings";
 
 const tags = ["Usage"];
 
@@ -24,8 +25,7 @@ const queryFields = {
     `Start (inclusive), ISO-8601 date-time or date (UTC). Default: ${DEFAULT_RANGE_DAYS} days before \`to\`.`,
   ),
   to: instant("to", `End (exclusive). Default: now. The range may span at most ${MAX_RANGE_DAYS} days.`),
-  model: z
-    .string()
+  model: identifier()
     .min(1)
     .max(200)
     .optional()
@@ -34,8 +34,7 @@ const queryFields = {
       example: "openai/gpt-4o-mini",
       description: "Only calls of this model: `vendor/upstream-model`, or a model-config alias.",
     }),
-  vendor: z
-    .string()
+  vendor: identifier()
     .min(1)
     .max(100)
     .optional()
@@ -65,8 +64,7 @@ const UsageQuerySchema = z.object({
 const AdminUsageQuerySchema = z.object({
   ...queryFields,
   group_by: groupBy(["day", "model", "vendor", "key", "alias", "user"]),
-  user_id: z
-    .string()
+  user_id: identifier()
     .min(1)
     .max(128)
     .optional()

@@ -21,6 +21,7 @@ import {
   pathParam,
   Timestamp,
 } from "../openapi/schemas";
+import { identifier } from "../openapi/strings";
 import { findBuiltin, VENDOR_KINDS } from "../providers/builtins";
 import { allVendors, getVendor, hasApiKey, mergeVendor, type Vendor } from "../providers/vendor-directory";
 
@@ -48,8 +49,7 @@ export const VendorSchema = z
   .openapi("Vendor");
 
 // Model strings are `vendor/model`, so a slug never holds a "/".
-const slug = z
-  .string()
+const slug = identifier()
   .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "lowercase letters, digits and dashes, at most 32")
   .openapi({ example: "groq" });
 // Adapters append paths to it, so a trailing slash would double up.
