@@ -14,6 +14,7 @@ import type { ModelConfigRow } from "../db/schema";
 import type { OptionalConfig } from "../env";
 import { conflict, invalidRequest, notFound } from "../errors/gateway-error";
 import { resolveModel } from "../gateway/resolve-model";
+import { boundedJson, STORED_JSON_LIMITS } from "../openapi/json";
 import { createRouter } from "../openapi/router";
 import {
   authenticated,
@@ -58,13 +59,17 @@ const DefaultsSchema = z
     top_p: z.number().min(0).max(1).optional(),
     max_tokens: z.int().positive().optional().openapi({ example: 1024 }),
   })
+  // Stored as a JSON column and read on every call through the alias.
+  .superRefine(boundedJson())
   .superRefine((d, ctx) => {
     for (const key of NOT_DEFAULTS) {
       if (key in d) ctx.addIssue({ code: "custom", path: [key], message: `\`${key}\` cannot be a default` });
     }
   })
   .openapi("ModelDefaults", {
-    description: "Request parameters applied when the caller omits them; other keys pass through.",
+    description:
+      "Request parameters applied when the caller omits them; other keys pass through. " +
+      `At most ${STORED_JSON_LIMITS.maxDepth} levels deep and ${STORED_JSON_LIMITS.maxBytes / 1024} KiB as JSON.`,
   });
 
 export const ModelConfigSchema = z
