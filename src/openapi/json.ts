@@ -17,6 +17,13 @@ export interface JsonLimits {
 export const STORED_JSON_LIMITS: JsonLimits = { maxDepth: 8, maxBytes: 16 * 1024 };
 
 /**
+ * Bounds for JSON Schemas a client sends on to the vendor (tool parameters, response formats).
+ * Vendors allow a few dozen levels (OpenAI's structured outputs: 10 levels of objects); mappers
+ * that walk the schema (Anthropic's) overflowed at 10,000, a 500. The chat body limit bounds size.
+ */
+export const FORWARDED_SCHEMA_LIMITS: JsonLimits = { maxDepth: 64, maxBytes: 1024 * 1024 };
+
+/**
  * Whether a parsed JSON value nests deeper than `maxDepth`. Iterative, so a value nested deeper
  * than the call stack is measured, not overflowed on; it stops at the first branch past the limit.
  */
