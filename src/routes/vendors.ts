@@ -22,7 +22,8 @@ import {
   Timestamp,
 } from "../openapi/schemas";
 import { identifier } from "../openapi/strings";
-import { findBuiltin, VENDOR_KINDS } from "../providers/builtins";
+import { findBuiltin } from "../providers/builtins";
+import { VENDOR_KINDS } from "../providers/kinds";
 import { allVendors, getVendor, hasApiKey, mergeVendor, type Vendor } from "../providers/vendor-directory";
 
 const kind = z.enum(VENDOR_KINDS).openapi({ example: "openai-compatible" });
