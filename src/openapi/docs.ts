@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import type { AppEnv } from "../env";
+import { authenticated } from "./schemas";
 
 export const API_VERSION = "0.1.0";
 
@@ -16,7 +17,9 @@ every response carries \`x-request-id\`.
 
 **Lists** take \`?limit=&cursor=\` and answer \`{data, next_cursor}\`.`;
 
+/** Call after every router is mounted: the document is built from their registered routes. */
 export function registerDocs(app: OpenAPIHono<AppEnv>) {
+  markImageFilesPublic(app);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
@@ -32,6 +35,8 @@ export function registerDocs(app: OpenAPIHono<AppEnv>) {
     openapi: "3.1.0",
     info: { title: "Switchboard API", version: API_VERSION, description: DESCRIPTION },
     servers: [{ url: new URL(c.req.url).origin }],
+    // Every operation needs a key unless it says otherwise (`security: []`, from needs.public).
+    security: authenticated,
     tags: [
       { name: "Users", description: "Users and who is calling (admin)." },
       { name: "API keys", description: "Per-user API keys: shown once, stored hashed." },
@@ -48,4 +53,15 @@ export function registerDocs(app: OpenAPIHono<AppEnv>) {
     ],
   }));
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Switchboard API" }));
+}
+
+/**
+ * Bridge: the generated-image route (src/routes/images.ts, being rewritten elsewhere) does not yet
+ * opt out of the document's default auth. Delete this once it is declared with
+ * `route({ ..., needs: { public: true } })` (or `security: []`); test/node/openapi.test.ts checks it.
+ */
+function markImageFilesPublic(app: OpenAPIHono<AppEnv>) {
+  for (const def of app.openAPIRegistry.definitions) {
+    if (def.type === "route" && def.route.path === "/v1/images/files/{file}") def.route.security ??= [];
+  }
 }
