@@ -1,20 +1,13 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/principal";
 import { ContentPartSchema } from "../chat/openai-schema";
 import { getDb } from "../db/client";
 import { decodeKeyCursor, toPage } from "../db/cursor";
 import { listOwnedMessages } from "../db/queries/conversations";
 import type { MessageRow } from "../db/schema";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
-import {
-  authenticated,
-  errorResponses,
-  iso,
-  jsonResponse,
-  listOf,
-  PaginationQuerySchema,
-  Timestamp,
-} from "../openapi/schemas";
+import { iso, jsonResponse, listOf, PaginationQuerySchema, Timestamp } from "../openapi/schemas";
 import { CONVERSATION_ID, ConversationParams, conversationNotFound } from "./conversations";
 
 export const MessageUsageSchema = z
@@ -57,18 +50,16 @@ export const toMessage = (m: MessageRow) => ({
   created_at: iso(m.createdAt),
 });
 
+const route = routes({ tags: ["Conversations"] });
+
 export const messageRoutes = createRouter().openapi(
-  createRoute({
+  route({
     method: "get",
     path: "/v1/conversations/{id}/messages",
-    tags: ["Conversations"],
     summary: "List a conversation's messages, oldest first",
-    security: authenticated,
+    errors: [403, 404],
     request: { params: ConversationParams, query: PaginationQuerySchema },
-    responses: {
-      200: jsonResponse(listOf(MessageSchema, "MessageList"), "A page of messages."),
-      ...errorResponses(403, 404),
-    },
+    responses: { 200: jsonResponse(listOf(MessageSchema, "MessageList"), "A page of messages.") },
   }),
   async (c) => {
     const user = requireUser(c.var.principal);

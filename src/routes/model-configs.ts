@@ -1,5 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { adminOnly } from "../auth/middleware";
+import { z } from "@hono/zod-openapi";
 import { type Db, getDb } from "../db/client";
 import { decodeKeyCursor, toPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
@@ -15,10 +14,9 @@ import type { OptionalConfig } from "../env";
 import { conflict, invalidRequest, notFound } from "../errors/gateway-error";
 import { resolveModel } from "../gateway/resolve-model";
 import { boundedJson, STORED_JSON_LIMITS } from "../openapi/json";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import {
-  authenticated,
-  errorResponses,
   iso,
   jsonBody,
   jsonResponse,
@@ -172,22 +170,18 @@ async function checkFallbacks(env: OptionalConfig, db: Db, self: string, fallbac
 }
 
 const AliasParams = z.object({ alias: pathParam("alias", "fast") });
-const tags = ["Model configs"];
+const route = routes({ tags: ["Model configs"] });
 
 export const modelConfigRoutes = createRouter()
   .openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/v1/model-configs",
-      tags,
       summary: "Create a model alias (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404, 409],
       request: { body: jsonBody(CreateModelConfigSchema) },
-      responses: {
-        201: jsonResponse(ModelConfigSchema, "The new model config."),
-        ...errorResponses(403, 404, 409),
-      },
+      responses: { 201: jsonResponse(ModelConfigSchema, "The new model config.") },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -225,17 +219,14 @@ export const modelConfigRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/model-configs",
-      tags,
       summary: "List model configs by alias (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
       request: { query: PaginationQuerySchema },
       responses: {
         200: jsonResponse(listOf(ModelConfigSchema, "ModelConfigList"), "A page of model configs."),
-        ...errorResponses(403),
       },
     }),
     async (c) => {
@@ -249,15 +240,14 @@ export const modelConfigRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/model-configs/{alias}",
-      tags,
       summary: "Get a model config (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404],
       request: { params: AliasParams },
-      responses: { 200: jsonResponse(ModelConfigSchema, "The model config."), ...errorResponses(403, 404) },
+      responses: { 200: jsonResponse(ModelConfigSchema, "The model config.") },
     }),
     async (c) => {
       const row = await findModelConfig(getDb(c.env.DB), c.req.valid("param").alias);
@@ -266,18 +256,14 @@ export const modelConfigRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "patch",
       path: "/v1/model-configs/{alias}",
-      tags,
       summary: "Update a model config; the alias cannot change (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404],
       request: { params: AliasParams, body: jsonBody(UpdateModelConfigSchema) },
-      responses: {
-        200: jsonResponse(ModelConfigSchema, "The updated model config."),
-        ...errorResponses(403, 404),
-      },
+      responses: { 200: jsonResponse(ModelConfigSchema, "The updated model config.") },
     }),
     async (c) => {
       const { alias } = c.req.valid("param");
@@ -310,15 +296,14 @@ export const modelConfigRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/v1/model-configs/{alias}",
-      tags,
       summary: "Delete a model config no other config falls back to (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404, 409],
       request: { params: AliasParams },
-      responses: { 204: { description: "Deleted." }, ...errorResponses(403, 404, 409) },
+      responses: { 204: { description: "Deleted." } },
     }),
     async (c) => {
       const { alias } = c.req.valid("param");

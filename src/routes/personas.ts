@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { isAdmin, type Principal, requireUser } from "../auth/principal";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
@@ -16,10 +16,9 @@ import {
 import type { PersonaRow } from "../db/schema";
 import { forbidden, notFound } from "../errors/gateway-error";
 import { resolveModel } from "../gateway/resolve-model";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import {
-  authenticated,
-  errorResponses,
   iso,
   jsonBody,
   jsonResponse,
@@ -119,7 +118,7 @@ export const toPersona = (p: PersonaRow) => ({
 
 const PersonaParams = z.object({ id: pathParam("id", PERSONA_ID) });
 const personaNotFound = () => notFound("persona", "id");
-const tags = ["Personas"];
+const route = routes({ tags: ["Personas"] });
 
 /** The user whose private personas the caller sees; the admin key has none. */
 const userIdOf = (p: Principal): string | null => (p.kind === "user" ? p.user.id : null);
@@ -153,14 +152,13 @@ async function writablePersona(db: Db, p: Principal, id: string): Promise<Person
 
 export const personaRoutes = createRouter()
   .openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/v1/personas",
-      tags,
       summary: "Create a persona: private (any user key) or shared (admins)",
-      security: authenticated,
+      errors: [403, 404],
       request: { body: jsonBody(CreatePersonaSchema) },
-      responses: { 201: jsonResponse(PersonaSchema, "The new persona."), ...errorResponses(403, 404) },
+      responses: { 201: jsonResponse(PersonaSchema, "The new persona.") },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -186,17 +184,12 @@ export const personaRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/personas",
-      tags,
       summary: "List the caller's private personas and every shared one, newest first",
-      security: authenticated,
       request: { query: ListPersonasQuerySchema },
-      responses: {
-        200: jsonResponse(listOf(PersonaSchema, "PersonaList"), "A page of personas."),
-        ...errorResponses(),
-      },
+      responses: { 200: jsonResponse(listOf(PersonaSchema, "PersonaList"), "A page of personas.") },
     }),
     async (c) => {
       const { limit, cursor, visibility } = c.req.valid("query");
@@ -213,14 +206,13 @@ export const personaRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/personas/{id}",
-      tags,
       summary: "Get a persona (one of the caller's, or a shared one)",
-      security: authenticated,
+      errors: [404],
       request: { params: PersonaParams },
-      responses: { 200: jsonResponse(PersonaSchema, "The persona."), ...errorResponses(404) },
+      responses: { 200: jsonResponse(PersonaSchema, "The persona.") },
     }),
     async (c) => {
       const persona = await findVisiblePersona(
@@ -233,14 +225,13 @@ export const personaRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "patch",
       path: "/v1/personas/{id}",
-      tags,
       summary: "Update a persona (shared ones and visibility changes: admins only)",
-      security: authenticated,
+      errors: [403, 404],
       request: { params: PersonaParams, body: jsonBody(UpdatePersonaSchema) },
-      responses: { 200: jsonResponse(PersonaSchema, "The updated persona."), ...errorResponses(403, 404) },
+      responses: { 200: jsonResponse(PersonaSchema, "The updated persona.") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -269,14 +260,13 @@ export const personaRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/v1/personas/{id}",
-      tags,
       summary: "Delete a persona; conversations that used it keep their history, unlinked",
-      security: authenticated,
+      errors: [403, 404],
       request: { params: PersonaParams },
-      responses: { 204: { description: "Deleted." }, ...errorResponses(403, 404) },
+      responses: { 204: { description: "Deleted." } },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

@@ -1,6 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq, notExists, sql } from "drizzle-orm";
-import { adminOnly } from "../auth/middleware";
 import { encryptSecret } from "../auth/secrets";
 import { type Db, getDb } from "../db/client";
 import { decodeKeyCursor, toPage } from "../db/cursor";
@@ -9,10 +8,9 @@ import { aliasesUsingVendor } from "../db/queries/model-configs";
 import { findVendorRow } from "../db/queries/vendors";
 import { modelConfigs, type VendorRow, vendors } from "../db/schema";
 import { conflict, invalidRequest, notFound } from "../errors/gateway-error";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import {
-  authenticated,
-  errorResponses,
   isoOrNull,
   jsonBody,
   jsonResponse,
@@ -133,19 +131,18 @@ async function deleteUnusedVendor(db: Db, slug: string): Promise<void> {
 }
 
 const SlugParams = z.object({ slug: pathParam("slug", "groq") });
-const tags = ["Vendors"];
+const route = routes({ tags: ["Vendors"] });
 
 export const vendorRoutes = createRouter()
   .openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/v1/vendors",
-      tags,
       summary: "Add a vendor, e.g. an OpenAI-compatible host (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [409],
       request: { body: jsonBody(CreateVendorSchema) },
-      responses: { 201: jsonResponse(VendorSchema, "The new vendor."), ...errorResponses(403, 409) },
+      responses: { 201: jsonResponse(VendorSchema, "The new vendor.") },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -175,18 +172,13 @@ export const vendorRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/vendors",
-      tags,
       summary: "List vendors, built-ins included, by slug (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
       request: { query: PaginationQuerySchema },
-      responses: {
-        200: jsonResponse(listOf(VendorSchema, "VendorList"), "A page of vendors."),
-        ...errorResponses(403),
-      },
+      responses: { 200: jsonResponse(listOf(VendorSchema, "VendorList"), "A page of vendors.") },
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
@@ -201,15 +193,14 @@ export const vendorRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/vendors/{slug}",
-      tags,
       summary: "Get a vendor (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404],
       request: { params: SlugParams },
-      responses: { 200: jsonResponse(VendorSchema, "The vendor."), ...errorResponses(403, 404) },
+      responses: { 200: jsonResponse(VendorSchema, "The vendor.") },
     }),
     async (c) => {
       const vendor = await getVendor(c.env, getDb(c.env.DB), c.req.valid("param").slug);
@@ -218,16 +209,15 @@ export const vendorRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "patch",
       path: "/v1/vendors/{slug}",
-      tags,
       summary:
         "Update a vendor's base URL, key or enabled flag; on a built-in this stores an override (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404],
       request: { params: SlugParams, body: jsonBody(UpdateVendorSchema) },
-      responses: { 200: jsonResponse(VendorSchema, "The updated vendor."), ...errorResponses(403, 404) },
+      responses: { 200: jsonResponse(VendorSchema, "The updated vendor.") },
     }),
     async (c) => {
       const { slug } = c.req.valid("param");
@@ -260,15 +250,14 @@ export const vendorRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/v1/vendors/{slug}",
-      tags,
       summary: "Delete an admin-added vendor no model config uses (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404, 409],
       request: { params: SlugParams },
-      responses: { 204: { description: "Deleted." }, ...errorResponses(403, 404, 409) },
+      responses: { 204: { description: "Deleted." } },
     }),
     async (c) => {
       const { slug } = c.req.valid("param");
