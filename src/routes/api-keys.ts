@@ -101,7 +101,8 @@ const toApiKey = (k: ApiKeyRow) => ({
 
 const UserParams = z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
 const KeyParams = UserParams.extend({ key_id: pathParam("key_id", "key_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
-const route = routes({ tags: ["API keys"], errors: [404] });
+// Writes here change keys, which auth reads (and may cache: AUTH_CACHE_SECONDS).
+const route = routes({ tags: ["API keys"], errors: [404], writes: { invalidatesAuthCache: true } });
 
 /** The caller may manage this user's keys, and the user exists (admins can name any id). */
 async function resolveUser(db: Db, p: Principal, userId: string): Promise<void> {

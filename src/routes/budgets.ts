@@ -43,7 +43,8 @@ const toWindow = (w: WindowStatus, limitUsd: number | null, limitTokens: number 
   resets_at: new Date(w.resetsAt).toISOString(),
 });
 
-const route = routes({ tags: ["Users"], errors: [404] });
+// Under /v1/users, like users and keys: a write here would change what auth reads.
+const route = routes({ tags: ["Users"], errors: [404], writes: { invalidatesAuthCache: true } });
 
 export const budgetRoutes = createRouter().openapi(
   route({

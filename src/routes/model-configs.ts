@@ -170,7 +170,8 @@ async function checkFallbacks(env: OptionalConfig, db: Db, self: string, fallbac
 }
 
 const AliasParams = z.object({ alias: pathParam("alias", "fast") });
-const route = routes({ tags: ["Model configs"] });
+// Writes here change model configs, which auth reads with the key (and may cache: AUTH_CACHE_SECONDS).
+const route = routes({ tags: ["Model configs"], writes: { invalidatesAuthCache: true } });
 
 export const modelConfigRoutes = createRouter()
   .openapi(

@@ -119,7 +119,8 @@ function budgetColumns(b: BudgetsInput | undefined) {
 
 const UserIdParams = z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
 const emailTaken = () => conflict("email_taken", "A user with this email already exists.", "email");
-const route = routes({ tags: ["Users"] });
+// Writes here change users and keys, which auth reads (and may cache: AUTH_CACHE_SECONDS).
+const route = routes({ tags: ["Users"], writes: { invalidatesAuthCache: true } });
 
 export const userRoutes = createRouter()
   .openapi(

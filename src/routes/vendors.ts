@@ -131,7 +131,8 @@ async function deleteUnusedVendor(db: Db, slug: string): Promise<void> {
 }
 
 const SlugParams = z.object({ slug: pathParam("slug", "groq") });
-const route = routes({ tags: ["Vendors"] });
+// Writes here change vendors, which auth reads with the model (and may cache: AUTH_CACHE_SECONDS).
+const route = routes({ tags: ["Vendors"], writes: { invalidatesAuthCache: true } });
 
 export const vendorRoutes = createRouter()
   .openapi(
