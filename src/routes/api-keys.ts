@@ -5,7 +5,7 @@ import { generateApiKey, hashApiKey } from "../auth/keys";
 import { isAdmin, type Principal } from "../auth/principal";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { newId } from "../db/ids";
 import { listKeys } from "../db/queries/api-keys";
 import { findUser } from "../db/queries/users";
@@ -172,15 +172,10 @@ export const apiKeyRoutes = createRouter()
     }),
     async (c) => {
       const { id: userId } = c.req.valid("param");
-      const { limit, cursor } = c.req.valid("query");
       const db = getDb(c.env.DB);
       await resolveUser(db, c.var.principal, userId);
-      const before = decodeKeyCursor(cursor);
-      const rows = await listKeys(db, userId, limit, before);
-      return c.json(
-        toPage(rows, limit, (k) => [k.id], toApiKey),
-        200,
-      );
+      const read = (limit: number, before?: string) => listKeys(db, userId, limit, before);
+      return c.json(await keysetPage(c.req.valid("query"), read, (k) => k.id, toApiKey), 200);
     },
   )
   .openapi(

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/principal";
 import { ContentPartSchema } from "../chat/openai-schema";
 import { getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { listOwnedMessages } from "../db/queries/conversations";
 import type { MessageRow } from "../db/schema";
 import { routes } from "../openapi/route";
@@ -63,16 +63,13 @@ export const messageRoutes = createRouter().openapi(
   }),
   async (c) => {
     const user = requireUser(c.var.principal);
-    const { limit, cursor } = c.req.valid("query");
-    const afterId = decodeKeyCursor(cursor);
-    const { found, rows } = await listOwnedMessages(getDb(c.env.DB), c.req.valid("param").id, user.id, {
-      limit,
-      afterId,
-    });
-    if (!found) throw conversationNotFound();
-    return c.json(
-      toPage(rows, limit, (m) => [m.id], toMessage),
-      200,
-    );
+    const db = getDb(c.env.DB);
+    const { id } = c.req.valid("param");
+    const read = async (limit: number, afterId?: string) => {
+      const { found, rows } = await listOwnedMessages(db, id, user.id, { limit, afterId });
+      if (!found) throw conversationNotFound();
+      return rows;
+    };
+    return c.json(await keysetPage(c.req.valid("query"), read, (m) => m.id, toMessage), 200);
   },
 );

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { type Db, getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
 import {
   deleteModelConfig,
@@ -231,13 +231,9 @@ export const modelConfigRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { limit, cursor } = c.req.valid("query");
-      const after = decodeKeyCursor(cursor);
-      const rows = await listModelConfigs(getDb(c.env.DB), limit, after);
-      return c.json(
-        toPage(rows, limit, (m) => [m.alias], toModelConfig),
-        200,
-      );
+      const db = getDb(c.env.DB);
+      const read = (limit: number, after?: string) => listModelConfigs(db, limit, after);
+      return c.json(await keysetPage(c.req.valid("query"), read, (m) => m.alias, toModelConfig), 200);
     },
   )
   .openapi(

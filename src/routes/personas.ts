@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { isAdmin, type Principal, requireUser } from "../auth/principal";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { newId } from "../db/ids";
 import {
   deletePersona,
@@ -192,17 +192,12 @@ export const personaRoutes = createRouter()
       responses: { 200: jsonResponse(listOf(PersonaSchema, "PersonaList"), "A page of personas.") },
     }),
     async (c) => {
-      const { limit, cursor, visibility } = c.req.valid("query");
-      const beforeId = decodeKeyCursor(cursor);
-      const rows = await listVisiblePersonas(getDb(c.env.DB), userIdOf(c.var.principal), {
-        visibility,
-        limit,
-        beforeId,
-      });
-      return c.json(
-        toPage(rows, limit, (p) => [p.id], toPersona),
-        200,
-      );
+      const query = c.req.valid("query");
+      const db = getDb(c.env.DB);
+      const userId = userIdOf(c.var.principal);
+      const read = (limit: number, beforeId?: string) =>
+        listVisiblePersonas(db, userId, { visibility: query.visibility, limit, beforeId });
+      return c.json(await keysetPage(query, read, (p) => p.id, toPersona), 200);
     },
   )
   .openapi(

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
 import { newId } from "../db/ids";
 import { findUser, listUsers } from "../db/queries/users";
@@ -166,13 +166,9 @@ export const userRoutes = createRouter()
       responses: { 200: jsonResponse(listOf(UserSchema, "UserList"), "A page of users.") },
     }),
     async (c) => {
-      const { limit, cursor } = c.req.valid("query");
-      const before = decodeKeyCursor(cursor);
-      const rows = await listUsers(getDb(c.env.DB), limit, before);
-      return c.json(
-        toPage(rows, limit, (u) => [u.id], toUser),
-        200,
-      );
+      const db = getDb(c.env.DB);
+      const read = (limit: number, before?: string) => listUsers(db, limit, before);
+      return c.json(await keysetPage(c.req.valid("query"), read, (u) => u.id, toUser), 200);
     },
   )
   .openapi(

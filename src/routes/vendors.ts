@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { and, eq, notExists, sql } from "drizzle-orm";
 import { encryptSecret } from "../auth/secrets";
 import { type Db, getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
 import { aliasesUsingVendor } from "../db/queries/model-configs";
 import { findVendorRow } from "../db/queries/vendors";
@@ -182,15 +182,12 @@ export const vendorRoutes = createRouter()
       responses: { 200: jsonResponse(listOf(VendorSchema, "VendorList"), "A page of vendors.") },
     }),
     async (c) => {
-      const { limit, cursor } = c.req.valid("query");
-      const after = decodeKeyCursor(cursor);
       // Vendors are a handful: merge built-ins with rows in memory, then page by slug.
-      const all = await allVendors(c.env, getDb(c.env.DB));
-      const rest = after === undefined ? all : all.filter((v) => v.slug > after);
-      return c.json(
-        toPage(rest.slice(0, limit + 1), limit, (v) => [v.slug], toVendor),
-        200,
-      );
+      const read = async (limit: number, after?: string) => {
+        const all = await allVendors(c.env, getDb(c.env.DB));
+        return (after === undefined ? all : all.filter((v) => v.slug > after)).slice(0, limit + 1);
+      };
+      return c.json(await keysetPage(c.req.valid("query"), read, (v) => v.slug, toVendor), 200);
     },
   )
   .openapi(
