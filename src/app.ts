@@ -2,7 +2,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { requestId } from "hono/request-id";
-import { forgetHotPaths, invalidatesHotPaths } from "./auth/hot-path-cache";
+import { forgetHotPaths } from "./auth/hot-path-cache";
 import { authenticate } from "./auth/middleware";
 import type { AppEnv } from "./env";
 import { GatewayError, notFound } from "./errors/gateway-error";
@@ -48,7 +48,7 @@ export function createApp() {
     try {
       await next();
     } finally {
-      if (invalidatesHotPaths(c.req.method, c.req.path)) forgetHotPaths();
+      if (routeNeeds(c).invalidatesAuthCache) forgetHotPaths();
     }
   });
   // Generated-image links are capabilities (a random 128-bit id, one hour), like OpenAI's signed

@@ -6,7 +6,6 @@ import {
   cacheHotPath,
   forgetHotPaths,
   hotPathGeneration,
-  invalidatesHotPaths,
 } from "./hot-path-cache";
 
 const rows = (id: string) => ({ key: { id } }) as unknown as HotPathRows;
@@ -43,15 +42,5 @@ describe("the hot-path cache", () => {
     expect([undefined, "", "0", "-5", "2.5", "soon"].map(authCacheSeconds)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(authCacheSeconds("30")).toBe(30);
     expect(authCacheSeconds("3600")).toBe(300);
-  });
-
-  it("is emptied by writes to keys, users, model configs and vendors, not by reads or calls", () => {
-    expect(invalidatesHotPaths("DELETE", "/v1/users/usr_1/api-keys/key_1")).toBe(true);
-    expect(invalidatesHotPaths("PATCH", "/v1/users/usr_1")).toBe(true);
-    expect(invalidatesHotPaths("POST", "/v1/model-configs")).toBe(true);
-    expect(invalidatesHotPaths("PATCH", "/v1/vendors/openai")).toBe(true);
-    expect(invalidatesHotPaths("GET", "/v1/users/usr_1")).toBe(false);
-    expect(invalidatesHotPaths("POST", "/v1/chat/completions")).toBe(false);
-    expect(invalidatesHotPaths("POST", "/v1/usersettings")).toBe(false);
   });
 });

@@ -68,10 +68,3 @@ export function forgetHotPaths(): void {
   generation += 1;
   entries.clear();
 }
-
-/** Paths whose writes change keys, users, model configs or vendors. */
-const INVALIDATING = /^\/v1\/(users|model-configs|vendors)(\/|$)/;
-
-/** Whether a request, once answered, must empty the cache. */
-export const invalidatesHotPaths = (method: string, path: string): boolean =>
-  method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && INVALIDATING.test(path);

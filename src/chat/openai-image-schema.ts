@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { identifier } from "../openapi/strings";
 
 /**
  * OpenAI Images API (`images.generate`): request and response, as zod. The request is loose like
@@ -14,8 +15,7 @@ const vendorValue = (example: string, description: string) =>
 
 export const ImageGenerationRequestSchema = z
   .looseObject({
-    model: z
-      .string()
+    model: identifier()
       .min(1)
       .max(256)
       .openapi({ example: "openai/gpt-image-1", description: "`vendor/model` or a model-config alias." }),

@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { boundedJson, FORWARDED_SCHEMA_LIMITS } from "../openapi/json";
+import { identifier } from "../openapi/strings";
 
 /**
  * OpenAI Chat Completions request, as zod (validates input and documents the route).
@@ -61,12 +63,15 @@ const MessageSchema = z.discriminatedUnion("role", [
   z.object({ role: z.literal("tool"), content: textContent, tool_call_id: z.string().min(1) }),
 ]);
 
+/** A JSON Schema passed on to the vendor, walked by some adapters: bounded like stored JSON, looser. */
+const JsonSchemaObject = z.record(z.string(), z.unknown()).superRefine(boundedJson(FORWARDED_SCHEMA_LIMITS));
+
 const ToolSchema = z.object({
   type: z.literal("function"),
   function: z.object({
     name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
     description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
+    parameters: JsonSchemaObject.optional(),
     strict: z.boolean().nullish(),
   }),
 });
@@ -84,7 +89,7 @@ const ResponseFormatSchema = z.discriminatedUnion("type", [
     json_schema: z.object({
       name: z.string().min(1).max(64),
       description: z.string().optional(),
-      schema: z.record(z.string(), z.unknown()).optional(),
+      schema: JsonSchemaObject.optional(),
       strict: z.boolean().nullish(),
     }),
   }),
@@ -92,7 +97,7 @@ const ResponseFormatSchema = z.discriminatedUnion("type", [
 
 export const ChatCompletionRequestSchema = z
   .looseObject({
-    model: z.string().min(1).max(256).openapi({ example: "mock/echo" }),
+    model: identifier().min(1).max(256).openapi({ example: "mock/echo" }),
     messages: z.array(MessageSchema).min(1).max(10_000),
     stream: z.boolean().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),

@@ -46,3 +46,17 @@ export function toPage<R, T>(
 /** The common case: a list keyed by one string column (an id, slug or alias). */
 export const decodeKeyCursor = (cursor: string | undefined): string | undefined =>
   cursor === undefined ? undefined : (decodeCursor(cursor, ["string"])[0] as string);
+
+/**
+ * A page of a list keyed by one string column: `read` fetches `limit + 1` rows past the cursor's
+ * key (undefined: from the start), then the rows are paged by `keyOf`.
+ */
+export async function keysetPage<R, T>(
+  { limit, cursor }: { limit: number; cursor?: string | undefined },
+  read: (limit: number, key: string | undefined) => Promise<R[]>,
+  keyOf: (row: R) => string,
+  serialize: (row: R) => T,
+): Promise<{ data: T[]; next_cursor: string | null }> {
+  const rows = await read(limit, decodeKeyCursor(cursor));
+  return toPage(rows, limit, (row) => [keyOf(row)], serialize);
+}

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { VENDOR_KINDS } from "../providers/kinds";
 
 /**
  * The data model. Times are integer milliseconds since the epoch (exposed as ISO-8601 UTC).
@@ -69,12 +70,15 @@ export const apiKeys = sqliteTable(
   (t) => [uniqueIndex("api_keys_hash_unique").on(t.hash), index("api_keys_user_id_idx").on(t.userId, t.id)],
 );
 
+/** The kinds as an SQL list (trusted literals from kinds.ts, so raw is safe). */
+const VENDOR_KIND_LIST = sql.raw(VENDOR_KINDS.map((k) => `'${k}'`).join(", "));
+
 export const vendors = sqliteTable(
   "vendors",
   {
     // Rows here are admin-added vendors, or overrides of a built-in one (same slug).
     slug: text("slug").primaryKey(),
-    kind: text("kind", { enum: ["openai", "anthropic", "gemini", "openai-compatible", "mock"] }).notNull(),
+    kind: text("kind", { enum: VENDOR_KINDS }).notNull(),
     // Null means the kind's default (or the built-in's configured base URL).
     baseUrl: text("base_url"),
     // AES-GCM ciphertext (src/auth/secrets.ts); null means none stored (fall back to the env secret).
@@ -83,12 +87,8 @@ export const vendors = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    check(
-      "vendors_kind_check",
-      sql`${t.kind} in ('openai', 'anthropic', 'gemini', 'openai-compatible', 'mock')`,
-    ),
-  ],
+  // The enum above is TypeScript only in SQLite; this is what the database itself enforces.
+  (t) => [check("vendors_kind_check", sql`${t.kind} in (${VENDOR_KIND_LIST})`)],
 );
 
 export type Capabilities = { vision: boolean; tools: boolean; image_generation: boolean; streaming: boolean };

@@ -54,14 +54,6 @@ export interface PreparedVendor {
 export async function prepareVendor(env: OptionalConfig, resolved: ResolvedModel): Promise<PreparedVendor> {
   const { vendor } = resolved;
   const provider = providerFor(vendor.kind);
-  if (!provider) {
-    throw new GatewayError(
-      500,
-      "internal_error",
-      "vendor_kind_unsupported",
-      `No adapter for vendor kind \`${vendor.kind}\`.`,
-    );
-  }
   const apiKey = await apiKeyOf(env, vendor);
   if (provider.requiresApiKey && !apiKey) {
     throw new GatewayError(

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import type { AppEnv } from "../env";
+import { authenticated } from "./schemas";
 
 export const API_VERSION = "0.1.0";
 
@@ -16,6 +17,7 @@ every response carries \`x-request-id\`.
 
 **Lists** take \`?limit=&cursor=\` and answer \`{data, next_cursor}\`.`;
 
+/** Call after every router is mounted: the document is built from their registered routes. */
 export function registerDocs(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -32,6 +34,8 @@ export function registerDocs(app: OpenAPIHono<AppEnv>) {
     openapi: "3.1.0",
     info: { title: "Switchboard API", version: API_VERSION, description: DESCRIPTION },
     servers: [{ url: new URL(c.req.url).origin }],
+    // Every operation needs a key unless it says otherwise (`security: []`, from needs.public).
+    security: authenticated,
     tags: [
       { name: "Users", description: "Users and who is calling (admin)." },
       { name: "API keys", description: "Per-user API keys: shown once, stored hashed." },

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { identifier } from "./strings";
 
 /** Components shared by every route: the error shape, list envelopes, pagination, security. */
 
@@ -107,10 +108,12 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
   content: { "application/json": { schema } },
 });
 
-/** A path parameter; any string, so a malformed id is simply a 404 like an unknown one. */
+/**
+ * A path parameter: any string without control characters, so a malformed id is simply a 404
+ * like an unknown one, while one that could never be echoed safely is a 400 naming it.
+ */
 export const pathParam = (name: string, example: string) =>
-  z
-    .string()
+  identifier()
     .min(1)
     .max(128)
     .openapi({ param: { name, in: "path" }, example });

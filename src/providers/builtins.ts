@@ -1,14 +1,8 @@
 import type { OptionalConfig } from "../env";
+import type { VendorKind } from "./kinds";
 
-export type VendorKind = "openai" | "anthropic" | "gemini" | "openai-compatible" | "mock";
-
-export const VENDOR_KINDS: readonly VendorKind[] = [
-  "openai",
-  "anthropic",
-  "gemini",
-  "openai-compatible",
-  "mock",
-];
+// The adapters import the kind from here, with the built-ins it describes.
+export type { VendorKind } from "./kinds";
 
 /** Where a kind's API lives when neither the config nor the vendor row names a base URL. */
 export const DEFAULT_BASE_URLS: Record<VendorKind, string | null> = {

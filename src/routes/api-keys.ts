@@ -1,22 +1,20 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import { assertSelfOrAdmin } from "../auth/access";
 import { generateApiKey, hashApiKey } from "../auth/keys";
-import { adminOnly } from "../auth/middleware";
 import { isAdmin, type Principal } from "../auth/principal";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { newId } from "../db/ids";
 import { listKeys } from "../db/queries/api-keys";
 import { findUser } from "../db/queries/users";
 import { type ApiKeyRow, apiKeys } from "../db/schema";
 import { forbidden, invalidRequest, notFound } from "../errors/gateway-error";
 import { DEFAULT_RATE_LIMIT, isRateLimitTier, tierListText } from "../gateway/rate-limit";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import {
-  authenticated,
-  errorResponses,
   iso,
   isoOrNull,
   jsonBody,
@@ -103,7 +101,8 @@ const toApiKey = (k: ApiKeyRow) => ({
 
 const UserParams = z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
 const KeyParams = UserParams.extend({ key_id: pathParam("key_id", "key_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
-const tags = ["API keys"];
+// Writes here change keys, which auth reads (and may cache: AUTH_CACHE_SECONDS).
+const route = routes({ tags: ["API keys"], errors: [404], writes: { invalidatesAuthCache: true } });
 
 /** The caller may manage this user's keys, and the user exists (admins can name any id). */
 async function resolveUser(db: Db, p: Principal, userId: string): Promise<void> {
@@ -114,15 +113,14 @@ async function resolveUser(db: Db, p: Principal, userId: string): Promise<void> 
 
 export const apiKeyRoutes = createRouter()
   .openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/v1/users/{id}/api-keys",
-      tags,
       summary: "Create an API key (admin, or the user for itself); the key is shown only here",
       description: `\`rate_limit_per_minute\`: ${RATE_LIMIT_DESCRIPTION}`,
-      security: authenticated,
+      errors: [403],
       request: { params: UserParams, body: jsonBody(CreateApiKeySchema) },
-      responses: { 201: jsonResponse(CreatedApiKeySchema, "The new key."), ...errorResponses(403, 404) },
+      responses: { 201: jsonResponse(CreatedApiKeySchema, "The new key.") },
     }),
     async (c) => {
       const { id: userId } = c.req.valid("param");
@@ -165,41 +163,29 @@ export const apiKeyRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/users/{id}/api-keys",
-      tags,
       summary: "List a user's API keys, newest first, revoked ones included (never the key itself)",
-      security: authenticated,
       request: { params: UserParams, query: PaginationQuerySchema },
-      responses: {
-        200: jsonResponse(listOf(ApiKeySchema, "ApiKeyList"), "A page of keys."),
-        ...errorResponses(404),
-      },
+      responses: { 200: jsonResponse(listOf(ApiKeySchema, "ApiKeyList"), "A page of keys.") },
     }),
     async (c) => {
       const { id: userId } = c.req.valid("param");
-      const { limit, cursor } = c.req.valid("query");
       const db = getDb(c.env.DB);
       await resolveUser(db, c.var.principal, userId);
-      const before = decodeKeyCursor(cursor);
-      const rows = await listKeys(db, userId, limit, before);
-      return c.json(
-        toPage(rows, limit, (k) => [k.id], toApiKey),
-        200,
-      );
+      const read = (limit: number, before?: string) => listKeys(db, userId, limit, before);
+      return c.json(await keysetPage(c.req.valid("query"), read, (k) => k.id, toApiKey), 200);
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "patch",
       path: "/v1/users/{id}/api-keys/{key_id}",
-      tags,
       summary: "Change an API key's requests-per-minute tier (admin); applies from the next request",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
       request: { params: KeyParams, body: jsonBody(UpdateApiKeySchema) },
-      responses: { 200: jsonResponse(ApiKeySchema, "The updated key."), ...errorResponses(403, 404) },
+      responses: { 200: jsonResponse(ApiKeySchema, "The updated key.") },
     }),
     async (c) => {
       const { id: userId, key_id: keyId } = c.req.valid("param");
@@ -214,14 +200,12 @@ export const apiKeyRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/v1/users/{id}/api-keys/{key_id}",
-      tags,
       summary: "Revoke an API key: it stops working at once",
-      security: authenticated,
       request: { params: KeyParams },
-      responses: { 204: { description: "Revoked (also when it already was)." }, ...errorResponses(404) },
+      responses: { 204: { description: "Revoked (also when it already was)." } },
     }),
     async (c) => {
       const { id: userId, key_id: keyId } = c.req.valid("param");

@@ -1,12 +1,13 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { assertSelfOrAdmin } from "../auth/access";
 import { getDb } from "../db/client";
 import { findUser } from "../db/queries/users";
 import { notFound } from "../errors/gateway-error";
 import { budgetLimitsOf, readBudget } from "../gateway/budget";
 import type { WindowStatus } from "../gateway/budget-ledger";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
-import { authenticated, errorResponses, jsonResponse, pathParam, Timestamp } from "../openapi/schemas";
+import { jsonResponse, pathParam, Timestamp } from "../openapi/schemas";
 
 const WindowSchema = z
   .object({
@@ -42,19 +43,20 @@ const toWindow = (w: WindowStatus, limitUsd: number | null, limitTokens: number 
   resets_at: new Date(w.resetsAt).toISOString(),
 });
 
+// Under /v1/users, like users and keys: a write here would change what auth reads.
+const route = routes({ tags: ["Users"], errors: [404], writes: { invalidatesAuthCache: true } });
+
 export const budgetRoutes = createRouter().openapi(
-  createRoute({
+  route({
     method: "get",
     path: "/v1/users/{id}/budget",
-    tags: ["Users"],
     summary: "A user's budgets: limits, spent and reserved per UTC day and month (admin, or the user)",
     description:
       "Read from the user's budget tracker, which is exact: calls are checked and counted there one at a time. " +
       "Spending is tracked while the user has a budget set; a call's real usage is counted once it has answered " +
       "(until then its estimate is `reserved`).",
-    security: authenticated,
     request: { params: z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") }) },
-    responses: { 200: jsonResponse(BudgetSchema, "The user's budget status."), ...errorResponses(404) },
+    responses: { 200: jsonResponse(BudgetSchema, "The user's budget status.") },
   }),
   async (c) => {
     const { id } = c.req.valid("param");

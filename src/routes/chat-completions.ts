@@ -1,10 +1,11 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ChatCompletionRequestSchema } from "../chat/openai-schema";
 import { chatCompletionPlan } from "../gateway/pipeline/plans/chat-completion";
 import { runCall } from "../gateway/pipeline/run-call";
-import { MODEL_BODY_LIMIT, needs } from "../openapi/route-needs";
+import { routes } from "../openapi/route";
+import { MODEL_BODY_LIMIT } from "../openapi/route-needs";
 import { createRouter } from "../openapi/router";
-import { authenticated, errorResponses, jsonBody } from "../openapi/schemas";
+import { jsonBody } from "../openapi/schemas";
 
 const UsageSchema = z
   .object({
@@ -46,11 +47,12 @@ const ChatCompletionSchema = z
   })
   .openapi("ChatCompletion");
 
+const route = routes({ tags: ["Chat"] });
+
 export const chatCompletionRoutes = createRouter().openapi(
-  createRoute({
+  route({
     method: "post",
     path: "/v1/chat/completions",
-    tags: ["Chat"],
     summary: "OpenAI Chat Completions, for any vendor or alias",
     description:
       "Drop-in for OpenAI's endpoint: point an OpenAI SDK's `baseURL` at `/v1`. `model` is `vendor/model` or an alias. " +
@@ -61,8 +63,8 @@ export const chatCompletionRoutes = createRouter().openapi(
       "response headers `x-switchboard-model` (who answered), `x-switchboard-retries` and `x-switchboard-fallback` say what happened. " +
       "Caching: `x-cache-ttl` (seconds, 0 or 60+) or the model config's `cache_ttl_seconds` turns it on; `Cache-Control: no-cache` skips the " +
       "read, `no-store` reads and writes nothing; `x-cache: HIT|MISS|BYPASS` tells. Answers are cached per user; errors and cut-off streams never.",
-    security: authenticated,
-    middleware: [needs({ bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" })],
+    needs: { bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" },
+    errors: [404, 502, 503, 504],
     request: { body: jsonBody(ChatCompletionRequestSchema) },
     responses: {
       200: {
@@ -76,7 +78,6 @@ export const chatCompletionRoutes = createRouter().openapi(
           },
         },
       },
-      ...errorResponses(404, 502, 503, 504),
     },
   }),
   (c) => runCall(c, "chat.completions", chatCompletionPlan(c.req.valid("json"))),

@@ -1,10 +1,12 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ContentPartSchema } from "../chat/openai-schema";
 import { conversationMessagePlan } from "../gateway/pipeline/plans/conversation-message";
 import { runCall } from "../gateway/pipeline/run-call";
-import { MODEL_BODY_LIMIT, needs } from "../openapi/route-needs";
+import { routes } from "../openapi/route";
+import { MODEL_BODY_LIMIT } from "../openapi/route-needs";
 import { createRouter } from "../openapi/router";
-import { authenticated, errorResponses, jsonBody } from "../openapi/schemas";
+import { jsonBody } from "../openapi/schemas";
+import { ModelStringSchema } from "../openapi/strings";
 import { ConversationParams } from "./conversations";
 import { MessageSchema } from "./messages";
 
@@ -29,7 +31,7 @@ const SendMessageSchema = z
       .boolean()
       .default(false)
       .openapi({ description: "Answer as Server-Sent Events (see the 201 response)." }),
-    model: z.string().trim().min(1).max(200).optional().openapi({
+    model: ModelStringSchema.optional().openapi({
       example: "mock/echo",
       description: "This turn only; else the conversation's model, else its persona's.",
     }),
@@ -71,11 +73,12 @@ const SSE_FORMAT =
   '`{"error": {type, code, message, request_id}}`, then the stream closes; what was generated is stored with ' +
   '`finish_reason: "cut_off"`, as it is when the client disconnects (which also stops the vendor).';
 
+const route = routes({ tags: ["Conversations"] });
+
 export const conversationMessageRoutes = createRouter().openapi(
-  createRoute({
+  route({
     method: "post",
     path: "/v1/conversations/{id}/messages",
-    tags: ["Conversations"],
     summary: "Send a message and get the model's reply, both stored",
     description:
       "The prompt is the persona's system prompt, the conversation's newest history that fits the model's context " +
@@ -83,8 +86,8 @@ export const conversationMessageRoutes = createRouter().openapi(
       "`temperature` and `max_tokens`: the request's, else the persona's, else the model config's defaults. " +
       "If the vendor fails before answering, the user message is stored and the error returned. " +
       `${SSE_FORMAT} Optional header \`x-timeout-ms\` bounds the wait for the vendor (default 60 s).`,
-    security: authenticated,
-    middleware: [needs({ bodyLimit: MODEL_BODY_LIMIT, prefetch: "turn" })],
+    needs: { bodyLimit: MODEL_BODY_LIMIT, prefetch: "turn" },
+    errors: [403, 404, 502, 503, 504],
     request: { params: ConversationParams, body: jsonBody(SendMessageSchema) },
     responses: {
       // One success status for both forms: messages are created either way.
@@ -96,7 +99,6 @@ export const conversationMessageRoutes = createRouter().openapi(
           "text/event-stream": { schema: z.string().openapi({ description: SSE_FORMAT }) },
         },
       },
-      ...errorResponses(403, 404, 502, 503, 504),
     },
   }),
   (c) =>

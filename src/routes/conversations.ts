@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/principal";
 import { DEFAULT_TITLE } from "../conversations/turn";
 import type { Db } from "../db/client";
@@ -17,10 +17,9 @@ import type { ConversationRow } from "../db/schema";
 import type { OptionalConfig } from "../env";
 import { invalidRequest, notFound } from "../errors/gateway-error";
 import { resolveModel } from "../gateway/resolve-model";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import {
-  authenticated,
-  errorResponses,
   iso,
   jsonBody,
   jsonResponse,
@@ -29,6 +28,7 @@ import {
   pathParam,
   Timestamp,
 } from "../openapi/schemas";
+import { identifier, ModelStringSchema } from "../openapi/strings";
 
 export const CONVERSATION_ID = "cnv_01JD7W5X7Q2N5V3K9Y8M4T6R2S";
 const PERSONA_ID = "per_01JD7W5X7Q2N5V3K9Y8M4T6R2S";
@@ -48,19 +48,15 @@ export const ConversationSchema = z
   .openapi("Conversation");
 
 const title = z.string().trim().min(1).max(200).openapi({ example: "Trip to Lisbon" });
-const personaId = z
-  .string()
+const personaId = identifier()
   .min(1)
   .max(128)
   .nullable()
   .openapi({ example: PERSONA_ID, description: "One of the caller's personas or a shared one." });
-const model = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .nullable()
-  .openapi({ example: "mock/echo", description: "`vendor/model` or a model-config alias." });
+const model = ModelStringSchema.nullable().openapi({
+  example: "mock/echo",
+  description: "`vendor/model` or a model-config alias.",
+});
 
 const CreateConversationSchema = z
   .object({
@@ -77,8 +73,7 @@ const UpdateConversationSchema = z
   .openapi("UpdateConversation");
 
 const ListConversationsQuerySchema = PaginationQuerySchema.extend({
-  persona_id: z
-    .string()
+  persona_id: identifier()
     .min(1)
     .max(128)
     .optional()
@@ -96,7 +91,8 @@ export const toConversation = (c: ConversationRow) => ({
 
 export const ConversationParams = z.object({ id: pathParam("id", CONVERSATION_ID) });
 export const conversationNotFound = () => notFound("conversation", "id");
-const tags = ["Conversations"];
+// Every route needs a user key: the admin key has no conversations (requireUser: 403).
+const route = routes({ tags: ["Conversations"], errors: [403] });
 
 /** A persona or model a write names must be usable by the caller; else a 404 naming the field. */
 async function checkReferences(
@@ -122,17 +118,13 @@ function decodeListCursor(cursor: string): { updatedAt: Date; id: string } {
 
 export const conversationRoutes = createRouter()
   .openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/v1/conversations",
-      tags,
       summary: "Start a conversation (user keys only)",
-      security: authenticated,
+      errors: [404],
       request: { body: jsonBody(CreateConversationSchema) },
-      responses: {
-        201: jsonResponse(ConversationSchema, "The new conversation."),
-        ...errorResponses(403, 404),
-      },
+      responses: { 201: jsonResponse(ConversationSchema, "The new conversation.") },
     }),
     async (c) => {
       const user = requireUser(c.var.principal);
@@ -153,16 +145,13 @@ export const conversationRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/conversations",
-      tags,
       summary: "List the caller's conversations, most recent activity first",
-      security: authenticated,
       request: { query: ListConversationsQuerySchema },
       responses: {
         200: jsonResponse(listOf(ConversationSchema, "ConversationList"), "A page of conversations."),
-        ...errorResponses(403),
       },
     }),
     async (c) => {
@@ -180,14 +169,13 @@ export const conversationRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/conversations/{id}",
-      tags,
       summary: "Get one of the caller's conversations",
-      security: authenticated,
+      errors: [404],
       request: { params: ConversationParams },
-      responses: { 200: jsonResponse(ConversationSchema, "The conversation."), ...errorResponses(403, 404) },
+      responses: { 200: jsonResponse(ConversationSchema, "The conversation.") },
     }),
     async (c) => {
       const user = requireUser(c.var.principal);
@@ -197,17 +185,13 @@ export const conversationRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "patch",
       path: "/v1/conversations/{id}",
-      tags,
       summary: "Rename a conversation or change its persona or model (null clears them)",
-      security: authenticated,
+      errors: [404],
       request: { params: ConversationParams, body: jsonBody(UpdateConversationSchema) },
-      responses: {
-        200: jsonResponse(ConversationSchema, "The updated conversation."),
-        ...errorResponses(403, 404),
-      },
+      responses: { 200: jsonResponse(ConversationSchema, "The updated conversation.") },
     }),
     async (c) => {
       const user = requireUser(c.var.principal);
@@ -229,14 +213,13 @@ export const conversationRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/v1/conversations/{id}",
-      tags,
       summary: "Delete a conversation and its messages",
-      security: authenticated,
+      errors: [404],
       request: { params: ConversationParams },
-      responses: { 204: { description: "Deleted." }, ...errorResponses(403, 404) },
+      responses: { 204: { description: "Deleted." } },
     }),
     async (c) => {
       const user = requireUser(c.var.principal);

@@ -1,5 +1,6 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { API_VERSION } from "../openapi/docs";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import { jsonResponse } from "../openapi/schemas";
 
@@ -7,12 +8,14 @@ const HealthSchema = z
   .object({ status: z.literal("ok"), version: z.string().openapi({ example: API_VERSION }) })
   .openapi("Health");
 
+const route = routes({ tags: ["System"] });
+
 export const healthRoutes = createRouter().openapi(
-  createRoute({
+  route({
     method: "get",
     path: "/health",
-    tags: ["System"],
     summary: "Liveness check (no auth, no storage access)",
+    needs: { public: true },
     responses: { 200: jsonResponse(HealthSchema, "The worker is up.") },
   }),
   (c) => c.json({ status: "ok" as const, version: API_VERSION }, 200),

@@ -1,51 +1,51 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ImageGenerationRequestSchema, ImagesResponseSchema } from "../chat/openai-image-schema";
 import { notFound } from "../errors/gateway-error";
 import { IMAGE_TTL_SECONDS, loadImage } from "../gateway/image-store";
 import { imageGenerationPlan } from "../gateway/pipeline/plans/image-generation";
 import { runCall } from "../gateway/pipeline/run-call";
-import { MODEL_BODY_LIMIT, needs } from "../openapi/route-needs";
+import { routes } from "../openapi/route";
+import { MODEL_BODY_LIMIT } from "../openapi/route-needs";
 import { createRouter } from "../openapi/router";
-import { authenticated, ErrorSchema, errorResponses, jsonBody, pathParam } from "../openapi/schemas";
+import { ErrorSchema, jsonBody, pathParam } from "../openapi/schemas";
 
 const imageBytes = { schema: z.string().openapi({ format: "binary" }) };
 
+const route = routes({ tags: ["Images"] });
+
 export const imageRoutes = createRouter()
   .openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/v1/images/generations",
-      tags: ["Images"],
       summary: "OpenAI Images API: generate images, for any vendor or alias that makes them",
       description:
         "Drop-in for OpenAI's `images.generate`: point an OpenAI SDK's `baseURL` at `/v1`. `model` is `vendor/model` or an alias " +
         "whose capabilities include `image_generation`. With `response_format: url` (the default) each image is a link to " +
         "`GET /v1/images/files/{file}`, valid for one hour and readable without a key; with `b64_json` the bytes come inline. " +
         "Optional header `x-timeout-ms` bounds the wait for the vendor (default 60 s).",
-      security: authenticated,
-      middleware: [needs({ bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" })],
+      needs: { bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" },
+      errors: [404, 502, 503, 504],
       request: { body: jsonBody(ImageGenerationRequestSchema) },
       responses: {
         200: {
           description: "The generated images.",
           content: { "application/json": { schema: ImagesResponseSchema } },
         },
-        ...errorResponses(404, 502, 503, 504),
       },
     }),
     // The pipeline writes the body (an ImagesResponse, typed in the plan) rather than c.json.
     (c) => runCall(c, "images.generations", imageGenerationPlan(c.req.valid("json"))) as never,
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/images/files/{file}",
-      tags: ["Images"],
       summary: "A generated image, by the link an image generation returned (no key needed)",
       description:
         "Public on purpose: the link's random 128-bit id is the credential, like OpenAI's signed image URLs, so browsers " +
         "and `<img>` tags can load it. Links expire one hour after the image was made.",
-      middleware: [needs({ public: true })],
+      needs: { public: true },
       request: { params: z.object({ file: pathParam("file", "9f86d081884c7d659a2feaa0c55ad015.png") }) },
       responses: {
         200: {

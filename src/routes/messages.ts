@@ -1,19 +1,13 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/principal";
 import { ContentPartSchema } from "../chat/openai-schema";
 import { toMessage } from "../conversations/message-json";
 import { getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { listOwnedMessages } from "../db/queries/conversations";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
-import {
-  authenticated,
-  errorResponses,
-  jsonResponse,
-  listOf,
-  PaginationQuerySchema,
-  Timestamp,
-} from "../openapi/schemas";
+import { jsonResponse, listOf, PaginationQuerySchema, Timestamp } from "../openapi/schemas";
 import { CONVERSATION_ID, ConversationParams, conversationNotFound } from "./conversations";
 
 export const MessageUsageSchema = z
@@ -40,31 +34,26 @@ export const MessageSchema = z
   })
   .openapi("Message");
 
+const route = routes({ tags: ["Conversations"] });
+
 export const messageRoutes = createRouter().openapi(
-  createRoute({
+  route({
     method: "get",
     path: "/v1/conversations/{id}/messages",
-    tags: ["Conversations"],
     summary: "List a conversation's messages, oldest first",
-    security: authenticated,
+    errors: [403, 404],
     request: { params: ConversationParams, query: PaginationQuerySchema },
-    responses: {
-      200: jsonResponse(listOf(MessageSchema, "MessageList"), "A page of messages."),
-      ...errorResponses(403, 404),
-    },
+    responses: { 200: jsonResponse(listOf(MessageSchema, "MessageList"), "A page of messages.") },
   }),
   async (c) => {
     const user = requireUser(c.var.principal);
-    const { limit, cursor } = c.req.valid("query");
-    const afterId = decodeKeyCursor(cursor);
-    const { found, rows } = await listOwnedMessages(getDb(c.env.DB), c.req.valid("param").id, user.id, {
-      limit,
-      afterId,
-    });
-    if (!found) throw conversationNotFound();
-    return c.json(
-      toPage(rows, limit, (m) => [m.id], toMessage),
-      200,
-    );
+    const db = getDb(c.env.DB);
+    const { id } = c.req.valid("param");
+    const read = async (limit: number, afterId?: string) => {
+      const { found, rows } = await listOwnedMessages(db, id, user.id, { limit, afterId });
+      if (!found) throw conversationNotFound();
+      return rows;
+    };
+    return c.json(await keysetPage(c.req.valid("query"), read, (m) => m.id, toMessage), 200);
   },
 );

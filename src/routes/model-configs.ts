@@ -1,7 +1,6 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { adminOnly } from "../auth/middleware";
+import { z } from "@hono/zod-openapi";
 import { type Db, getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
 import {
   deleteModelConfig,
@@ -14,10 +13,10 @@ import type { ModelConfigRow } from "../db/schema";
 import type { OptionalConfig } from "../env";
 import { conflict, invalidRequest, notFound } from "../errors/gateway-error";
 import { resolveModel } from "../gateway/resolve-model";
+import { boundedJson, STORED_JSON_LIMITS } from "../openapi/json";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import {
-  authenticated,
-  errorResponses,
   iso,
   jsonBody,
   jsonResponse,
@@ -26,6 +25,7 @@ import {
   pathParam,
   Timestamp,
 } from "../openapi/schemas";
+import { identifier } from "../openapi/strings";
 import { getVendor } from "../providers/vendor-directory";
 
 const CapabilitiesSchema = z
@@ -57,13 +57,17 @@ const DefaultsSchema = z
     top_p: z.number().min(0).max(1).optional(),
     max_tokens: z.int().positive().optional().openapi({ example: 1024 }),
   })
+  // Stored as a JSON column and read on every call through the alias.
+  .superRefine(boundedJson())
   .superRefine((d, ctx) => {
     for (const key of NOT_DEFAULTS) {
       if (key in d) ctx.addIssue({ code: "custom", path: [key], message: `\`${key}\` cannot be a default` });
     }
   })
   .openapi("ModelDefaults", {
-    description: "Request parameters applied when the caller omits them; other keys pass through.",
+    description:
+      "Request parameters applied when the caller omits them; other keys pass through. " +
+      `At most ${STORED_JSON_LIMITS.maxDepth} levels deep and ${STORED_JSON_LIMITS.maxBytes / 1024} KiB as JSON.`,
   });
 
 export const ModelConfigSchema = z
@@ -85,13 +89,12 @@ export const ModelConfigSchema = z
 
 const positiveOrNull = z.int().positive().nullable();
 // Model strings are `vendor/model`, so an alias never holds a "/".
-const alias = z
-  .string()
+const alias = identifier()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' and '-', at most 64")
   .openapi({ example: "fast" });
 const target = {
-  vendor: z.string().min(1).max(64).openapi({ example: "openai" }),
-  upstream_model: z.string().trim().min(1).max(256).openapi({ example: "gpt-4o-mini" }),
+  vendor: identifier().min(1).max(64).openapi({ example: "openai" }),
+  upstream_model: identifier().trim().min(1).max(256).openapi({ example: "gpt-4o-mini" }),
 };
 const settings = z.object({
   capabilities: CapabilitiesSchema.partial().strict(),
@@ -100,7 +103,7 @@ const settings = z.object({
   pricing: PricingSchema.nullable(),
   defaults: DefaultsSchema,
   fallbacks: z
-    .array(z.string().min(1).max(320))
+    .array(identifier().min(1).max(320))
     .max(5)
     .openapi({ description: "Tried in order when the model fails: aliases or `vendor/model`." }),
   // KV refuses TTLs under 60 seconds; 0 means never cache, null the gateway's default.
@@ -167,22 +170,19 @@ async function checkFallbacks(env: OptionalConfig, db: Db, self: string, fallbac
 }
 
 const AliasParams = z.object({ alias: pathParam("alias", "fast") });
-const tags = ["Model configs"];
+// Writes here change model configs, which auth reads with the key (and may cache: AUTH_CACHE_SECONDS).
+const route = routes({ tags: ["Model configs"], writes: { invalidatesAuthCache: true } });
 
 export const modelConfigRoutes = createRouter()
   .openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/v1/model-configs",
-      tags,
       summary: "Create a model alias (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404, 409],
       request: { body: jsonBody(CreateModelConfigSchema) },
-      responses: {
-        201: jsonResponse(ModelConfigSchema, "The new model config."),
-        ...errorResponses(403, 404, 409),
-      },
+      responses: { 201: jsonResponse(ModelConfigSchema, "The new model config.") },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -220,39 +220,31 @@ export const modelConfigRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/model-configs",
-      tags,
       summary: "List model configs by alias (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
       request: { query: PaginationQuerySchema },
       responses: {
         200: jsonResponse(listOf(ModelConfigSchema, "ModelConfigList"), "A page of model configs."),
-        ...errorResponses(403),
       },
     }),
     async (c) => {
-      const { limit, cursor } = c.req.valid("query");
-      const after = decodeKeyCursor(cursor);
-      const rows = await listModelConfigs(getDb(c.env.DB), limit, after);
-      return c.json(
-        toPage(rows, limit, (m) => [m.alias], toModelConfig),
-        200,
-      );
+      const db = getDb(c.env.DB);
+      const read = (limit: number, after?: string) => listModelConfigs(db, limit, after);
+      return c.json(await keysetPage(c.req.valid("query"), read, (m) => m.alias, toModelConfig), 200);
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/model-configs/{alias}",
-      tags,
       summary: "Get a model config (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404],
       request: { params: AliasParams },
-      responses: { 200: jsonResponse(ModelConfigSchema, "The model config."), ...errorResponses(403, 404) },
+      responses: { 200: jsonResponse(ModelConfigSchema, "The model config.") },
     }),
     async (c) => {
       const row = await findModelConfig(getDb(c.env.DB), c.req.valid("param").alias);
@@ -261,18 +253,14 @@ export const modelConfigRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "patch",
       path: "/v1/model-configs/{alias}",
-      tags,
       summary: "Update a model config; the alias cannot change (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404],
       request: { params: AliasParams, body: jsonBody(UpdateModelConfigSchema) },
-      responses: {
-        200: jsonResponse(ModelConfigSchema, "The updated model config."),
-        ...errorResponses(403, 404),
-      },
+      responses: { 200: jsonResponse(ModelConfigSchema, "The updated model config.") },
     }),
     async (c) => {
       const { alias } = c.req.valid("param");
@@ -305,15 +293,14 @@ export const modelConfigRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/v1/model-configs/{alias}",
-      tags,
       summary: "Delete a model config no other config falls back to (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404, 409],
       request: { params: AliasParams },
-      responses: { 204: { description: "Deleted." }, ...errorResponses(403, 404, 409) },
+      responses: { 204: { description: "Deleted." } },
     }),
     async (c) => {
       const { alias } = c.req.valid("param");

@@ -1,8 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { getDb } from "../db/client";
 import { allModelConfigs } from "../db/queries/model-configs";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
-import { authenticated, errorResponses, jsonResponse } from "../openapi/schemas";
+import { jsonResponse } from "../openapi/schemas";
 import { KNOWN_MODELS } from "../providers/known-models";
 import { allVendors, hasApiKey, type Vendor } from "../providers/vendor-directory";
 
@@ -35,14 +36,14 @@ const isUsable = (v: Vendor) =>
 
 const unixSeconds = (d: Date | null) => (d ? Math.floor(d.getTime() / 1000) : 0);
 
+const route = routes({ tags: ["Models"] });
+
 export const modelRoutes = createRouter().openapi(
-  createRoute({
+  route({
     method: "get",
     path: "/v1/models",
-    tags: ["Models"],
     summary: "List the models the caller can use: aliases first, then each usable vendor's known models",
-    security: authenticated,
-    responses: { 200: jsonResponse(ModelListSchema, "Every usable model."), ...errorResponses() },
+    responses: { 200: jsonResponse(ModelListSchema, "Every usable model.") },
   }),
   async (c) => {
     const db = getDb(c.env.DB);

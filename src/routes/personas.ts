@@ -1,8 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { isAdmin, type Principal, requireUser } from "../auth/principal";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { newId } from "../db/ids";
 import {
   deletePersona,
@@ -16,10 +16,9 @@ import {
 import type { PersonaRow } from "../db/schema";
 import { forbidden, notFound } from "../errors/gateway-error";
 import { resolveModel } from "../gateway/resolve-model";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import {
-  authenticated,
-  errorResponses,
   iso,
   jsonBody,
   jsonResponse,
@@ -28,6 +27,7 @@ import {
   pathParam,
   Timestamp,
 } from "../openapi/schemas";
+import { ModelStringSchema } from "../openapi/strings";
 
 const PERSONA_ID = "per_01JD7W5X7Q2N5V3K9Y8M4T6R2S";
 
@@ -62,12 +62,7 @@ const systemPrompt = z
   .min(1)
   .max(100_000)
   .openapi({ example: "You are Acme's support agent. Be brief and kind." });
-const model = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .openapi({ example: "openai/gpt-4o-mini", description: "`vendor/model` or a model-config alias." });
+const model = ModelStringSchema;
 const temperature = z.number().min(0).max(2).nullable().openapi({ example: 0.3 });
 const maxTokens = z.number().int().positive().max(1_000_000).nullable().openapi({ example: 1024 });
 
@@ -123,7 +118,7 @@ export const toPersona = (p: PersonaRow) => ({
 
 const PersonaParams = z.object({ id: pathParam("id", PERSONA_ID) });
 const personaNotFound = () => notFound("persona", "id");
-const tags = ["Personas"];
+const route = routes({ tags: ["Personas"] });
 
 /** The user whose private personas the caller sees; the admin key has none. */
 const userIdOf = (p: Principal): string | null => (p.kind === "user" ? p.user.id : null);
@@ -157,14 +152,13 @@ async function writablePersona(db: Db, p: Principal, id: string): Promise<Person
 
 export const personaRoutes = createRouter()
   .openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/v1/personas",
-      tags,
       summary: "Create a persona: private (any user key) or shared (admins)",
-      security: authenticated,
+      errors: [403, 404],
       request: { body: jsonBody(CreatePersonaSchema) },
-      responses: { 201: jsonResponse(PersonaSchema, "The new persona."), ...errorResponses(403, 404) },
+      responses: { 201: jsonResponse(PersonaSchema, "The new persona.") },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -190,41 +184,30 @@ export const personaRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/personas",
-      tags,
       summary: "List the caller's private personas and every shared one, newest first",
-      security: authenticated,
       request: { query: ListPersonasQuerySchema },
-      responses: {
-        200: jsonResponse(listOf(PersonaSchema, "PersonaList"), "A page of personas."),
-        ...errorResponses(),
-      },
+      responses: { 200: jsonResponse(listOf(PersonaSchema, "PersonaList"), "A page of personas.") },
     }),
     async (c) => {
-      const { limit, cursor, visibility } = c.req.valid("query");
-      const beforeId = decodeKeyCursor(cursor);
-      const rows = await listVisiblePersonas(getDb(c.env.DB), userIdOf(c.var.principal), {
-        visibility,
-        limit,
-        beforeId,
-      });
-      return c.json(
-        toPage(rows, limit, (p) => [p.id], toPersona),
-        200,
-      );
+      const query = c.req.valid("query");
+      const db = getDb(c.env.DB);
+      const userId = userIdOf(c.var.principal);
+      const read = (limit: number, beforeId?: string) =>
+        listVisiblePersonas(db, userId, { visibility: query.visibility, limit, beforeId });
+      return c.json(await keysetPage(query, read, (p) => p.id, toPersona), 200);
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/personas/{id}",
-      tags,
       summary: "Get a persona (one of the caller's, or a shared one)",
-      security: authenticated,
+      errors: [404],
       request: { params: PersonaParams },
-      responses: { 200: jsonResponse(PersonaSchema, "The persona."), ...errorResponses(404) },
+      responses: { 200: jsonResponse(PersonaSchema, "The persona.") },
     }),
     async (c) => {
       const persona = await findVisiblePersona(
@@ -237,14 +220,13 @@ export const personaRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "patch",
       path: "/v1/personas/{id}",
-      tags,
       summary: "Update a persona (shared ones and visibility changes: admins only)",
-      security: authenticated,
+      errors: [403, 404],
       request: { params: PersonaParams, body: jsonBody(UpdatePersonaSchema) },
-      responses: { 200: jsonResponse(PersonaSchema, "The updated persona."), ...errorResponses(403, 404) },
+      responses: { 200: jsonResponse(PersonaSchema, "The updated persona.") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -273,14 +255,13 @@ export const personaRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/v1/personas/{id}",
-      tags,
       summary: "Delete a persona; conversations that used it keep their history, unlinked",
-      security: authenticated,
+      errors: [403, 404],
       request: { params: PersonaParams },
-      responses: { 204: { description: "Deleted." }, ...errorResponses(403, 404) },
+      responses: { 204: { description: "Deleted." } },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

@@ -1,10 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { adminOnly } from "../auth/middleware";
+import { z } from "@hono/zod-openapi";
 import { getDb } from "../db/client";
 import { countByVendor, latestTimings } from "../db/queries/usage";
 import { SAMPLE_LIMIT, vendorStats } from "../gateway/vendor-stats";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
-import { authenticated, errorResponses, iso, jsonResponse, Timestamp } from "../openapi/schemas";
+import { iso, jsonResponse, Timestamp } from "../openapi/schemas";
 
 const StatsQuerySchema = z.object({
   window_minutes: z.coerce
@@ -55,19 +55,19 @@ const StatsSchema = z
   })
   .openapi("Stats");
 
+const route = routes({ tags: ["Usage"] });
+
 export const statsRoutes = createRouter().openapi(
-  createRoute({
+  route({
     method: "get",
     path: "/v1/admin/stats",
-    tags: ["Usage"],
     summary: "Per-vendor traffic, errors and latency over the last minutes (admin)",
     description:
       "Counts cover every call in the window. Latency percentiles cover each vendor's newest calls " +
       `(at most ${SAMPLE_LIMIT}, cache hits excluded), so the query stays bounded however busy the window was.`,
-    security: authenticated,
-    middleware: [adminOnly] as const,
+    admin: true,
     request: { query: StatsQuerySchema },
-    responses: { 200: jsonResponse(StatsSchema, "Stats per vendor."), ...errorResponses(403) },
+    responses: { 200: jsonResponse(StatsSchema, "Stats per vendor.") },
   }),
   async (c) => {
     const { window_minutes } = c.req.valid("query");

@@ -1,14 +1,15 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { adminOnly } from "../auth/middleware";
 import { getDb } from "../db/client";
 import { sumUsage, type UsageGroupBy } from "../db/queries/usage";
 import type { AppEnv } from "../env";
 import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, usageRange, usageReport } from "../gateway/usage-report";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
-import { authenticated, errorResponses, iso, jsonResponse, Timestamp } from "../openapi/schemas";
+import { iso, jsonResponse, Timestamp } from "../openapi/schemas";
+import { identifier } from "../openapi/strings";
 
-const tags = ["Usage"];
+const route = routes({ tags: ["Usage"] });
 
 const instant = (name: string, description: string) =>
   z
@@ -24,8 +25,7 @@ const queryFields = {
     `Start (inclusive), ISO-8601 date-time or date (UTC). Default: ${DEFAULT_RANGE_DAYS} days before \`to\`.`,
   ),
   to: instant("to", `End (exclusive). Default: now. The range may span at most ${MAX_RANGE_DAYS} days.`),
-  model: z
-    .string()
+  model: identifier()
     .min(1)
     .max(200)
     .optional()
@@ -34,8 +34,7 @@ const queryFields = {
       example: "openai/gpt-4o-mini",
       description: "Only calls of this model: `vendor/upstream-model`, or a model-config alias.",
     }),
-  vendor: z
-    .string()
+  vendor: identifier()
     .min(1)
     .max(100)
     .optional()
@@ -65,8 +64,7 @@ const UsageQuerySchema = z.object({
 const AdminUsageQuerySchema = z.object({
   ...queryFields,
   group_by: groupBy(["day", "model", "vendor", "key", "alias", "user"]),
-  user_id: z
-    .string()
+  user_id: identifier()
     .min(1)
     .max(128)
     .optional()
@@ -127,17 +125,15 @@ async function report(c: Context<AppEnv>, query: UsageQuery, userId: string | un
 
 export const usageRoutes = createRouter()
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/usage",
-      tags,
       summary: "The caller's usage and cost, grouped",
       description:
         "Calls, errors, tokens, cost and latency of the calling user's keys over a range, grouped by day, model, " +
         "vendor, key or alias. With ADMIN_API_KEY (which has no user), every user's calls, as `/v1/admin/usage`.",
-      security: authenticated,
       request: { query: UsageQuerySchema },
-      responses: { 200: jsonResponse(UsageReportSchema, "The usage report."), ...errorResponses() },
+      responses: { 200: jsonResponse(UsageReportSchema, "The usage report.") },
     }),
     async (c) => {
       const p = c.var.principal;
@@ -145,17 +141,15 @@ export const usageRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/admin/usage",
-      tags,
       summary: "Every user's usage and cost, grouped (admin)",
       description:
         "As `/v1/usage`, over every user's calls (or one user's with `user_id`), and groupable by `user`.",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
       request: { query: AdminUsageQuerySchema },
-      responses: { 200: jsonResponse(UsageReportSchema, "The usage report."), ...errorResponses(403) },
+      responses: { 200: jsonResponse(UsageReportSchema, "The usage report.") },
     }),
     async (c) => {
       const query = c.req.valid("query");

@@ -1,17 +1,15 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { adminOnly } from "../auth/middleware";
 import { getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
 import { newId } from "../db/ids";
 import { findUser, listUsers } from "../db/queries/users";
 import { type UserRow, users } from "../db/schema";
 import { conflict, notFound } from "../errors/gateway-error";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import {
-  authenticated,
-  errorResponses,
   iso,
   jsonBody,
   jsonResponse,
@@ -121,19 +119,19 @@ function budgetColumns(b: BudgetsInput | undefined) {
 
 const UserIdParams = z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
 const emailTaken = () => conflict("email_taken", "A user with this email already exists.", "email");
-const tags = ["Users"];
+// Writes here change users and keys, which auth reads (and may cache: AUTH_CACHE_SECONDS).
+const route = routes({ tags: ["Users"], writes: { invalidatesAuthCache: true } });
 
 export const userRoutes = createRouter()
   .openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/v1/users",
-      tags,
       summary: "Create a user (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [409],
       request: { body: jsonBody(CreateUserSchema) },
-      responses: { 201: jsonResponse(UserSchema, "The new user."), ...errorResponses(403, 409) },
+      responses: { 201: jsonResponse(UserSchema, "The new user.") },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -159,39 +157,29 @@ export const userRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/users",
-      tags,
       summary: "List users, newest first (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
       request: { query: PaginationQuerySchema },
-      responses: {
-        200: jsonResponse(listOf(UserSchema, "UserList"), "A page of users."),
-        ...errorResponses(403),
-      },
+      responses: { 200: jsonResponse(listOf(UserSchema, "UserList"), "A page of users.") },
     }),
     async (c) => {
-      const { limit, cursor } = c.req.valid("query");
-      const before = decodeKeyCursor(cursor);
-      const rows = await listUsers(getDb(c.env.DB), limit, before);
-      return c.json(
-        toPage(rows, limit, (u) => [u.id], toUser),
-        200,
-      );
+      const db = getDb(c.env.DB);
+      const read = (limit: number, before?: string) => listUsers(db, limit, before);
+      return c.json(await keysetPage(c.req.valid("query"), read, (u) => u.id, toUser), 200);
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/users/{id}",
-      tags,
       summary: "Get a user (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404],
       request: { params: UserIdParams },
-      responses: { 200: jsonResponse(UserSchema, "The user."), ...errorResponses(403, 404) },
+      responses: { 200: jsonResponse(UserSchema, "The user.") },
     }),
     async (c) => {
       const user = await findUser(getDb(c.env.DB), c.req.valid("param").id);
@@ -200,15 +188,14 @@ export const userRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "patch",
       path: "/v1/users/{id}",
-      tags,
       summary: "Update a user's email, name, role or budgets (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404, 409],
       request: { params: UserIdParams, body: jsonBody(UpdateUserSchema) },
-      responses: { 200: jsonResponse(UserSchema, "The updated user."), ...errorResponses(403, 404, 409) },
+      responses: { 200: jsonResponse(UserSchema, "The updated user.") },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -228,15 +215,14 @@ export const userRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/v1/users/{id}",
-      tags,
       summary: "Delete a user with their keys, private personas and conversations (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404],
       request: { params: UserIdParams },
-      responses: { 204: { description: "Deleted." }, ...errorResponses(403, 404) },
+      responses: { 204: { description: "Deleted." } },
     }),
     async (c) => {
       const deleted = await getDb(c.env.DB)
@@ -248,13 +234,11 @@ export const userRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/me",
-      tags,
       summary: "Who is calling",
-      security: authenticated,
-      responses: { 200: jsonResponse(MeSchema, "The caller."), ...errorResponses() },
+      responses: { 200: jsonResponse(MeSchema, "The caller.") },
     }),
     (c) => {
       const p = c.var.principal;

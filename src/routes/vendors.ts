@@ -1,18 +1,16 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq, notExists, sql } from "drizzle-orm";
-import { adminOnly } from "../auth/middleware";
 import { encryptSecret } from "../auth/secrets";
 import { type Db, getDb } from "../db/client";
-import { decodeKeyCursor, toPage } from "../db/cursor";
+import { keysetPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
 import { aliasesUsingVendor } from "../db/queries/model-configs";
 import { findVendorRow } from "../db/queries/vendors";
 import { modelConfigs, type VendorRow, vendors } from "../db/schema";
 import { conflict, invalidRequest, notFound } from "../errors/gateway-error";
+import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import {
-  authenticated,
-  errorResponses,
   isoOrNull,
   jsonBody,
   jsonResponse,
@@ -21,7 +19,9 @@ import {
   pathParam,
   Timestamp,
 } from "../openapi/schemas";
-import { findBuiltin, VENDOR_KINDS } from "../providers/builtins";
+import { identifier } from "../openapi/strings";
+import { findBuiltin } from "../providers/builtins";
+import { VENDOR_KINDS } from "../providers/kinds";
 import { allVendors, getVendor, hasApiKey, mergeVendor, type Vendor } from "../providers/vendor-directory";
 
 const kind = z.enum(VENDOR_KINDS).openapi({ example: "openai-compatible" });
@@ -48,8 +48,7 @@ export const VendorSchema = z
   .openapi("Vendor");
 
 // Model strings are `vendor/model`, so a slug never holds a "/".
-const slug = z
-  .string()
+const slug = identifier()
   .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "lowercase letters, digits and dashes, at most 32")
   .openapi({ example: "groq" });
 // Adapters append paths to it, so a trailing slash would double up.
@@ -132,19 +131,19 @@ async function deleteUnusedVendor(db: Db, slug: string): Promise<void> {
 }
 
 const SlugParams = z.object({ slug: pathParam("slug", "groq") });
-const tags = ["Vendors"];
+// Writes here change vendors, which auth reads with the model (and may cache: AUTH_CACHE_SECONDS).
+const route = routes({ tags: ["Vendors"], writes: { invalidatesAuthCache: true } });
 
 export const vendorRoutes = createRouter()
   .openapi(
-    createRoute({
+    route({
       method: "post",
       path: "/v1/vendors",
-      tags,
       summary: "Add a vendor, e.g. an OpenAI-compatible host (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [409],
       request: { body: jsonBody(CreateVendorSchema) },
-      responses: { 201: jsonResponse(VendorSchema, "The new vendor."), ...errorResponses(403, 409) },
+      responses: { 201: jsonResponse(VendorSchema, "The new vendor.") },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -174,41 +173,32 @@ export const vendorRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/vendors",
-      tags,
       summary: "List vendors, built-ins included, by slug (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
       request: { query: PaginationQuerySchema },
-      responses: {
-        200: jsonResponse(listOf(VendorSchema, "VendorList"), "A page of vendors."),
-        ...errorResponses(403),
-      },
+      responses: { 200: jsonResponse(listOf(VendorSchema, "VendorList"), "A page of vendors.") },
     }),
     async (c) => {
-      const { limit, cursor } = c.req.valid("query");
-      const after = decodeKeyCursor(cursor);
       // Vendors are a handful: merge built-ins with rows in memory, then page by slug.
-      const all = await allVendors(c.env, getDb(c.env.DB));
-      const rest = after === undefined ? all : all.filter((v) => v.slug > after);
-      return c.json(
-        toPage(rest.slice(0, limit + 1), limit, (v) => [v.slug], toVendor),
-        200,
-      );
+      const read = async (limit: number, after?: string) => {
+        const all = await allVendors(c.env, getDb(c.env.DB));
+        return (after === undefined ? all : all.filter((v) => v.slug > after)).slice(0, limit + 1);
+      };
+      return c.json(await keysetPage(c.req.valid("query"), read, (v) => v.slug, toVendor), 200);
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/vendors/{slug}",
-      tags,
       summary: "Get a vendor (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404],
       request: { params: SlugParams },
-      responses: { 200: jsonResponse(VendorSchema, "The vendor."), ...errorResponses(403, 404) },
+      responses: { 200: jsonResponse(VendorSchema, "The vendor.") },
     }),
     async (c) => {
       const vendor = await getVendor(c.env, getDb(c.env.DB), c.req.valid("param").slug);
@@ -217,16 +207,15 @@ export const vendorRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "patch",
       path: "/v1/vendors/{slug}",
-      tags,
       summary:
         "Update a vendor's base URL, key or enabled flag; on a built-in this stores an override (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404],
       request: { params: SlugParams, body: jsonBody(UpdateVendorSchema) },
-      responses: { 200: jsonResponse(VendorSchema, "The updated vendor."), ...errorResponses(403, 404) },
+      responses: { 200: jsonResponse(VendorSchema, "The updated vendor.") },
     }),
     async (c) => {
       const { slug } = c.req.valid("param");
@@ -259,15 +248,14 @@ export const vendorRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: "delete",
       path: "/v1/vendors/{slug}",
-      tags,
       summary: "Delete an admin-added vendor no model config uses (admin)",
-      security: authenticated,
-      middleware: [adminOnly] as const,
+      admin: true,
+      errors: [404, 409],
       request: { params: SlugParams },
-      responses: { 204: { description: "Deleted." }, ...errorResponses(403, 404, 409) },
+      responses: { 204: { description: "Deleted." } },
     }),
     async (c) => {
       const { slug } = c.req.valid("param");

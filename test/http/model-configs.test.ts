@@ -280,3 +280,50 @@ describe("model configs", () => {
     );
   });
 });
+
+describe("model config defaults are bounded JSON", () => {
+  // `{"a":{"a":...1...}}`, `levels` objects deep, as raw JSON text: too deep for a literal.
+  const nested = (levels: number) => `${'{"a":'.repeat(levels - 1)}{"a":1}${"}".repeat(levels - 1)}`;
+  const create = (alias: string, defaults: string) =>
+    post(
+      "/v1/model-configs",
+      `{"alias":"${alias}","vendor":"mock","upstream_model":"echo","defaults":${defaults}}`,
+    );
+  const refused = (res: Awaited<ReturnType<typeof post>>, what: string) => {
+    const err = expectError(res, 400, "invalid_request_error", "invalid_body");
+    expect(err.param).toBe("defaults");
+    expect(err.message).toContain(what);
+  };
+
+  it.each([1_001, 10_000])("refuses defaults nested %i levels deep, storing nothing", async (levels) => {
+    refused(await create(`deep-${levels}`, nested(levels)), "deeper than 8");
+    expectError(await get(`/v1/model-configs/deep-${levels}`), 404, "not_found_error");
+    const list = await get("/v1/model-configs?limit=5");
+    expect(list.status, list.text).toBe(200);
+  });
+
+  it("takes 8 levels, refuses 9, on create and on update", async () => {
+    const res = await create("eight", nested(8));
+    expect(res.status, res.text).toBe(201);
+    refused(await create("nine", nested(9)), "deeper than 8");
+    refused(await patch("/v1/model-configs/eight", `{"defaults":${nested(9)}}`), "deeper than 8");
+    refused(await patch("/v1/model-configs/eight", `{"defaults":${nested(10_000)}}`), "deeper than 8");
+    expect((await get("/v1/model-configs/eight")).json.defaults).toEqual(JSON.parse(nested(8)));
+    const { key } = await createUser();
+    const chat = await post(
+      "/v1/chat/completions",
+      { model: "eight", messages: [{ role: "user", content: "hi" }] },
+      { key },
+    );
+    expect(chat.status, chat.text).toBe(200);
+  });
+
+  it("refuses defaults over 16 KiB as JSON, counting UTF-8 bytes", async () => {
+    refused(await create("big", JSON.stringify({ stop: ["x".repeat(16 * 1024)] })), "16384 bytes");
+    // 6,000 three-byte characters: under 16 KiB in UTF-16 code units, over it in bytes.
+    refused(await create("wide", JSON.stringify({ stop: ["€".repeat(6_000)] })), "16384 bytes");
+    expectError(await get("/v1/model-configs/big"), 404, "not_found_error");
+    const fits = await create("fits", JSON.stringify({ stop: ["x".repeat(16_000)] }));
+    expect(fits.status, fits.text).toBe(201);
+  });
+});

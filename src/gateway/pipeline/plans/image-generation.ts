@@ -139,9 +139,9 @@ async function toB64(image: GeneratedImage, vendor: string): Promise<ImageData> 
 }
 
 /** The model must be able to make images: an adapter with `images`, and the config's capability. */
-function assertMakesImages(resolved: ResolvedModel, provider: Provider | undefined): void {
+function assertMakesImages(resolved: ResolvedModel, provider: Provider): void {
   const shown = resolved.config ? resolved.config.alias : `${resolved.vendor.slug}/${resolved.upstreamModel}`;
-  if (!provider?.images || (resolved.config && !resolved.config.capabilities.image_generation)) {
+  if (!provider.images || (resolved.config && !resolved.config.capabilities.image_generation)) {
     throw invalidRequest("unsupported_capability", `The model \`${shown}\` does not make images.`, "model");
   }
 }
