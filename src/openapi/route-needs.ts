@@ -46,13 +46,23 @@ export function needs(declared: RouteNeeds): MiddlewareHandler {
 
 const NONE: RouteNeeds = {};
 
+/** Per request, once: several middleware ask, and matchedRoutes builds a new list each time. */
+const seen = new WeakMap<Request, RouteNeeds>();
+
 /** The needs of the route this request matched (none for an unknown path). */
 export function routeNeeds(c: Context): RouteNeeds {
+  const known = seen.get(c.req.raw);
+  if (known) return known;
+  let found = NONE;
   for (const route of matchedRoutes(c)) {
     const declared = (route.handler as Marked)[NEEDS];
-    if (declared) return declared;
+    if (declared) {
+      found = declared;
+      break;
+    }
   }
-  return NONE;
+  seen.set(c.req.raw, found);
+  return found;
 }
 
 /**

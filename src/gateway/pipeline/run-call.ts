@@ -152,7 +152,9 @@ function callContext(c: Context<AppEnv>, record: CallRecord): CallContext {
     options: callOptions(c),
     principal: c.var.principal,
     tenant: record.userId ?? "admin-key",
-    origin: new URL(c.req.url).origin,
+    get origin() {
+      return new URL(c.req.url).origin;
+    },
     prefetchedModel: c.var.prefetchedModel,
     prefetchedTurn: c.var.prefetchedTurn,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
