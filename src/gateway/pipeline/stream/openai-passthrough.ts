@@ -69,6 +69,8 @@ export function passthroughOpenAIStream(
         : "drop";
     }
     if (msg.data === "[DONE]") {
+      // A client stops reading at [DONE]: before a finish reason it would take a cut-off as whole.
+      if (!outcome.finishReason) return streamCutOff(vendor);
       sawDone = true;
       return "forward";
     }
