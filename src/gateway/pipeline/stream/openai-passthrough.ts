@@ -104,9 +104,9 @@ export function passthroughOpenAIStream(
     verdict = undefined;
     commented = false;
     parser.feed(text);
-    // Keep-alive comments go on (they keep idle connections open); anything else that was no
-    // event is not SSE and is dropped.
-    return verdict ?? (commented ? "forward" : "drop");
+    // Keep-alive comments go on (they keep idle connections open), until [DONE], which is the
+    // stream's last bytes; anything else that was no event is not SSE and is dropped.
+    return verdict ?? (commented && !sawDone ? "forward" : "drop");
   }
 
   const errorEvent = (err: unknown) => encodeSse(JSON.stringify(errorBody(err, opts.requestId)));
