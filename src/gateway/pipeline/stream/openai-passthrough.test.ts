@@ -13,4 +13,9 @@ describe("passthroughOpenAIStream (fixtures)", () => {
     const { out } = await relay([bytes(body)], false);
     expect(out).toBe(`${text("a")}${finish}data: [DONE]\n\n`);
   });
+
+  it("forwards a vendor's bare-\\r last event as it came", async () => {
+    const body = `data: ${JSON.stringify(chunkObject({ content: "a" }, "stop"))}\r\rdata: [DONE]\r\r`;
+    expect((await relay([bytes(body)], false)).out).toBe(body);
+  });
 });

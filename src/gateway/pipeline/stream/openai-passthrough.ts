@@ -149,11 +149,13 @@ export function passthroughOpenAIStream(
       if (pending && pending.length > MAX_EVENT_BYTES)
         return fail(streamErrorEvent(vendor, "an event too large"));
     }
-    // What is left had no blank line after it: the last event of a host that omits it.
+    // What is left is the last event: whole if its blank line was a bare `\r` (only the end of
+    // the stream shows it was not half of a `\r\n`), else from a host that omits the blank line.
     if (pending) {
-      const text = `${decoder.decode(pending)}\n\n`;
+      const whole = eventEnds(pending, true).length > 0;
+      const text = whole ? decoder.decode(pending) : `${decoder.decode(pending)}\n\n`;
       const v = classify(pending, text);
-      if (v === "forward") await send(new TextEncoder().encode(text));
+      if (v === "forward") await send(whole ? pending : new TextEncoder().encode(text));
       else if (v !== "drop") return fail(v);
     }
     if (!outcome.finishReason) {
