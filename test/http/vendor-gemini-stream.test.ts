@@ -79,7 +79,9 @@ describe("gemini: streaming", () => {
 
   it("ends with content_filter when the prompt is blocked", async () => {
     const chunks = chunksOf((await chat(streamBody(scenario("blocked"), "x"))).text);
-    expect(chunks.map((c) => c.choices[0]?.finish_reason ?? null)).toEqual(["content_filter", null]);
+    // The role chunk first (nothing was written), the finish, then the usage chunk.
+    expect(chunks[0].choices[0].delta).toEqual({ role: "assistant", content: "" });
+    expect(chunks.map((c) => c.choices[0]?.finish_reason ?? null)).toEqual([null, "content_filter", null]);
   });
 
   it("ends a cut-off stream and a mid-stream error with one error event", async () => {
@@ -155,6 +157,18 @@ describe("gemini: through the official openai SDK", () => {
     expect(text).toBe("Hello from Gemini! You said: from the sdk");
     expect(finish).toBe("stop");
     expect(usage).toMatchObject(FIXED_USAGE);
+  });
+
+  it("gives the SDK's stream helper a final completion when the prompt is blocked", async () => {
+    const stream = client().chat.completions.stream({
+      model: `gemini/${scenario("blocked")}`,
+      messages: [{ role: "user", content: "x" }],
+    });
+    const done = await stream.finalChatCompletion();
+    expect(done.choices[0]).toMatchObject({
+      finish_reason: "content_filter",
+      message: { role: "assistant" },
+    });
   });
 
   it("raises the mid-stream error event as an APIError", async () => {

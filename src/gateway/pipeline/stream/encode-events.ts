@@ -73,7 +73,8 @@ export function encodeEvents(
         if (next.done) break;
         const event = next.value;
         if (event.type === "usage") outcome.usage = event.usage;
-        else if (event.type === "finish") outcome.finishReason = event.finishReason;
+        // The first finish reason is the one the client was shown (a repeated one is shown once).
+        else if (event.type === "finish") outcome.finishReason ??= event.finishReason;
         opts.tap?.(event);
         const bytes = encoder.event(event);
         if (bytes) {

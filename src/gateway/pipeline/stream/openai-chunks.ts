@@ -55,7 +55,11 @@ export function openaiChunkEncoder(
           // A vendor that repeats its finish reason still shows it to the client once.
           if (finished) return null;
           finished = true;
-          started = true;
+          // The SDKs' stream helpers need the role first (openai-node: "missing role for choice").
+          if (!started) {
+            started = true;
+            return concatBytes(chunk({ role: "assistant", content: "" }), chunk({}, e.finishReason));
+          }
           return chunk({}, e.finishReason);
       }
     },

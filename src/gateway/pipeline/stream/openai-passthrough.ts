@@ -74,6 +74,8 @@ export function passthroughOpenAIStream(
         : "drop";
     }
     if (msg.data === "[DONE]") {
+      // A client stops reading at [DONE]: before a finish reason it would take a cut-off as whole.
+      if (!outcome.finishReason) return streamCutOff(vendor);
       sawDone = true;
       const usage = missingUsageChunk();
       return usage ? { replace: concatBytes(usage, encodeSse("[DONE]")) } : "forward";
@@ -123,9 +125,9 @@ export function passthroughOpenAIStream(
     verdict = undefined;
     commented = false;
     parser.feed(text);
-    // Keep-alive comments go on (they keep idle connections open); anything else that was no
-    // event is not SSE and is dropped.
-    return verdict ?? (commented ? "forward" : "drop");
+    // Keep-alive comments go on (they keep idle connections open), until [DONE], which is the
+    // stream's last bytes; anything else that was no event is not SSE and is dropped.
+    return verdict ?? (commented && !sawDone ? "forward" : "drop");
   }
 
   const errorEvent = (err: unknown) => encodeSse(JSON.stringify(errorBody(err, opts.requestId)));
@@ -169,11 +171,13 @@ export function passthroughOpenAIStream(
       if (pending && pending.length > MAX_EVENT_BYTES)
         return fail(streamErrorEvent(vendor, "an event too large"));
     }
-    // What is left had no blank line after it: the last event of a host that omits it.
+    // What is left is the last event: whole if its blank line was a bare `\r` (only the end of
+    // the stream shows it was not half of a `\r\n`), else from a host that omits the blank line.
     if (pending) {
-      const text = `${decoder.decode(pending)}\n\n`;
+      const whole = eventEnds(pending, true).length > 0;
+      const text = whole ? decoder.decode(pending) : `${decoder.decode(pending)}\n\n`;
       const v = classify(pending, text);
-      if (v === "forward") await send(new TextEncoder().encode(text));
+      if (v === "forward") await send(whole ? pending : new TextEncoder().encode(text));
       else if (typeof v === "object" && "replace" in v) await send(v.replace);
       else if (v !== "drop") return fail(v);
     }
