@@ -288,32 +288,36 @@ describe("requests the gateway refuses", () => {
 });
 
 describe("client disconnects", () => {
-  it("cancel the upstream request, and the call is recorded as cancelled", async () => {
-    const model = scenario("slow-stream");
-    const res = await exports.default.fetch(
-      new Request("http://w/v1/chat/completions", {
-        method: "POST",
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" },
-        body: JSON.stringify({
-          model: `openai/${model}`,
-          messages: [{ role: "user", content: "go" }],
-          stream: true,
+  for (const [name, kind] of [
+    ["while the vendor streams", "slow-stream"],
+    ["while the vendor is silent", "stall-stream"],
+  ] as const)
+    it(`cancel the upstream request ${name}, and the call is recorded as cancelled`, async () => {
+      const model = scenario(kind);
+      const res = await exports.default.fetch(
+        new Request("http://w/v1/chat/completions", {
+          method: "POST",
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            model: `openai/${model}`,
+            messages: [{ role: "user", content: "go" }],
+            stream: true,
+          }),
         }),
-      }),
-    );
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    expect((await reader.read()).done).toBe(false);
-    await reader.cancel();
-    let aborted = false;
-    for (let i = 0; i < 100 && !aborted; i++) {
-      const log = (await (await fetch(`${env.MOCK_UPSTREAM_URL}/__log?model=${model}`)).json()) as {
-        aborted: boolean;
-      }[];
-      aborted = log[0]?.aborted === true;
-      if (!aborted) await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(aborted).toBe(true);
-    const usage = await usageOf(res.headers.get("x-request-id") as string);
-    expect(usage).toMatchObject({ status: 200, error_code: "client_cancelled" });
-  });
+      );
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      expect((await reader.read()).done).toBe(false);
+      await reader.cancel();
+      let aborted = false;
+      for (let i = 0; i < 100 && !aborted; i++) {
+        const log = (await (await fetch(`${env.MOCK_UPSTREAM_URL}/__log?model=${model}`)).json()) as {
+          aborted: boolean;
+        }[];
+        aborted = log[0]?.aborted === true;
+        if (!aborted) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(aborted).toBe(true);
+      const usage = await usageOf(res.headers.get("x-request-id") as string);
+      expect(usage).toMatchObject({ status: 200, error_code: "client_cancelled" });
+    });
 });

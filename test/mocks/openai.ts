@@ -182,6 +182,12 @@ export async function handleOpenAI(
   const a = answer(body, path, req.headers);
   if (body.stream) {
     const frames = openaiStreamFrames(body, a, scenario);
+    if (scenario === "stall-stream") {
+      // Two events, then silence with the connection open, like a reasoning model thinking.
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(frames.slice(0, 2).join(""));
+      return;
+    }
     return writeEvents(
       res,
       scenario === "slow-stream" ? Array(100).fill(frames[1]) : frames,

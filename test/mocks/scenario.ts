@@ -16,6 +16,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  * - `cut-stream`: streams a few events, then ends without finishing;
  * - `error-event`: streams a few events, then the vendor's mid-stream error event;
  * - `slow-stream`: streams one event every 50 ms for 5 s (for client aborts);
+ * - `stall-stream` (OpenAI): two events, then silence with the connection held open (a client that
+ *   leaves meanwhile must still stop the vendor);
  * - `flaky-<status>-<n>`: the first n requests for this exact model name fail with that status
  *   (429 and 503 carry `Retry-After: 1`), later ones answer normally (for retries);
  * - `chunks-16` (OpenAI and Anthropic, for `npm run bench`): the answer is CHUNKS_16_TEXT, and a

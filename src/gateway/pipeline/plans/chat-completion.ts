@@ -57,6 +57,7 @@ export const chatCompletionPlan =
     /** What the cache stores of this call's answer, once it ended (set by `respond`). */
     let entryOf: (end: CallEnd) => ChatCompletion | null = () => null;
     const opts = { includeUsage, requestId: cx.requestId };
+    const signal = cx.options.resilience.clientSignal;
 
     return {
       requested: { ...requested, model: input.model },
@@ -148,8 +149,8 @@ export const chatCompletionPlan =
         const vendor = answered.resolved.vendor.slug;
         return streamed((onEnd) =>
           a.kind === "relayed-sse"
-            ? passthroughOpenAIStream(vendor, a.body, { ...opts, onEnd, tap })
-            : encodeEvents(a.events, openaiChunkEncoder(m, opts), { onEnd, tap }),
+            ? passthroughOpenAIStream(vendor, a.body, { ...opts, onEnd, tap, signal })
+            : encodeEvents(a.events, openaiChunkEncoder(m, opts), { onEnd, tap, signal }),
         );
       },
     };

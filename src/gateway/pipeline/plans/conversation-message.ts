@@ -85,7 +85,7 @@ export const conversationMessagePlan =
         );
         return {
           status: 201,
-          body: encodeEvents(a.events, encoder, { onEnd }),
+          body: encodeEvents(a.events, encoder, { onEnd, signal: cx.options.resilience.clientSignal }),
           headers: { ...SSE_HEADERS },
           done,
         };

@@ -114,22 +114,23 @@ describe.each(Object.entries(dialects))("%s encoder, client gone (property)", (n
 
 describe("encodeEvents", () => {
   // workerd does not reject `writer.closed` when the client cancels an IdentityTransformStream's
-  // readable (checked on the test pool's workerd): only the next write fails. So a client that
-  // leaves while the vendor is silent is noticed at the vendor's next chunk, not at once, and a
-  // vendor that never sends one keeps the call (and its onEnd) open. The relay's doc claims
-  // otherwise; this pins the gap until the client's signal reaches the relay.
-  it.fails("notices at once a client that leaves while the vendor is silent (known gap)", async () => {
+  // readable (checked on the test pool's workerd): only the next write fails. The client's request
+  // signal is what tells the relay at once, while the vendor is silent.
+  it("notices at once, from the request's signal, a client that leaves while the vendor is silent", async () => {
     const src = source<StreamEvent>([{ type: "text", text: "Hi" }], "hang");
     const watch = endWatch();
+    const client = new AbortController();
     const body = encodeEvents(
       src.stream,
       openaiChunkEncoder(META, { includeUsage: false, requestId: "req_g" }),
-      { onEnd: watch.onEnd },
+      { onEnd: watch.onEnd, signal: client.signal },
     );
     await readThenLeave(body, 1);
+    client.abort();
     await Promise.race([watch.ended, new Promise((r) => setTimeout(r, 100))]);
     expect(src.cancels).toHaveLength(1);
     expect(watch.calls).toHaveLength(1);
+    expect(watch.calls[0]?.error).toBe(CLIENT_GONE);
   });
 
   it("records the finish reason the client was shown when a vendor repeats it differently", async () => {

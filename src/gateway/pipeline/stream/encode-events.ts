@@ -27,6 +27,8 @@ export interface EncodeOptions {
   onEnd?: ((outcome: CallEnd) => void) | undefined;
   /** Sees every event as it passes (the cache collects a stream's answer with it). */
   tap?: ((e: StreamEvent) => void) | undefined;
+  /** The client's request signal: its disconnect ends the stream at once (relay.ts). */
+  signal?: AbortSignal | undefined;
 }
 
 /** Neutral events → a client's SSE body, through the native relay. */
@@ -41,6 +43,7 @@ export function encodeEvents(
     reader,
     outcome,
     onEnd: opts.onEnd,
+    signal: opts.signal,
     async produce(write) {
       // Once the encoder is closing (end or error), what it did stands even if the client leaves.
       let closing = false;

@@ -27,6 +27,8 @@ export interface PassthroughOptions {
   onEnd?: ((outcome: CallEnd) => void) | undefined;
   /** Sees the neutral events of every chunk (the cache collects the answer with it). */
   tap?: ((e: StreamEvent) => void) | undefined;
+  /** The client's request signal: its disconnect ends the stream at once (relay.ts). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -193,7 +195,7 @@ export function passthroughOpenAIStream(
     }
   }
 
-  return relayBody({ produce, reader, outcome, onEnd: opts.onEnd });
+  return relayBody({ produce, reader, outcome, onEnd: opts.onEnd, signal: opts.signal });
 }
 
 /** `"id":…,"object":…,"created":…,"model":…,` of a chunk, to head a chunk the relay adds. */

@@ -20,6 +20,13 @@ export interface RelaySource {
   outcome: CallEnd;
   /** Called once, when the body is finished or abandoned, whatever happened. */
   onEnd?: ((outcome: CallEnd) => void) | undefined;
+  /**
+   * The client's request signal (enable_request_signal): it aborts when the client disconnects.
+   * workerd does not reject `writer.closed` when the client cancels the body, only the next
+   * write fails, so without it a client that leaves while the vendor is silent (a reasoning
+   * model's pause) would be noticed only at the vendor's next chunk.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export function relayBody(source: RelaySource): ReadableStream<Uint8Array> {
@@ -33,11 +40,19 @@ export function relayBody(source: RelaySource): ReadableStream<Uint8Array> {
     source.outcome.error ??= CLIENT_GONE;
     source.reader.cancel(reason).catch(() => {});
   };
-  // A client that leaves cancels the native stream: the source is stopped at once, even while
-  // it is still waiting for its next chunk.
+  // A client that leaves is heard from its request's signal, or from the native stream: the
+  // source is stopped at once, even while it is still waiting for its next chunk.
   writer.closed.catch((reason: unknown) => {
     if (!finished) leave(reason);
   });
+  const { signal } = source;
+  const onAbort = () => {
+    if (finished) return;
+    leave(signal?.reason);
+    writer.abort(signal?.reason).catch(() => {});
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
   source
     .produce((chunk) => writer.write(chunk))
     .then(
@@ -50,6 +65,7 @@ export function relayBody(source: RelaySource): ReadableStream<Uint8Array> {
     .catch(() => {})
     .finally(() => {
       finished = true;
+      signal?.removeEventListener("abort", onAbort);
       source.onEnd?.(source.outcome);
     });
   return readable;
