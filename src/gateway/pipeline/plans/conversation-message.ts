@@ -31,16 +31,25 @@ export const conversationMessagePlan =
     const turn = await prepareTurn(cx.env, cx.db, { conversationId, userId: user.id }, input, {
       prefetched: cx.prefetchedTurn,
     });
+    /** When the vendor was first asked: a reply's latency runs from here to its storing. */
+    let sentAt: number | undefined;
     return {
       requested: turn.requested,
       estimate: (price) =>
         estimateCall(estimatePromptTokens(turn.request.messages), turn.reserveTokens, price),
-      attempt: ({ provider, resolved }, attempt) =>
-        callNeutral(provider, { ...turn.request, model: resolved.upstreamModel }, input.stream, attempt),
+      attempt: ({ provider, resolved }, attempt) => {
+        sentAt ??= Date.now();
+        return callNeutral(
+          provider,
+          { ...turn.request, model: resolved.upstreamModel },
+          input.stream,
+          attempt,
+        );
+      },
       usageOf: (a) => (a.kind === "answer" ? a.answer.usage : undefined),
       failed: async () => void (await recordUserMessage(turn)),
       async respond(a, answered) {
-        const started = Date.now();
+        const started = sentAt ?? Date.now();
         const store = (text: string, usage: Usage, finishReason: string) =>
           recordExchange(turn, {
             model: answered.model,

@@ -10,6 +10,9 @@ const CR = 13;
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  */
 export function eventEnds(bytes: Uint8Array, final: boolean): number[] {
+  // Most hosts end lines with `\n` alone: then the native indexOf finds each line end, where the
+  // byte loop below would look at every byte in JavaScript (a stream's hottest loop).
+  if (bytes.indexOf(CR) === -1) return lfEventEnds(bytes);
   const ends: number[] = [];
   const n = bytes.length;
   let lineStart = 0;
@@ -28,6 +31,16 @@ export function eventEnds(bytes: Uint8Array, final: boolean): number[] {
     if (i === lineStart) ends.push(next);
     lineStart = next;
     i = next;
+  }
+  return ends;
+}
+
+function lfEventEnds(bytes: Uint8Array): number[] {
+  const ends: number[] = [];
+  let lineStart = 0;
+  for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) {
+    if (i === lineStart) ends.push(i + 1);
+    lineStart = i + 1;
   }
   return ends;
 }
