@@ -49,6 +49,8 @@ export interface ChatRequest {
   messages: ChatMessage[];
   temperature?: number;
   topP?: number;
+  /** Sample only from the k likeliest tokens (Anthropic, Gemini); OpenAI-wire vendors have none. */
+  topK?: number;
   maxTokens?: number;
   stop?: string[];
   tools?: ToolDefinition[];

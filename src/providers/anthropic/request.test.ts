@@ -44,6 +44,11 @@ describe("toAnthropicBody", () => {
     });
   });
 
+  it("passes top_k on as it is", () => {
+    expect(toAnthropicBody(req({ topK: 5 }), false).top_k).toBe(5);
+    expect(toAnthropicBody(req({}), false)).not.toHaveProperty("top_k");
+  });
+
   it("refuses a temperature above Anthropic's 0..1", () => {
     const e = refusal(() => toAnthropicBody(req({ temperature: 1.5 }), false));
     expect([e.status, e.code, e.param]).toEqual([400, "unsupported_parameter", "temperature"]);

@@ -16,11 +16,16 @@ import { invalidRequest } from "../../errors/gateway-error";
 
 /**
  * The SDK's types follow API version 2026-10-21, which dropped the sampling parameters; this
- * adapter speaks 2023-06-01 (index.ts), where `temperature` and `top_p` are still accepted (some
- * newer models refuse non-default values; their 400 reaches the client with the vendor's message).
+ * adapter speaks 2023-06-01 (index.ts), where `temperature`, `top_p` and `top_k` are still
+ * accepted (some newer models refuse non-default values; their 400 reaches the client with the
+ * vendor's message).
  * @see https://platform.claude.com/docs/en/api/versioning
  */
-export type AnthropicRequestBody = MessageCreateParamsBase & { temperature?: number; top_p?: number };
+export type AnthropicRequestBody = MessageCreateParamsBase & {
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+};
 
 interface Turn {
   role: "user" | "assistant";
@@ -193,6 +198,7 @@ export function toAnthropicBody(req: ChatRequest, stream: boolean): AnthropicReq
     body.temperature = req.temperature;
   }
   if (req.topP !== undefined) body.top_p = req.topP;
+  if (req.topK !== undefined) body.top_k = req.topK;
   if (req.stop?.length) body.stop_sequences = req.stop;
   if (req.user) body.metadata = { user_id: req.user };
   if (req.tools?.length) {

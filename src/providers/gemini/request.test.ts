@@ -112,4 +112,12 @@ describe("toGeminiBody", () => {
       generationConfig: { responseMimeType: "application/json" },
     });
   });
+
+  it("maps the sampling parameters, top_k included, into generationConfig", () => {
+    expect(body([user("hi")], { temperature: 0.2, topP: 0.8, topK: 40 }).generationConfig).toEqual({
+      temperature: 0.2,
+      topP: 0.8,
+      topK: 40,
+    });
+  });
 });

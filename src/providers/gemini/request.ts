@@ -167,6 +167,7 @@ function generationConfig(req: ChatRequest): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   if (req.temperature !== undefined) config.temperature = req.temperature;
   if (req.topP !== undefined) config.topP = req.topP;
+  if (req.topK !== undefined) config.topK = req.topK;
   if (req.maxTokens !== undefined) config.maxOutputTokens = req.maxTokens;
   if (req.stop?.length) config.stopSequences = req.stop;
   if (req.seed !== undefined) config.seed = req.seed;

@@ -1,5 +1,6 @@
 import { imageSourceToUrl } from "../../chat/image-url";
 import type { ChatMessage, ChatRequest } from "../../chat/types";
+import { invalidRequest } from "../../errors/gateway-error";
 
 /**
  * The neutral request as an OpenAI Chat Completions body.
@@ -63,6 +64,16 @@ export function toOpenAIBody(
   }
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.topP !== undefined) body.top_p = req.topP;
+  // Chat Completions has no top-k sampling (OpenAI answers an unknown parameter with a 400 of its
+  // own); refusing here names the field instead of spending a vendor round trip on it.
+  // @see https://platform.openai.com/docs/api-reference/chat/create
+  if (req.topK !== undefined) {
+    throw invalidRequest(
+      "unsupported_parameter",
+      "OpenAI-wire vendors take no `top_k`; leave it out.",
+      "top_k",
+    );
+  }
   if (req.maxTokens !== undefined) body[opts.maxTokensField] = req.maxTokens;
   if (req.stop?.length) body.stop = req.stop;
   if (req.tools?.length) {
