@@ -80,18 +80,21 @@ export function errorBody(err: unknown, requestId: string): ErrorBody {
 
 export function errorResponse(c: Context<AppEnv>, err: unknown): Response {
   const e = toGatewayError(err);
-  if (e.status >= 500) {
-    // One structured line; never request bodies or keys.
-    console.error(
-      JSON.stringify({
-        level: "error",
-        request_id: c.get("requestId"),
-        code: e.code,
-        error: describeCause(e),
-      }),
-    );
-  }
+  logServerError(c.get("requestId"), e);
   return c.json(errorBody(e, c.get("requestId") ?? ""), e.status, e.headers);
+}
+
+/** A 5xx as one structured log line, never request bodies or keys; every error envelope calls it. */
+export function logServerError(requestId: string | undefined, e: GatewayError): void {
+  if (e.status < 500) return;
+  console.error(
+    JSON.stringify({
+      level: "error",
+      request_id: requestId,
+      code: e.code,
+      error: describeCause(e),
+    }),
+  );
 }
 
 /**
