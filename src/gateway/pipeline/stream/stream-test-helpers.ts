@@ -250,3 +250,35 @@ export function summarize(events: readonly StreamEvent[]) {
   }
   return { text, tools, usage, finish };
 }
+
+/** `data` as a body arriving in pieces cut at random offsets (mid-character, mid-line). */
+export function chunkedBody(r: Rand, data: Uint8Array): ReadableStream<Uint8Array> {
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < data.length; ) {
+    const len = 1 + r.int(64);
+    pieces.push(data.slice(at, at + len));
+    at += len;
+  }
+  return new ReadableStream({
+    pull(c) {
+      const next = pieces.shift();
+      if (next) c.enqueue(next);
+      else c.close();
+    },
+  });
+}
+
+/**
+ * The same events in the order vendors send them: text first, then each tool call whole and in
+ * index order, then usage and finish as they came. Encoders whose blocks follow arrival order
+ * (the Anthropic one) then show exactly what the whole answer says.
+ */
+export function inAnswerOrder(events: readonly StreamEvent[]): StreamEvent[] {
+  const calls = events.filter((e) => e.type === "tool_call");
+  return [
+    ...events.filter((e) => e.type === "start"),
+    ...events.filter((e) => e.type === "text"),
+    ...calls.slice().sort((a, b) => a.index - b.index),
+    ...events.filter((e) => e.type === "usage" || e.type === "finish"),
+  ];
+}
