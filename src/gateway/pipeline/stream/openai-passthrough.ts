@@ -1,25 +1,17 @@
-import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { openaiUsage } from "../../../chat/to-openai";
 import type { StreamEvent } from "../../../chat/types";
 import type { GatewayError } from "../../../errors/gateway-error";
 import { errorBody } from "../../../errors/to-response";
-import { asStreamError, malformed, streamCutOff, streamErrorEvent } from "../../../providers/http";
+import { malformed, streamCutOff, streamErrorEvent } from "../../../providers/http";
 import { openaiErrorMessage } from "../../../providers/openai/errors";
 import { mapOpenAIFinishReason } from "../../../providers/openai/finish-reason";
 import { chunkToEvents } from "../../../providers/openai/stream";
 import { chunkUsage, convertOpenAIUsage } from "../../../providers/openai/usage";
 import { OpenAIChunkSchema, OpenAIUsageSchema } from "../../../providers/openai/wire";
 import { concatBytes } from "../../../util/encoding";
-import { type CallEnd, CLIENT_GONE } from "../types";
-import { eventEnds } from "./event-ends";
-import { relayBody } from "./relay";
+import type { CallEnd } from "../types";
+import { type EventSourceMessage, relaySse, safeJson, type Verdict } from "./sse-passthrough";
 import { encodeSse } from "./sse-writer";
-
-/** Upper bound on one upstream event held in memory (a runaway upstream cannot exhaust the isolate). */
-const MAX_EVENT_BYTES = 8 * 1024 * 1024;
-
-/** What the relay does with one upstream event: its bytes go on, or not, or others instead. */
-type Verdict = "forward" | "drop" | { replace: Uint8Array } | GatewayError;
 
 export interface PassthroughOptions {
   includeUsage: boolean;
@@ -48,25 +40,12 @@ export function passthroughOpenAIStream(
   body: ReadableStream<Uint8Array>,
   opts: PassthroughOptions,
 ): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
   const outcome: CallEnd = {};
-  const decoder = new TextDecoder();
-  let pending: Uint8Array | null = null;
   let sawDone = false;
   let sawChunk = false;
   /** A forwarded chunk carried top-level usage (else, if asked for, the usage chunk is added). */
   let sentUsage = false;
   let head = "";
-  let verdict: Verdict | undefined;
-  let commented = false;
-  const parser = createParser({
-    onEvent: (msg) => {
-      verdict = judge(msg);
-    },
-    onComment: () => {
-      commented = true;
-    },
-  });
 
   function judge(msg: EventSourceMessage): Verdict {
     if (sawDone) return "drop";
@@ -122,80 +101,29 @@ export function passthroughOpenAIStream(
     return encodeSse(`{${head}"choices":[],"usage":${JSON.stringify(openaiUsage(outcome.usage))}}`);
   }
 
-  /** One complete event's bytes, parsed: forward them, drop them, or end with an error. */
-  function classify(bytes: Uint8Array, text = decoder.decode(bytes)): Verdict {
-    verdict = undefined;
-    commented = false;
-    parser.feed(text);
-    // Keep-alive comments go on (they keep idle connections open), until [DONE], which is the
-    // stream's last bytes; anything else that was no event is not SSE and is dropped.
-    return verdict ?? (commented && !sawDone ? "forward" : "drop");
-  }
-
-  const errorEvent = (err: unknown) => encodeSse(JSON.stringify(errorBody(err, opts.requestId)));
-
-  async function produce(write: (chunk: Uint8Array) => Promise<void>): Promise<void> {
-    const send = async (bytes: Uint8Array) => {
-      outcome.firstByteAt ??= Date.now();
-      await write(bytes);
-    };
-    const fail = async (err: GatewayError) => {
-      outcome.error = err;
-      await send(errorEvent(err));
-      await reader.cancel().catch(() => {});
-    };
-    for (;;) {
-      let read: ReadableStreamReadResult<Uint8Array>;
-      try {
-        read = await reader.read();
-      } catch (err) {
-        if (outcome.error === CLIENT_GONE) return;
-        return fail(asStreamError(err));
-      }
-      if (outcome.error === CLIENT_GONE) return;
-      if (read.done) break;
-      const bytes: Uint8Array = pending ? concatBytes(pending, read.value) : read.value;
-      const ends = eventEnds(bytes, false);
-      let from = 0; // start of the next event
-      let kept = 0; // start of the run of forwarded events not yet written
-      for (const end of ends) {
-        const v = classify(bytes.subarray(from, end));
-        if (v !== "forward") {
-          if (kept < from) await send(bytes.subarray(kept, from));
-          kept = end;
-          if (typeof v === "object" && "replace" in v) await send(v.replace);
-          else if (v !== "drop") return fail(v);
+  return relaySse(
+    vendor,
+    body,
+    {
+      judge,
+      // Keep-alive comments keep idle connections open, until [DONE], the stream's last bytes.
+      commentsPass: () => !sawDone,
+      end() {
+        if (!outcome.finishReason) {
+          return sawChunk
+            ? streamCutOff(vendor)
+            : malformed(vendor, "a stream that is not Server-Sent Events");
         }
-        from = end;
-      }
-      if (kept < from) await send(bytes.subarray(kept, from));
-      pending = from < bytes.length ? bytes.slice(from) : null;
-      if (pending && pending.length > MAX_EVENT_BYTES)
-        return fail(streamErrorEvent(vendor, "an event too large"));
-    }
-    // What is left is the last event: whole if its blank line was a bare `\r` (only the end of
-    // the stream shows it was not half of a `\r\n`), else from a host that omits the blank line.
-    if (pending) {
-      const whole = eventEnds(pending, true).length > 0;
-      const text = whole ? decoder.decode(pending) : `${decoder.decode(pending)}\n\n`;
-      const v = classify(pending, text);
-      if (v === "forward") await send(whole ? pending : new TextEncoder().encode(text));
-      else if (typeof v === "object" && "replace" in v) await send(v.replace);
-      else if (v !== "drop") return fail(v);
-    }
-    if (!outcome.finishReason) {
-      return fail(
-        sawChunk ? streamCutOff(vendor) : malformed(vendor, "a stream that is not Server-Sent Events"),
-      );
-    }
-    // Some compatible hosts omit the sentinel; clients wait for it.
-    if (!sawDone) {
-      const usage = missingUsageChunk();
-      await send(usage ? concatBytes(usage, encodeSse("[DONE]")) : encodeSse("[DONE]"));
-    }
-  }
-
-  return relayBody({ produce, reader, outcome, onEnd: opts.onEnd, signal: opts.signal });
+        if (sawDone) return null;
+        // Some compatible hosts omit the sentinel; clients wait for it.
+        const usage = missingUsageChunk();
+        return usage ? concatBytes(usage, encodeSse("[DONE]")) : encodeSse("[DONE]");
+      },
+      errorEvent: (err: GatewayError) => encodeSse(JSON.stringify(errorBody(err, opts.requestId))),
+    },
+    outcome,
+    opts,
+  );
 }
 
 /** `"id":…,"object":…,"created":…,"model":…,` of a chunk, to head a chunk the relay adds. */
@@ -204,12 +132,4 @@ function chunkHead(json: object): string {
   const fields = { id, object: "chat.completion.chunk", created, model };
   const text = JSON.stringify(fields);
   return `${text.slice(1, -1)},`;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
