@@ -18,6 +18,11 @@ export interface GatewayErrorOptions {
   /** Whether the same request may succeed if tried again (429, 5xx, network). */
   retryable?: boolean;
   headers?: Record<string, string>;
+  /**
+   * The vendor's own error body, scrubbed of key-like strings, for a client of the vendor's own
+   * wire format: Anthropic clients (Claude Code's recovery) read Anthropic's wording and types.
+   */
+  vendorBody?: string;
 }
 
 /** The one error class the code throws; `app.onError` turns it into the JSON error shape. */
@@ -25,6 +30,8 @@ export class GatewayError extends Error {
   readonly param: string | undefined;
   readonly retryable: boolean;
   readonly headers: Record<string, string> | undefined;
+  /** Set by the upstream call when it keeps the vendor's body (GatewayErrorOptions.vendorBody). */
+  vendorBody: string | undefined;
 
   constructor(
     readonly status: ContentfulStatusCode,
@@ -38,6 +45,7 @@ export class GatewayError extends Error {
     this.param = options.param;
     this.retryable = options.retryable ?? false;
     this.headers = options.headers;
+    this.vendorBody = options.vendorBody;
   }
 }
 

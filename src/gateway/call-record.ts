@@ -1,6 +1,15 @@
 import type { Usage } from "../chat/types";
 import type { Price } from "./pricing";
 
+/** The endpoints whose calls are recorded (the usage record's `route`). */
+export const CALL_ROUTES = [
+  "chat.completions",
+  "conversation.message",
+  "images.generations",
+  "messages",
+  "messages.count_tokens",
+] as const;
+
 /**
  * What one gateway call did, filled in by the pipelines (chat completions, conversation
  * messages, images) and handed, after the response, to usage accounting, budgets and the log
@@ -8,7 +17,7 @@ import type { Price } from "./pricing";
  */
 export interface CallRecord {
   requestId: string;
-  route: "chat.completions" | "conversation.message" | "images.generations";
+  route: (typeof CALL_ROUTES)[number];
   userId: string | null;
   apiKeyId: string | null;
   /** The vendor and model that answered (after any fallback); null when none was reached. */

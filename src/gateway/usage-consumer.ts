@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { insertUsageEvents } from "../db/queries/usage";
+import { CALL_ROUTES } from "./call-record";
 import type { UsageMessage } from "./usage-message";
 
 /**
@@ -15,7 +16,7 @@ const UsageMessageSchema = z.object({
   request_id: z.string(),
   user_id: z.string().nullable(),
   api_key_id: z.string().nullable(),
-  route: z.enum(["chat.completions", "conversation.message", "images.generations"]),
+  route: z.enum(CALL_ROUTES),
   vendor: z.string().nullable(),
   upstream_model: z.string().nullable(),
   alias: z.string().nullable(),

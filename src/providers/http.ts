@@ -18,6 +18,8 @@ export interface UpstreamRequest {
    * 400, which must read as the auth failure it is, not as the client's mistake).
    */
   errorStatus?: (status: number, body: unknown) => number;
+  /** Keep the vendor's error body (scrubbed) on the error, for clients of its wire format. */
+  keepErrorBody?: boolean;
 }
 
 export async function postUpstream(req: UpstreamRequest): Promise<Response> {
@@ -32,7 +34,9 @@ export async function postUpstream(req: UpstreamRequest): Promise<Response> {
   } catch (err) {
     throw networkError(req.vendor, req.signal, err);
   }
-  if (!res.ok) throw await upstreamStatusError(req.vendor, res, req.errorMessage, req.errorStatus);
+  if (!res.ok) {
+    throw await upstreamStatusError(req.vendor, res, req.errorMessage, req.errorStatus, req.keepErrorBody);
+  }
   return res;
 }
 
@@ -94,8 +98,11 @@ const SECRETISH = /\b(sk-[A-Za-z0-9_*-]{4,}|AIza[0-9A-Za-z_-]{10,}|[A-Za-z0-9_-]
 
 export function scrubVendorMessage(message: string | undefined): string | undefined {
   if (!message) return undefined;
-  return message.replace(SECRETISH, "[redacted]").slice(0, 500);
+  return scrubSecrets(message).slice(0, 500);
 }
+
+/** Key-like tokens of a vendor's text replaced, wherever they stand. */
+export const scrubSecrets = (text: string): string => text.replace(SECRETISH, "[redacted]");
 
 /**
  * Maps a vendor's error status to ours. The vendor's message is kept (scrubbed of key-like
@@ -107,11 +114,14 @@ export async function upstreamStatusError(
   res: Response,
   errorMessage: (body: unknown) => string | undefined,
   errorStatus?: (status: number, body: unknown) => number,
+  keepBody = false,
 ): Promise<GatewayError> {
   let detail: string | undefined;
   let status = res.status;
+  let vendorBody: string | undefined;
   try {
     const text = await res.text();
+    if (keepBody && text.length <= 64 * 1024) vendorBody = scrubSecrets(text);
     try {
       const body: unknown = JSON.parse(text);
       detail = scrubVendorMessage(errorMessage(body));
@@ -122,6 +132,18 @@ export async function upstreamStatusError(
   } catch {
     detail = undefined;
   }
+  const error = statusError(vendor, status, detail, res.headers);
+  if (vendorBody !== undefined) error.vendorBody = vendorBody;
+  return error;
+}
+
+/** Our error for a vendor's error status (see upstreamStatusError). */
+function statusError(
+  vendor: string,
+  status: number,
+  detail: string | undefined,
+  headers: Headers,
+): GatewayError {
   const suffix = detail ? `: ${detail}` : ".";
   if (status === 400 || status === 422) {
     return new GatewayError(
@@ -157,7 +179,7 @@ export async function upstreamStatusError(
   }
   // A vendor's Retry-After (seconds) travels with 429 and 503 answers: the retry policy honours
   // it, and the client sees it when we give up.
-  const retryAfter = res.headers.get("retry-after")?.trim();
+  const retryAfter = headers.get("retry-after")?.trim();
   const retryHeaders = retryAfter && /^\d+$/.test(retryAfter) ? { "retry-after": retryAfter } : undefined;
   if (status === 429) {
     return new GatewayError(

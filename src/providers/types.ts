@@ -28,9 +28,31 @@ export interface Provider {
    * sent as it is (model swapped in), so parameters the neutral model lacks still reach them.
    */
   openaiWire?: OpenAIWire;
+  /** Vendors that speak Anthropic's Messages API: an Anthropic client's body is sent as it is. */
+  anthropicWire?: AnthropicWire;
 }
 
 export interface OpenAIWire {
   /** POSTs an OpenAI Chat Completions body; resolves with the (2xx) upstream response. */
   send(body: Record<string, unknown>, ctx: UpstreamContext): Promise<Response>;
+}
+
+/** The headers an Anthropic client sends that travel on verbatim (no allow-list of betas). */
+export interface AnthropicClientHeaders {
+  version?: string | undefined;
+  beta?: string | undefined;
+}
+
+export interface AnthropicWire {
+  /**
+   * POSTs a Messages API body (model swapped in) to `/v1/messages` or its `count_tokens`, with the
+   * client's `anthropic-version` and `anthropic-beta`; resolves with the 2xx response. A vendor
+   * error keeps its body (scrubbed) on the GatewayError, for the Anthropic client to read.
+   */
+  send(
+    path: "/v1/messages" | "/v1/messages/count_tokens",
+    body: Record<string, unknown>,
+    ctx: UpstreamContext,
+    headers: AnthropicClientHeaders,
+  ): Promise<Response>;
 }

@@ -1,3 +1,4 @@
+import { anthropicMessageRoutes } from "./anthropic-messages";
 import { apiKeyRoutes } from "./api-keys";
 import { budgetRoutes } from "./budgets";
 import { chatCompletionRoutes } from "./chat-completions";
@@ -28,6 +29,7 @@ export const routers = [
   modelConfigRoutes,
   modelRoutes,
   chatCompletionRoutes,
+  anthropicMessageRoutes,
   imageRoutes,
   usageRoutes,
   statsRoutes,

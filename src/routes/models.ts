@@ -28,6 +28,48 @@ const ModelListSchema = z
   .openapi("ModelList");
 
 /**
+ * Anthropic's model list, for clients that send `anthropic-version` (Claude Code asks for it with
+ * `?limit=1000` at start-up).
+ * @see https://docs.claude.com/en/api/models-list
+ */
+const AnthropicModelListSchema = z
+  .object({
+    data: z.array(
+      z.object({
+        type: z.literal("model"),
+        id: z.string().openapi({ example: "anthropic/claude-sonnet-4-5" }),
+        display_name: z.string().openapi({ example: "anthropic/claude-sonnet-4-5" }),
+        created_at: z.string().openapi({ format: "date-time" }),
+      }),
+    ),
+    has_more: z.boolean(),
+    first_id: z.string().nullable(),
+    last_id: z.string().nullable(),
+  })
+  .openapi("AnthropicModelList");
+
+const ModelsQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(20)
+    .openapi({
+      param: { name: "limit", in: "query" },
+      description: "Anthropic's list only: page size, 1 to 1000.",
+    }),
+  after_id: z
+    .string()
+    .max(256)
+    .optional()
+    .openapi({
+      param: { name: "after_id", in: "query" },
+      description: "Anthropic's list only: the page after this id.",
+    }),
+});
+
+/**
  * Whether a call through this vendor can succeed: enabled, and holding a key unless it needs none
  * (the offline mock, or an OpenAI-compatible host such as a local Ollama or vLLM).
  */
@@ -43,7 +85,13 @@ export const modelRoutes = createRouter().openapi(
     method: "get",
     path: "/v1/models",
     summary: "List the models the caller can use: aliases first, then each usable vendor's known models",
-    responses: { 200: jsonResponse(ModelListSchema, "Every usable model.") },
+    description:
+      "OpenAI's list shape; with an `anthropic-version` header, Anthropic's (`data`, `has_more`, `first_id`, `last_id`), " +
+      "paged by `limit` and `after_id`.",
+    request: { query: ModelsQuery },
+    responses: {
+      200: jsonResponse(z.union([ModelListSchema, AnthropicModelListSchema]), "Every usable model."),
+    },
   }),
   async (c) => {
     const db = getDb(c.env.DB);
@@ -66,6 +114,26 @@ export const modelRoutes = createRouter().openapi(
         owned_by: v.slug,
       })),
     );
-    return c.json({ object: "list" as const, data: [...aliases, ...known] }, 200);
+    const all = [...aliases, ...known];
+    if (c.req.header("anthropic-version")) {
+      const { limit, after_id } = c.req.valid("query");
+      const from = after_id ? all.findIndex((m) => m.id === after_id) + 1 : 0;
+      const page = all.slice(from, from + limit).map((m) => ({
+        type: "model" as const,
+        id: m.id,
+        display_name: m.id,
+        created_at: new Date(m.created * 1000).toISOString(),
+      }));
+      return c.json(
+        {
+          data: page,
+          has_more: from + limit < all.length,
+          first_id: page[0]?.id ?? null,
+          last_id: page.at(-1)?.id ?? null,
+        },
+        200,
+      );
+    }
+    return c.json({ object: "list" as const, data: all }, 200);
   },
 );

@@ -14,7 +14,7 @@ import {
 } from "./scenario.ts";
 
 /**
- * Anthropic's Messages API wire format at POST /anthropic/v1/messages: `x-api-key` and
+ * Anthropic's Messages API wire format at POST /anthropic/v1/messages (and its count_tokens): `x-api-key` and
  * `anthropic-version` headers, `{type: "error", error: {type, message}}` error bodies, and streams
  * with `event:` lines in the documented order (message_start, content_block_start, ping,
  * content_block_delta..., content_block_stop, message_delta, message_stop).
@@ -225,6 +225,10 @@ export async function handleAnthropic(req: IncomingMessage, res: ServerResponse,
   }
   const scenario = scenarioOf(body.model);
   if (commonScenario(scenario, res, errorBody)) return;
+  // Counting: a fixed rule the tests can check (a token per 4 characters of the messages' JSON).
+  if (path.endsWith("/count_tokens")) {
+    return sendJson(res, 200, { input_tokens: Math.ceil(JSON.stringify(body.messages ?? []).length / 4) });
+  }
   const problem = invalid(body);
   if (problem) return sendJson(res, 400, errorBody(400, problem));
   if (await replayFixture(res, "anthropic", body.model, body.stream === true, errorBody)) return;

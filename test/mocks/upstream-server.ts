@@ -25,7 +25,10 @@ export function startUpstream(): Promise<{ server: Server; port: number }> {
         return await handleOpenAI(req, res, path, false);
       if (req.method === "POST" && path.startsWith("/compat/v1/"))
         return await handleOpenAI(req, res, path, true);
-      if (req.method === "POST" && path === "/anthropic/v1/messages")
+      if (
+        req.method === "POST" &&
+        (path === "/anthropic/v1/messages" || path === "/anthropic/v1/messages/count_tokens")
+      )
         return await handleAnthropic(req, res, path);
       if (req.method === "POST" && path.startsWith("/gemini/")) return await handleGemini(req, res, url);
       sendJson(res, 404, { error: { message: `mock: no route ${req.method} ${path}` } });

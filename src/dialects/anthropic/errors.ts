@@ -1,4 +1,6 @@
 import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { GatewayError } from "../../errors/gateway-error";
 import { logServerError, toGatewayError } from "../../errors/to-response";
 
 /**
@@ -94,5 +96,31 @@ export function anthropicErrorResponse(c: Context, err: unknown): Response {
   if (retryAfter !== undefined) headers["retry-after"] = retryAfter;
   headers["request-id"] = requestId;
   headers["x-request-id"] = requestId;
+  const own = vendorError(e);
+  if (own) {
+    return c.body(own.text, own.overloaded ? (529 as ContentfulStatusCode) : e.status, {
+      ...headers,
+      "content-type": "application/json",
+    });
+  }
   return c.json(anthropicErrorBody(e, requestId), e.status, headers);
+}
+
+/**
+ * An Anthropic vendor's own error body (scrubbed by the upstream call), passed on as it wrote it:
+ * Claude Code's recovery reads Anthropic's wording and types (a 529 `overloaded_error` is retried
+ * differently from a 500). Not when the vendor refused the gateway's own key: that is no fault of
+ * the client's key, and saying so in Anthropic's words would make a client sign in again.
+ */
+function vendorError(e: GatewayError): { text: string; overloaded: boolean } | null {
+  if (!e.vendorBody || e.code === "upstream_auth_failed") return null;
+  let body: unknown;
+  try {
+    body = JSON.parse(e.vendorBody);
+  } catch {
+    return null;
+  }
+  const error = (body as { type?: unknown; error?: { type?: unknown } } | null) ?? {};
+  if (error.type !== "error" || typeof error.error?.type !== "string") return null;
+  return { text: e.vendorBody, overloaded: error.error.type === "overloaded_error" };
 }
