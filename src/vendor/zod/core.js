@@ -1,8 +1,8 @@
-// zod's core namespace (node_modules/zod/v4/core/index.js) without `locales`; see external.js.
+// zod's core namespace (node_modules/zod/v4/core/index.js) without `locales` and the `compile`
+// fast path; see external.js.
 
 export * from "../../../node_modules/zod/v4/core/api.js";
 export * from "../../../node_modules/zod/v4/core/checks.js";
-export * from "../../../node_modules/zod/v4/core/compile.js";
 export * from "../../../node_modules/zod/v4/core/core.js";
 export * from "../../../node_modules/zod/v4/core/doc.js";
 export * from "../../../node_modules/zod/v4/core/errors.js";

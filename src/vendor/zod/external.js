@@ -1,7 +1,10 @@
 // zod's classic API (node_modules/zod/v4/classic/external.js) without `locales`: zod's error
 // messages in 40-odd languages (~260 KB minified) that the Worker never uses, and which esbuild
 // cannot shake because @hono/zod-openapi hands the whole `z` namespace to zod-to-openapi.
-// English stays registered by zod itself (classic/schemas.js). wrangler.toml's [alias] points
+// English stays registered by zod itself (classic/schemas.js). Also left out: `z.compile` (and
+// `withParser`, its errors and sentinel), which generates code at run time, which Workers forbid,
+// and `z.fromJSONSchema`, which builds schemas from JSON Schema: together ~44 KB minified that
+// nothing here calls. wrangler.toml's [alias] points
 // "zod" here for the deploy bundle only; keep this list in step with zod's on upgrades.
 
 export * from "../../../node_modules/zod/v4/classic/checks.js";
@@ -9,7 +12,6 @@ export * as coerce from "../../../node_modules/zod/v4/classic/coerce.js";
 export * from "../../../node_modules/zod/v4/classic/compat.js";
 export { deepPartial } from "../../../node_modules/zod/v4/classic/deep-partial.js";
 export * from "../../../node_modules/zod/v4/classic/errors.js";
-export { fromJSONSchema } from "../../../node_modules/zod/v4/classic/from-json-schema.js";
 export { input, output } from "../../../node_modules/zod/v4/classic/in-out.js";
 export * as iso from "../../../node_modules/zod/v4/classic/iso.js";
 export {
@@ -27,13 +29,11 @@ export {
   $input,
   $output,
   clone,
-  compile,
   config,
   flattenError,
   formatError,
   getDiscriminatedOption,
   globalRegistry,
-  INVALID,
   memoizer,
   NEVER,
   prettifyError,
@@ -43,7 +43,4 @@ export {
   toZod,
   treeifyError,
   util,
-  withParser,
-  ZodCompileAsyncError,
-  ZodCompileUnsupportedError,
 } from "./core.js";
