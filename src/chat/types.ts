@@ -71,6 +71,12 @@ export interface Usage {
   outputTokens: number;
   /** Input tokens served from the vendor's prompt cache, where it reports them. */
   cachedTokens?: number;
+  /**
+   * Input tokens written to the vendor's prompt cache (Anthropic), part of `inputTokens` and
+   * priced above plain input: entries that live 5 minutes, and those that live an hour.
+   */
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
 }
 
 export interface ChatResponse {

@@ -61,14 +61,32 @@ export function priceFor(
   return best ? (table[best] as Price) : null;
 }
 
-/** USD for the usage at the price; cached prompt tokens at the cached price where there is one. */
+/**
+ * What prompt-cache writes cost, as a multiple of the input price: 1.25× for entries that live 5
+ * minutes, 2× for 1-hour ones (Anthropic's pricing; reads are the cached price).
+ * @see https://docs.claude.com/en/docs/build-with-claude/prompt-caching#pricing
+ */
+const CACHE_WRITE_5M = 1.25;
+const CACHE_WRITE_1H = 2;
+
+/**
+ * USD for the usage at the price: cached prompt tokens at the cached price where there is one,
+ * prompt-cache writes at their premium, the rest of the input and the output at their prices.
+ */
 export function costOf(usage: Usage, price: Price | null): number {
   if (!price) return 0;
   const cached = Math.min(usage.cachedTokens ?? 0, usage.inputTokens);
-  const fresh = usage.inputTokens - cached;
+  const long = Math.min(usage.cacheWrite1hTokens ?? 0, usage.inputTokens - cached);
+  const short = Math.min(usage.cacheWriteTokens ?? 0, usage.inputTokens - cached - long);
+  const fresh = usage.inputTokens - cached - long - short;
   const cachedPrice = price.cached_input_per_mtok ?? price.input_per_mtok;
+  const input = price.input_per_mtok;
   return (
-    (fresh * price.input_per_mtok + cached * cachedPrice + usage.outputTokens * price.output_per_mtok) /
+    (fresh * input +
+      cached * cachedPrice +
+      short * input * CACHE_WRITE_5M +
+      long * input * CACHE_WRITE_1H +
+      usage.outputTokens * price.output_per_mtok) /
     1_000_000
   );
 }

@@ -82,6 +82,17 @@ describe("an anthropic vendor: passthrough", () => {
     const row = await usageOf(requestId);
     expect(row).toMatchObject({ route: "messages", vendor: "anthropic", status: 200, error_code: null });
     expect(row.output_tokens).toBe(ANTHROPIC_USAGE.output_tokens);
+    // claude-haiku-4-5's list price ($1 in, $5 out, $0.10 cached): the 3 cache-write tokens at 1.25×.
+    const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens } =
+      ANTHROPIC_USAGE;
+    expect(row.cost_usd).toBeCloseTo(
+      (input_tokens * 1 +
+        cache_creation_input_tokens * 1.25 +
+        cache_read_input_tokens * 0.1 +
+        output_tokens * 5) /
+        1e6,
+      12,
+    );
   });
 
   it("counts tokens with the vendor", async () => {

@@ -88,7 +88,13 @@ describe("convertAnthropicUsage", () => {
         cache_read_input_tokens: 5,
         cache_creation_input_tokens: 3,
       }),
-    ).toEqual({ inputTokens: 33, outputTokens: 12, cachedTokens: 5 });
+    ).toEqual({
+      inputTokens: 33,
+      outputTokens: 12,
+      cachedTokens: 5,
+      cacheWriteTokens: 3,
+      cacheWrite1hTokens: 0,
+    });
     expect(
       convertAnthropicUsage({ input_tokens: 2, output_tokens: 1, cache_read_input_tokens: null }),
     ).toEqual({

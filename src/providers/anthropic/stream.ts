@@ -109,9 +109,7 @@ export function anthropicStreamToEvents(
           case "message_delta":
             if (e.delta.stop_reason) finishReason = mapAnthropicStopReason(e.delta.stop_reason);
             // Cumulative counts: later values replace earlier ones, absent ones keep them.
-            for (const [k, v] of Object.entries(e.usage ?? {})) {
-              if (v != null) usage[k as keyof AnthropicUsage] = v;
-            }
+            usage = { ...usage, ...definedOf(e.usage ?? {}) };
             return;
           case "message_stop":
             stopped = true;
@@ -128,3 +126,7 @@ export function anthropicStreamToEvents(
     }),
   );
 }
+
+/** The fields that are set (a `message_delta` repeats only what changed, the rest as null). */
+const definedOf = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v != null)) as Partial<T>;

@@ -20,6 +20,10 @@ export const AnthropicUsageSchema = z.object({
   output_tokens: tokens.nullish(),
   cache_read_input_tokens: tokens.nullish(),
   cache_creation_input_tokens: tokens.nullish(),
+  /** The cache writes split by entry lifetime (the 1-hour ones are priced higher). */
+  cache_creation: z
+    .object({ ephemeral_5m_input_tokens: tokens.nullish(), ephemeral_1h_input_tokens: tokens.nullish() })
+    .nullish(),
 });
 
 const TextBlockSchema = z.object({ type: z.literal("text"), text: z.string() });
