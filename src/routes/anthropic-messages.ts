@@ -57,7 +57,10 @@ export const anthropicMessageRoutes = createRouter()
         "gateway. `model` is `vendor/model` or an alias. A vendor of kind `anthropic` gets the body as sent (model swapped in; " +
         "`anthropic-version` and `anthropic-beta` forwarded verbatim) and its answer and stream come back as its own bytes; any " +
         "other vendor is translated, streams with Anthropic's full event lifecycle. Errors are in Anthropic's envelope " +
-        '`{"type": "error", "error": {"type", "message"}, "request_id"}`. Auth by `x-api-key` or `Authorization: Bearer`.',
+        '`{"type": "error", "error": {"type", "message"}, "request_id"}`. Auth by `x-api-key` or `Authorization: Bearer`. ' +
+        "Caching as for chat completions (`x-cache-ttl`, `Cache-Control`, `x-cache: HIT|MISS|BYPASS`), per user and apart from " +
+        "chat completions' entries; `anthropic-version` and `anthropic-beta` are part of the key, and a stored answer is replayed " +
+        "as a stream when one is asked for.",
       middleware: [dialect],
       request: { query: BetaQuery, body: jsonBody(MessagesRequestSchema) },
       responses: {

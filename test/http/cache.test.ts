@@ -33,7 +33,7 @@ const ask = (
 async function cacheEntries(min = 0): Promise<{ name: string; expiration?: number }[]> {
   let keys: { name: string; expiration?: number }[] = [];
   for (let i = 0; i < 50; i++) {
-    keys = (await env.CACHE.list({ prefix: "resp:v1:" })).keys;
+    keys = (await env.CACHE.list({ prefix: "resp:v2:" })).keys;
     if (keys.length >= min) break;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -1,4 +1,5 @@
 import { toHex } from "../../util/encoding";
+import type { CacheDialect } from "./types";
 
 /**
  * Request fields that do not change the answer: routing and transport only. Everything else
@@ -19,17 +20,27 @@ function canonical(value: unknown): string {
 }
 
 /**
- * SHA-256 of the tenant, the resolved vendor and model, and the normalised request (after the
- * model config's defaults): one tenant never reads another's answer, and `fast` and
- * `openai/gpt-4o-mini` share entries when they are the same model with the same parameters.
+ * SHA-256 of the tenant, the client dialect, the resolved vendor and model, the normalised
+ * request (after the model config's defaults) and whatever else changes the answer (`vary`:
+ * Anthropic's version and beta headers): one tenant never reads another's answer, a dialect
+ * never reads another's shape, and `fast` and `openai/gpt-4o-mini` share entries when they are
+ * the same model with the same parameters.
  */
-export async function cacheKey(
-  tenant: string,
-  vendorModel: string,
-  body: Record<string, unknown>,
-): Promise<string> {
-  const kept = Object.fromEntries(Object.entries(body).filter(([k]) => !NOT_IN_KEY.has(k)));
-  const text = canonical({ tenant, model: vendorModel, request: kept });
+export async function cacheKey(entry: {
+  tenant: string;
+  dialect: CacheDialect;
+  vendorModel: string;
+  body: Record<string, unknown>;
+  vary?: Record<string, string | undefined>;
+}): Promise<string> {
+  const kept = Object.fromEntries(Object.entries(entry.body).filter(([k]) => !NOT_IN_KEY.has(k)));
+  const text = canonical({
+    tenant: entry.tenant,
+    dialect: entry.dialect,
+    model: entry.vendorModel,
+    request: kept,
+    vary: entry.vary ?? {},
+  });
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return `resp:v1:${toHex(new Uint8Array(digest))}`;
+  return `resp:v2:${toHex(new Uint8Array(digest))}`;
 }

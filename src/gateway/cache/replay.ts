@@ -1,5 +1,6 @@
 import type { ChatCompletion } from "openai/resources/chat/completions";
 import { streamOf } from "../../chat/event-stream";
+import { textPieces } from "../../chat/text-pieces";
 import type { StreamEvent } from "../../chat/types";
 import { mapOpenAIFinishReason } from "../../providers/openai/finish-reason";
 import { convertOpenAIUsage } from "../../providers/openai/usage";
@@ -14,9 +15,7 @@ export function completionToEvents(completion: ChatCompletion): ReadableStream<S
   const message = choice?.message;
   const events: StreamEvent[] = [{ type: "start", id: completion.id, model: completion.model }];
   const content = message?.content ?? "";
-  // Pieces of about a sentence, so clients that render as they read still see a stream.
-  for (const piece of content.match(/[^.!?\n]+[.!?\n]*\s*|.+$/g) ?? [])
-    events.push({ type: "text", text: piece });
+  for (const piece of textPieces(content)) events.push({ type: "text", text: piece });
   (message?.tool_calls ?? []).forEach((t, index) => {
     if (t.type !== "function") return;
     events.push({

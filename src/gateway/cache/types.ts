@@ -1,8 +1,13 @@
-import type { ChatCompletion } from "openai/resources/chat/completions";
+/** The client dialects whose answers are cached; an entry is only ever served to its own. */
+export type CacheDialect = "chat.completions" | "messages";
 
-/** A cached answer: the completion as a client received it, and which vendor/model gave it. */
-export interface CachedAnswer {
-  completion: ChatCompletion;
+/**
+ * A cached answer: the answer as a client of its dialect received it (a Chat Completion, an
+ * Anthropic Message), and which vendor/model gave it.
+ */
+export interface CachedAnswer<T = unknown> {
+  dialect: CacheDialect;
+  answer: T;
   /** `vendor/upstream-model` that answered (the x-switchboard-model header). */
   model: string;
   cachedAt: number;

@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import type { ChatCompletion } from "openai/resources/chat/completions";
 import type { Usage } from "../../chat/types";
 import { getDb } from "../../db/client";
 import type { AppEnv } from "../../env";
@@ -7,6 +6,7 @@ import { amountOf, budgetPayer, holdBudget, NO_HOLD } from "../budget";
 import type { Amount } from "../budget-window";
 import { KvResponseCache } from "../cache/kv";
 import { cachePolicy, stamp } from "../cache/policy";
+import type { CachedAnswer } from "../cache/types";
 import type { CallRecord } from "../call-record";
 import { priceFor } from "../pricing";
 import { type Outcome, runResilient } from "../resilience/run";
@@ -45,10 +45,10 @@ export interface CallContext {
  * to encode, then settle the budget and record usage exactly once, when the answer has finished
  * (or was cut off, or the client left). Nothing else writes the call record.
  */
-export async function runCall<A>(
+export async function runCall<A, T>(
   c: Context<AppEnv>,
   route: CallRecord["route"],
-  prepare: (cx: CallContext) => Promise<CallPlan<A>>,
+  prepare: (cx: CallContext) => Promise<CallPlan<A, T>>,
 ): Promise<Response> {
   const record = startCall(c, route);
   const tracking = recordContext(c);
@@ -165,9 +165,9 @@ function callContext(c: Context<AppEnv>, record: CallRecord): CallContext {
  * The request's entry in the response cache, when caching applies to it (gateway/cache/policy.ts:
  * `x-cache-ttl`, the model config's TTL, CACHE_TTL_SECONDS, `Cache-Control`); null otherwise.
  */
-async function responseCache(
+async function responseCache<T>(
   c: Context<AppEnv>,
-  planCache: PlanCache,
+  planCache: PlanCache<T>,
   requested: ResolvedModel,
   options: CallOptions,
 ) {
@@ -177,9 +177,17 @@ async function responseCache(
   const key = await planCache.key();
   return {
     policy,
-    get: () => (policy.lookup ? store.get(key) : Promise.resolve(null)),
-    put: (completion: ChatCompletion, model: string) =>
-      store.put(key, { completion, model, ...stamp(policy.ttlSeconds) }, policy.ttlSeconds),
+    /** The entry, if it is one of this plan's dialect (the key holds the dialect too). */
+    get: async (): Promise<CachedAnswer<T> | null> => {
+      const hit = policy.lookup ? await store.get(key) : null;
+      return hit?.dialect === planCache.dialect ? (hit as CachedAnswer<T>) : null;
+    },
+    put: (answer: T, model: string) =>
+      store.put(
+        key,
+        { dialect: planCache.dialect, answer, model, ...stamp(policy.ttlSeconds) },
+        policy.ttlSeconds,
+      ),
   };
 }
 

@@ -1,7 +1,6 @@
-import type { ChatCompletion } from "openai/resources/chat/completions";
 import type { FinishReason, Usage } from "../../chat/types";
 import type { Amount } from "../budget-window";
-import type { CachedAnswer } from "../cache/types";
+import type { CacheDialect, CachedAnswer } from "../cache/types";
 import type { Price } from "../pricing";
 import type { Attempt } from "../resilience/run";
 import type { ResolvedModel } from "../resolve-model";
@@ -44,17 +43,22 @@ export interface Answered {
   storing: boolean;
 }
 
-export interface PlanCache {
-  /** The entry this request reads and fills (tenant, resolved model, normalised request). */
+/** How a plan's answers are cached; `T` is the answer as its dialect's clients receive it. */
+export interface PlanCache<T = unknown> {
+  dialect: CacheDialect;
+  /** The entry this request reads and fills (tenant, dialect, resolved model, normalised request). */
   key(): Promise<string>;
   /** A stored answer, as this request wants it (whole or replayed as a stream). */
-  serve(hit: CachedAnswer): Reply;
+  serve(hit: CachedAnswer<T>): Reply;
   /** What to store once the answer ended whole; null stores nothing. */
-  entry(end: CallEnd): ChatCompletion | null;
+  entry(end: CallEnd): T | null;
 }
 
-/** One endpoint's or dialect's part of a call; `A` is what one successful attempt returns. */
-export interface CallPlan<A> {
+/**
+ * One endpoint's or dialect's part of a call; `A` is what one successful attempt returns, `T` the
+ * answer its cache stores.
+ */
+export interface CallPlan<A, T = unknown> {
   /** The model asked for, resolved; `model` is the string the client sent (for fallbacks). */
   requested: ResolvedModel & { model: string };
   /** Refuses a candidate model that cannot take this request (the one asked for: a 400). */
@@ -63,7 +67,7 @@ export interface CallPlan<A> {
   estimate(price: Price | null): Amount;
   /** Budgets charge this estimate when the vendor reports no usage (images), instead of nothing. */
   chargeEstimateWithoutUsage?: boolean;
-  cache?: PlanCache;
+  cache?: PlanCache<T>;
   /** One upstream attempt, retried and fallen back by gateway/resilience. */
   attempt: Attempt<A>;
   /** The usage of a whole answer, known as it arrives (undefined for streams: known at their end). */

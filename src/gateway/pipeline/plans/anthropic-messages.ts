@@ -1,7 +1,10 @@
+import type { Message } from "@anthropic-ai/sdk/resources/messages";
 import { estimatePromptTokens, estimateTextTokens } from "../../../chat/tokens";
-import type { ChatRequest, Usage } from "../../../chat/types";
+import type { ChatRequest, StreamEvent, Usage } from "../../../chat/types";
 import type { ModelConfigRow } from "../../../db/schema";
+import { messageAccumulator } from "../../../dialects/anthropic/accumulate";
 import { newMessageId, toAnthropicMessage } from "../../../dialects/anthropic/from-neutral";
+import { messageToSse } from "../../../dialects/anthropic/replay";
 import type { CountTokensRequest, MessagesRequest } from "../../../dialects/anthropic/schema";
 import { anthropicEventEncoder } from "../../../dialects/anthropic/stream-encoder";
 import { countTokensToNeutral, messagesToNeutral } from "../../../dialects/anthropic/to-neutral";
@@ -12,9 +15,11 @@ import { malformed, networkError } from "../../../providers/http";
 import { providerFor } from "../../../providers/registry";
 import type { AnthropicClientHeaders, UpstreamContext } from "../../../providers/types";
 import { estimateCall } from "../../budget";
+import { cacheKey } from "../../cache/key";
 import { resolveModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
 import { passthroughAnthropicStream } from "../stream/anthropic-passthrough";
+import { answerCollector } from "../stream/collect";
 import { encodeEvents } from "../stream/encode-events";
 import { safeJson } from "../stream/sse-passthrough";
 import { SSE_HEADERS } from "../stream/sse-writer";
@@ -23,7 +28,7 @@ import { callNeutral, type NeutralAnswer } from "./neutral-call";
 
 /** What an attempt produced: an Anthropic vendor's own answer, or a neutral one to translate. */
 type MessagesAnswer =
-  | { kind: "relayed-json"; text: string; usage: Usage; headers: Record<string, string> }
+  | { kind: "relayed-json"; text: string; message: Message; usage: Usage; headers: Record<string, string> }
   | { kind: "relayed-sse"; body: ReadableStream<Uint8Array>; headers: Record<string, string> }
   | NeutralAnswer;
 
@@ -36,7 +41,7 @@ type MessagesAnswer =
  */
 export const anthropicMessagesPlan =
   (input: MessagesRequest, raw: Record<string, unknown>, client: AnthropicClientHeaders) =>
-  async (cx: CallContext): Promise<CallPlan<MessagesAnswer>> => {
+  async (cx: CallContext): Promise<CallPlan<MessagesAnswer, Message>> => {
     const stream = input.stream === true;
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
     const translated = translations((upstreamModel) => messagesToNeutral(input, upstreamModel));
@@ -53,11 +58,36 @@ export const anthropicMessagesPlan =
       JSON.stringify([input.system ?? "", input.messages, input.tools ?? []]),
     );
     const signal = cx.options.resilience.clientSignal;
+    /** What the cache stores of this call's answer, once it ended (set by `respond`). */
+    let entryOf: (end: CallEnd) => Message | null = () => null;
 
     return {
       requested: { ...requested, model: input.model },
       admit,
       estimate: (price) => estimateCall(promptTokens, input.max_tokens, price),
+      cache: {
+        dialect: "messages",
+        key: () =>
+          cacheKey({
+            tenant: cx.tenant,
+            dialect: "messages",
+            vendorModel: `${requested.vendor.slug}/${requested.upstreamModel}`,
+            body: input,
+            // Betas change what a request means (and the version, the answer's shape).
+            vary: { version: client.version, beta: client.beta },
+          }),
+        serve({ answer: message }) {
+          const usage = convertAnthropicUsage(message.usage);
+          if (!stream) return json(JSON.stringify(message), usage, {});
+          return {
+            status: 200,
+            body: messageToSse(message),
+            headers: { ...SSE_HEADERS },
+            done: Promise.resolve({ usage }),
+          };
+        },
+        entry: (end) => entryOf(end),
+      },
       async attempt({ provider, resolved }, { ctx, settle }): Promise<MessagesAnswer> {
         if (!provider.anthropicWire) {
           return callNeutral(provider, translated(resolved.upstreamModel), stream, { ctx, settle });
@@ -75,19 +105,32 @@ export const anthropicMessagesPlan =
         }
         const text = await readText(res, ctx, settle);
         // Parsed to check it and read usage; the client gets the vendor's bytes unchanged.
-        const parsed = AnthropicMessageSchema.safeParse(safeJson(text));
+        const body = safeJson(text);
+        const parsed = AnthropicMessageSchema.safeParse(body);
         if (!parsed.success) throw malformed(ctx.vendor.slug);
-        return { kind: "relayed-json", text, usage: convertAnthropicUsage(parsed.data.usage), headers };
+        return {
+          kind: "relayed-json",
+          text,
+          // What the cache stores: the vendor's message whole (the schema keeps only what it reads).
+          message: body as Message,
+          usage: convertAnthropicUsage(parsed.data.usage),
+          headers,
+        };
       },
       usageOf: (a) =>
         a.kind === "relayed-json" ? a.usage : a.kind === "answer" ? a.answer.usage : undefined,
       respond(a, answered): Reply {
-        if (a.kind === "relayed-json") return json(a.text, a.usage, a.headers);
+        if (a.kind === "relayed-json") {
+          entryOf = () => a.message;
+          return json(a.text, a.usage, a.headers);
+        }
+        const id = newMessageId();
         if (a.kind === "answer") {
           const message = toAnthropicMessage(a.answer, {
-            id: newMessageId(),
+            id,
             model: a.answer.model || answered.resolved.upstreamModel,
           });
+          entryOf = () => message;
           return json(JSON.stringify(message), a.answer.usage, {});
         }
         let onEnd!: (end: CallEnd) => void;
@@ -95,17 +138,30 @@ export const anthropicMessagesPlan =
           onEnd = resolve;
         });
         const vendor = answered.resolved.vendor.slug;
-        const body =
-          a.kind === "relayed-sse"
-            ? passthroughAnthropicStream(vendor, a.body, { requestId: cx.requestId, onEnd, signal })
-            : encodeEvents(
-                a.events,
-                anthropicEventEncoder(
-                  { id: newMessageId(), model: answered.resolved.upstreamModel, inputTokens: promptTokens },
-                  { requestId: cx.requestId },
-                ),
-                { onEnd, signal },
-              );
+        const model = answered.resolved.upstreamModel;
+        let body: ReadableStream<Uint8Array>;
+        // A stream is collected on its way only when it will fill the cache.
+        if (a.kind === "relayed-sse") {
+          const acc = answered.storing ? messageAccumulator() : null;
+          entryOf = () => acc?.result() ?? null;
+          body = passthroughAnthropicStream(vendor, a.body, {
+            requestId: cx.requestId,
+            onEnd,
+            signal,
+            onEvent: acc ? (e) => acc.add(e) : undefined,
+          });
+        } else {
+          const collector = answered.storing ? answerCollector() : null;
+          entryOf = (end) => {
+            const answer = collector?.result(end);
+            return answer ? toAnthropicMessage(answer, { id, model: answer.model || model }) : null;
+          };
+          body = encodeEvents(
+            a.events,
+            anthropicEventEncoder({ id, model, inputTokens: promptTokens }, { requestId: cx.requestId }),
+            { onEnd, signal, tap: collector ? (e: StreamEvent) => collector.add(e) : undefined },
+          );
+        }
         return {
           status: 200,
           body,

@@ -39,7 +39,7 @@ const DEFAULT_ANSWER_TOKENS = 4096;
  */
 export const chatCompletionPlan =
   (input: ChatCompletionRequest) =>
-  async (cx: CallContext): Promise<CallPlan<ChatAnswer>> => {
+  async (cx: CallContext): Promise<CallPlan<ChatAnswer, ChatCompletion>> => {
     const stream = input.stream === true;
     const includeUsage = input.stream_options?.include_usage === true;
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
@@ -72,19 +72,22 @@ export const chatCompletionPlan =
           price,
         ),
       cache: {
-        key: () => cacheKey(cx.tenant, `${requested.vendor.slug}/${requested.upstreamModel}`, body),
-        serve(hit) {
-          const usage = hit.completion.usage ? convertOpenAIUsage(hit.completion.usage) : undefined;
-          if (!stream) return json(JSON.stringify(hit.completion), usage);
-          const { id, created, model } = hit.completion;
+        dialect: "chat.completions",
+        key: () =>
+          cacheKey({
+            tenant: cx.tenant,
+            dialect: "chat.completions",
+            vendorModel: `${requested.vendor.slug}/${requested.upstreamModel}`,
+            body,
+          }),
+        serve({ answer: completion }) {
+          const usage = completion.usage ? convertOpenAIUsage(completion.usage) : undefined;
+          if (!stream) return json(JSON.stringify(completion), usage);
+          const { id, created, model } = completion;
           return streamed((onEnd) =>
-            encodeEvents(
-              completionToEvents(hit.completion),
-              openaiChunkEncoder({ id, created, model }, opts),
-              {
-                onEnd,
-              },
-            ),
+            encodeEvents(completionToEvents(completion), openaiChunkEncoder({ id, created, model }, opts), {
+              onEnd,
+            }),
           );
         },
         entry: (end) => entryOf(end),

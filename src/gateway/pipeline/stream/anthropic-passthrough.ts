@@ -25,6 +25,8 @@ export function passthroughAnthropicStream(
     requestId: string;
     onEnd?: ((outcome: CallEnd) => void) | undefined;
     signal?: AbortSignal | undefined;
+    /** Every event relayed, parsed (to rebuild the message for the cache). */
+    onEvent?: ((event: object) => void) | undefined;
   },
 ): ReadableStream<Uint8Array> {
   const outcome: CallEnd = {};
@@ -62,6 +64,7 @@ export function passthroughAnthropicStream(
       }
       addUsage(json.usage);
     } else if (type === "message_stop") stopped = true;
+    opts.onEvent?.(json);
     return "forward";
   }
 
