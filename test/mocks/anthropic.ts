@@ -5,6 +5,7 @@ import {
   commonScenario,
   framePause,
   lastUserText,
+  rawBodies,
   readBody,
   requestLog,
   scenarioOf,
@@ -212,7 +213,14 @@ function streamFrames(model: string, a: Answer, scenario: string): string[] {
 
 export async function handleAnthropic(req: IncomingMessage, res: ServerResponse, path: string) {
   const body = (await readBody(req)) as Body;
-  const record = { path, model: body.model ?? "", headers: req.headers, body, aborted: false };
+  const record = {
+    path,
+    model: body.model ?? "",
+    headers: req.headers,
+    body,
+    raw: rawBodies.get(req),
+    aborted: false,
+  };
   requestLog.push(record);
   res.on("close", () => {
     if (!res.writableFinished) record.aborted = true;

@@ -51,16 +51,22 @@ export interface RecordedRequest {
   model: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** The body's bytes as received (the Anthropic mock keeps them). */
+  raw?: string;
   /** The client (the gateway) went away before the answer was complete. */
   aborted: boolean;
 }
 
 export const requestLog: RecordedRequest[] = [];
 
+/** Each request's body as the bytes it came in (UTF-8), for tests of byte-faithful passthrough. */
+export const rawBodies = new WeakMap<IncomingMessage, string>();
+
 export async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString("utf8");
+  rawBodies.set(req, text);
   try {
     return JSON.parse(text);
   } catch {
