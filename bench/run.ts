@@ -56,7 +56,7 @@ const PROBE_WARMUP_SECONDS = 0.5;
 const CONVERSATION_POOL = 256;
 /** Hard bounds: no phase runs longer, no run longer than this. */
 const PHASE_TIMEOUT_MS = 30_000;
-const RUN_TIMEOUT_MS = 10 * 60_000;
+const RUN_TIMEOUT_MS = 15 * 60_000;
 const ADMIN_KEY = "bench-admin-key";
 const PROFILE_AMOUNT = 3000;
 const PROFILE_SAMPLING_MICROS = 250;

@@ -122,33 +122,118 @@ export function checkChatStream(a: Answer, text: string, chunks: number): string
   return null;
 }
 
-/** An Anthropic Messages answer with this text. */
+/**
+ * An Anthropic Messages answer: a `message` from the assistant whose content is text blocks
+ * joining to this text, stop reason end_turn, and usage with input and output tokens.
+ */
 export function checkAnthropicMessage(a: Answer, text: string): string | null {
   const bad = expectStatus(a, 200);
   if (bad) return bad;
   const body = json(a.body);
   if (body?.type !== "message") return "not a message";
-  if (body.content?.[0]?.text !== text) return `text ${JSON.stringify(body.content?.[0]?.text)}`;
+  if (body.role !== "assistant") return `role ${body.role}`;
+  const content: unknown[] = Array.isArray(body.content) ? body.content : [];
+  if (content.length === 0 || content.some((b: any) => b?.type !== "text")) {
+    return `content ${JSON.stringify(body.content)}: not text blocks`;
+  }
+  const joined = content.map((b: any) => b.text).join("");
+  if (joined !== text) return `text ${JSON.stringify(joined)}`;
   if (body.stop_reason !== "end_turn") return `stop_reason ${body.stop_reason}`;
+  if (!(body.usage?.input_tokens > 0 && body.usage?.output_tokens > 0)) return "usage missing";
   return null;
 }
 
-/** An Anthropic Messages stream: `chunks` text deltas joining to the text, ending message_stop. */
+/**
+ * The order of Anthropic's stream events: `message_start` once, then for each content block
+ * (indices 0, 1, ... without gaps) `content_block_start`, its `content_block_delta`s and its
+ * `content_block_stop`, then one `message_delta` and `message_stop`, last. `ping` may come
+ * anywhere after `message_start`; an `error` event ends the check with its message. Each event's
+ * `event:` name must be its data's `type`. Null when the order is right, else what breaks it.
+ * @see https://platform.claude.com/docs/en/build-with-claude/streaming#event-types
+ */
+export function anthropicLifecycle(events: SseEvent[]): string | null {
+  /** Where the stream is: before message_start, between blocks, inside one, after message_delta, done. */
+  let state: "start" | "between" | "block" | "delta" | "stopped" = "start";
+  let blocks = 0;
+  for (const [i, e] of events.entries()) {
+    const data = json(e.data);
+    const at = `event ${i} (${e.event})`;
+    if (typeof data?.type !== "string") return `${at}: data is not an event object`;
+    if (data.type !== e.event) return `${at}: its data's type is ${data.type}`;
+    if (e.event === "error") return `${at}: ${JSON.stringify(data.error)}`;
+    if (state === "stopped") return `${at} after message_stop`;
+    if (e.event === "ping" && state !== "start") continue;
+    const expected = {
+      start: "message_start",
+      between: "content_block_start or message_delta",
+      block: "content_block_delta or content_block_stop",
+      delta: "message_stop",
+    }[state];
+    const wrong = `${at}, expected ${expected}`;
+    switch (e.event) {
+      case "message_start":
+        if (state !== "start") return wrong;
+        if (data.message?.type !== "message" || data.message?.role !== "assistant") {
+          return `${at}: not an assistant message`;
+        }
+        state = "between";
+        break;
+      case "content_block_start":
+        if (state !== "between") return wrong;
+        if (data.index !== blocks) return `${at}: index ${data.index}, expected ${blocks}`;
+        state = "block";
+        break;
+      case "content_block_delta":
+      case "content_block_stop":
+        if (state !== "block") return wrong;
+        if (data.index !== blocks) return `${at}: index ${data.index}, expected ${blocks}`;
+        if (e.event === "content_block_stop") {
+          blocks += 1;
+          state = "between";
+        }
+        break;
+      case "message_delta":
+        if (state !== "between") return wrong;
+        if (blocks === 0) return `${at} before any content block`;
+        state = "delta";
+        break;
+      case "message_stop":
+        if (state !== "delta") return wrong;
+        state = "stopped";
+        break;
+      default:
+        return `${at}: not an event of the Messages stream`;
+    }
+  }
+  if (state === "start") return "does not start with message_start";
+  if (state !== "stopped") return "does not end with message_stop";
+  return null;
+}
+
+/**
+ * An Anthropic Messages stream: text/event-stream, the event lifecycle in order (see
+ * anthropicLifecycle), `chunks` text deltas joining to the text, and a message_delta with stop
+ * reason end_turn and output usage.
+ */
 export function checkAnthropicStream(a: Answer, text: string, chunks: number): string | null {
   const bad = expectStatus(a, 200);
   if (bad) return bad;
+  if (!String(a.headers["content-type"]).startsWith("text/event-stream")) {
+    return `content-type ${a.headers["content-type"]}`;
+  }
   const events = parseSse(a.body);
-  if (events[0]?.event !== "message_start") return "does not start with message_start";
-  if (events.at(-1)?.event !== "message_stop") return "does not end with message_stop";
+  const order = anthropicLifecycle(events);
+  if (order) return order;
   const deltas = events
     .filter((e) => e.event === "content_block_delta")
-    .map((e) => json(e.data)?.delta?.text)
-    .filter((t): t is string => typeof t === "string");
+    .map((e) => json(e.data)?.delta)
+    .filter((d) => d?.type === "text_delta" && typeof d.text === "string")
+    .map((d) => d.text as string);
   if (deltas.join("") !== text) return `text ${JSON.stringify(deltas.join(""))}`;
   if (deltas.length !== chunks) return `${deltas.length} text deltas, expected ${chunks}`;
-  if (!events.some((e) => e.event === "message_delta" && json(e.data)?.usage?.output_tokens > 0)) {
-    return "no usage in message_delta";
-  }
+  const end = json(events.find((e) => e.event === "message_delta")?.data ?? "");
+  if (end?.delta?.stop_reason !== "end_turn") return `stop_reason ${end?.delta?.stop_reason}`;
+  if (!(end.usage?.output_tokens > 0)) return "no usage in message_delta";
   return null;
 }
 
@@ -194,6 +279,11 @@ export function quick(expect: {
 }
 
 const chatStreamQuick = quick({ includes: ['"usage":{', "today."], endsWith: "data: [DONE]\n\n" });
+/** A Messages stream, the vendor's own or the gateway's encoding: its text's end, the stop, the last event. */
+const anthropicStreamQuick = quick({
+  includes: ["today.", '"stop_reason":"end_turn"'],
+  endsWith: 'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+});
 
 // --- Scenarios -----------------------------------------------------------------------------
 
@@ -237,6 +327,106 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
     check: (a) => checkChatCompletion(a, OPENAI_ANSWER),
     quick: quick({ includes: [OPENAI_ANSWER] }),
   };
+  // POST /v1/messages as an Anthropic SDK sends it: the key in x-api-key, the API version.
+  const messagesCall = (body: object): HttpCall => ({
+    method: "POST",
+    url: `${ctx.gateway}/v1/messages`,
+    headers: {
+      "x-api-key": ctx.key,
+      "anthropic-version": "2023-06-01",
+      "content-type": "application/json",
+      "cf-connecting-ip": "127.0.0.1",
+    },
+    body: JSON.stringify(body),
+  });
+  const messagesBody = (model: string, stream: boolean) => ({
+    model,
+    max_tokens: 4096,
+    system: "Be terse.",
+    messages: [{ role: "user", content: PROMPT }],
+    ...(stream ? { stream: true } : {}),
+  });
+  /**
+   * What the gateway sends an OpenAI vendor for messagesBody (src/providers/openai/request.ts):
+   * the system prompt as a system message, the user's text as a content part, usage asked for
+   * on a stream, max_tokens as max_completion_tokens, in the gateway's key order.
+   */
+  const translatedBody = (model: string, stream: boolean) => ({
+    model,
+    messages: [
+      { role: "system", content: "Be terse." },
+      { role: "user", content: [{ type: "text", text: PROMPT }] },
+    ],
+    ...(stream ? streaming : {}),
+    max_completion_tokens: 4096,
+  });
+  const translatedNote =
+    "direct is the Chat Completions request the gateway sends the vendor (POST /openai/v1/chat/completions), not a Messages call";
+  const wholeMessageQuick = (text: string) => quick({ includes: [text, '"stop_reason":"end_turn"'] });
+  const messagesScenarios: Scenario[] = [
+    {
+      id: "messages",
+      label: "Messages passthrough",
+      stream: false,
+      gateway: {
+        call: messagesCall(messagesBody("anthropic/claude-haiku-4-5", false)),
+        check: (a) => checkAnthropicMessage(a, ANTHROPIC_ANSWER),
+        quick: wholeMessageQuick(ANTHROPIC_ANSWER),
+      },
+      direct: {
+        call: anthropic(messagesBody("claude-haiku-4-5", false)),
+        check: (a) => checkAnthropicMessage(a, ANTHROPIC_ANSWER),
+        quick: wholeMessageQuick(ANTHROPIC_ANSWER),
+      },
+    },
+    {
+      id: "messages-stream",
+      label: "Messages passthrough, stream",
+      stream: true,
+      gateway: {
+        call: messagesCall(messagesBody("anthropic/chunks-16", true)),
+        check: (a) => checkAnthropicStream(a, STREAM_TEXT, STREAM_CHUNKS),
+        quick: anthropicStreamQuick,
+      },
+      direct: {
+        call: anthropic(messagesBody("chunks-16", true)),
+        check: (a) => checkAnthropicStream(a, STREAM_TEXT, STREAM_CHUNKS),
+        quick: anthropicStreamQuick,
+      },
+    },
+    {
+      id: "messages-openai",
+      label: "Messages→OpenAI",
+      stream: false,
+      gateway: {
+        call: messagesCall(messagesBody("openai/gpt-4o-mini", false)),
+        check: (a) => checkAnthropicMessage(a, OPENAI_ANSWER),
+        quick: wholeMessageQuick(OPENAI_ANSWER),
+      },
+      direct: {
+        call: openai(translatedBody("gpt-4o-mini", false)),
+        check: (a) => checkChatCompletion(a, OPENAI_ANSWER),
+        quick: quick({ includes: [OPENAI_ANSWER] }),
+      },
+      note: () => translatedNote,
+    },
+    {
+      id: "messages-openai-stream",
+      label: "Messages→OpenAI, stream",
+      stream: true,
+      gateway: {
+        call: messagesCall(messagesBody("openai/chunks-16", true)),
+        check: (a) => checkAnthropicStream(a, STREAM_TEXT, STREAM_CHUNKS),
+        quick: anthropicStreamQuick,
+      },
+      direct: {
+        call: openai(translatedBody("chunks-16", true)),
+        check: (a) => checkChatStream(a, STREAM_TEXT, STREAM_CHUNKS),
+        quick: chatStreamQuick,
+      },
+      note: () => translatedNote,
+    },
+  ];
   let turn = 0;
   const conversationPath = () => {
     turn += 1;
@@ -308,12 +498,10 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
           stream: true,
         }),
         check: (a) => checkAnthropicStream(a, STREAM_TEXT, STREAM_CHUNKS),
-        quick: quick({
-          includes: ["today."],
-          endsWith: 'event: message_stop\ndata: {"type":"message_stop"}\n\n',
-        }),
+        quick: anthropicStreamQuick,
       },
     },
+    ...messagesScenarios,
     {
       id: "conversation",
       label: "Conversation message (D1 read + write)",

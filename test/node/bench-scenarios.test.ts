@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Answer, runLoad, runSequential, timedRequest } from "../../bench/load.ts";
 import {
   ANTHROPIC_ANSWER,
+  anthropicLifecycle,
   buildScenarios,
+  checkAnthropicMessage,
   checkAnthropicStream,
   checkCacheHit,
   checkChatCompletion,
@@ -15,6 +17,14 @@ import {
   type Scenario,
   STREAM_TEXT,
 } from "../../bench/scenarios.ts";
+import { toAnthropicMessage } from "../../src/dialects/anthropic/from-neutral.ts";
+import { MessagesRequestSchema } from "../../src/dialects/anthropic/schema.ts";
+import { anthropicEventEncoder } from "../../src/dialects/anthropic/stream-encoder.ts";
+import { messagesToNeutral } from "../../src/dialects/anthropic/to-neutral.ts";
+import type { CallEnd } from "../../src/gateway/pipeline/types.ts";
+import { toOpenAIBody } from "../../src/providers/openai/request.ts";
+import { fromOpenAICompletion } from "../../src/providers/openai/response.ts";
+import { openaiStreamToEvents } from "../../src/providers/openai/stream.ts";
 import { startUpstream } from "../mocks/upstream-server.ts";
 
 // The benchmark's own correctness: its checks accept the mock vendors' real answers (the direct
@@ -46,7 +56,16 @@ const ask = async (s: Scenario) => (await timedRequest(undefined, s.direct.call)
 const headerOf = (a: Answer) => (name: string) => a.headers[name] as string | undefined;
 
 describe("the mock vendors' answers pass the benchmark's checks", () => {
-  it.each(["openai", "openai-stream", "anthropic", "anthropic-stream"])("%s, direct", async (id) => {
+  it.each([
+    "openai",
+    "openai-stream",
+    "anthropic",
+    "anthropic-stream",
+    "messages",
+    "messages-stream",
+    "messages-openai",
+    "messages-openai-stream",
+  ])("%s, direct", async (id) => {
     const s = scenarios.find((x) => x.id === id)!;
     const answer = await ask(s);
     expect(s.direct.check(answer)).toBeNull();
@@ -72,6 +91,168 @@ describe("the mock vendors' answers pass the benchmark's checks", () => {
       expect(s.directOf).toBe("openai");
       expect(s.direct).toBe(openai.direct);
     }
+  });
+});
+
+describe("the Messages lanes", () => {
+  const byId = (id: string) => scenarios.find((x) => x.id === id)!;
+  const passes = (e: Scenario["gateway"], a: Answer) => {
+    expect(e.check(a)).toBeNull();
+    expect(e.quick(a.status, a.body, headerOf(a))).toBeNull();
+  };
+
+  it("passthrough: the gateway's checks accept the vendor's own bytes, which it relays", async () => {
+    for (const id of ["messages", "messages-stream"]) {
+      const s = byId(id);
+      passes(s.gateway, await ask(s));
+      // The same request, the vendor slug stripped from the model.
+      const sent = JSON.parse(s.gateway.call.body!);
+      expect(JSON.parse(s.direct.call.body!)).toEqual({
+        ...sent,
+        model: sent.model.replace(/^anthropic\//, ""),
+      });
+      expect(s.gateway.call.url).toMatch(/\/v1\/messages$/);
+      expect(s.gateway.call.headers).toMatchObject({
+        "x-api-key": "sk-test",
+        "anthropic-version": "2023-06-01",
+      });
+    }
+  });
+
+  it("→ OpenAI: the direct side is the Chat Completions body the gateway's translation sends", () => {
+    for (const [id, stream] of [
+      ["messages-openai", false],
+      ["messages-openai-stream", true],
+    ] as const) {
+      const s = byId(id);
+      const input = MessagesRequestSchema.parse(JSON.parse(s.gateway.call.body!));
+      const upstream = input.model.replace(/^openai\//, "");
+      // openaiProvider's setting (src/providers/openai/index.ts).
+      const body = toOpenAIBody(messagesToNeutral(input, upstream), stream, {
+        maxTokensField: "max_completion_tokens",
+      });
+      expect(s.direct.call.body).toBe(JSON.stringify(body));
+      expect(s.direct.call.url).toMatch(/\/openai\/v1\/chat\/completions$/);
+      expect(s.note?.()).toMatch(/Chat Completions/);
+    }
+  });
+
+  it("→ OpenAI: the gateway's checks accept the mock's answer as the gateway encodes it", async () => {
+    const whole = await ask(byId("messages-openai"));
+    const message = toAnthropicMessage(
+      fromOpenAICompletion("openai", JSON.parse(whole.body), "gpt-4o-mini"),
+      {
+        id: "msg_1",
+        model: "gpt-4o-mini",
+      },
+    );
+    passes(byId("messages-openai").gateway, { ...whole, body: JSON.stringify(message) });
+
+    const streamed = await ask(byId("messages-openai-stream"));
+    const encoder = anthropicEventEncoder(
+      { id: "msg_2", model: "chunks-16", inputTokens: 9 },
+      { requestId: "r" },
+    );
+    const outcome: CallEnd = {};
+    const bytes: Uint8Array[] = [];
+    const events = openaiStreamToEvents("openai", new Response(streamed.body).body!);
+    for await (const e of events as unknown as AsyncIterable<Parameters<typeof encoder.event>[0]>) {
+      if (e.type === "usage") outcome.usage = e.usage;
+      else if (e.type === "finish") outcome.finishReason ??= e.finishReason;
+      const out = encoder.event(e);
+      if (out) bytes.push(out);
+    }
+    bytes.push(await encoder.end(outcome));
+    const body = Buffer.concat(bytes).toString("utf8");
+    const encoded = { status: 200, body, headers: { "content-type": "text/event-stream; charset=utf-8" } };
+    passes(byId("messages-openai-stream").gateway, encoded);
+  });
+
+  it("whole messages: role, text blocks, stop reason, usage", async () => {
+    const whole = await ask(byId("messages"));
+    const body = JSON.parse(whole.body);
+    const edit = (change: object) => ({ ...whole, body: JSON.stringify({ ...body, ...change }) });
+    expect(checkAnthropicMessage(whole, ANTHROPIC_ANSWER)).toBeNull();
+    expect(checkAnthropicMessage(edit({ role: "user" }), ANTHROPIC_ANSWER)).toMatch(/role user/);
+    expect(checkAnthropicMessage(edit({ content: [] }), ANTHROPIC_ANSWER)).toMatch(/not text blocks/);
+    expect(
+      checkAnthropicMessage(edit({ content: [...body.content, { type: "tool_use" }] }), ANTHROPIC_ANSWER),
+    ).toMatch(/not text blocks/);
+    expect(checkAnthropicMessage(edit({ stop_reason: "max_tokens" }), ANTHROPIC_ANSWER)).toMatch(
+      /max_tokens/,
+    );
+    expect(checkAnthropicMessage(edit({ usage: { input_tokens: 3 } }), ANTHROPIC_ANSWER)).toMatch(/usage/);
+    expect(checkAnthropicMessage(whole, OPENAI_ANSWER)).toMatch(/^text /);
+  });
+
+  it("streams: a broken event lifecycle is caught", async () => {
+    const whole = await ask(byId("messages-stream"));
+    const frames = whole.body.split("\n\n").filter(Boolean);
+    const names = frames.map((f) => /^event: (\w+)/.exec(f)?.[1]);
+    expect(names[0]).toBe("message_start");
+    const at = (name: string) => names.indexOf(name);
+    const deltas = names.flatMap((n, i) => (n === "content_block_delta" ? [i] : []));
+    const without = (i: number) => frames.filter((_, k) => k !== i);
+    const swap = (i: number, j: number) =>
+      frames.map((f, k) => (k === i ? frames[j]! : k === j ? frames[i]! : f));
+    const broken = (list: string[]) => {
+      const a = { ...whole, body: `${list.join("\n\n")}\n\n` };
+      const problem = checkAnthropicStream(a, STREAM_TEXT, 16);
+      expect(problem, list.map((f) => f.split("\n")[0]).join(", ")).not.toBeNull();
+      expect(anthropicLifecycle(parseSse(a.body))).toBe(problem);
+      return problem;
+    };
+    expect(anthropicLifecycle(parseSse(whole.body))).toBeNull();
+    expect(checkAnthropicStream(whole, STREAM_TEXT, 16)).toBeNull();
+    expect(broken(without(0))).toMatch(/expected message_start/);
+    expect(broken([frames[0]!, ...frames])).toMatch(/expected content_block_start or message_delta/);
+    expect(broken(without(at("content_block_start")))).toMatch(
+      /content_block_delta\), expected content_block_start/,
+    );
+    expect(broken(swap(at("content_block_stop"), deltas.at(-1)!))).toMatch(
+      /content_block_delta\), expected content_block_start or message_delta/,
+    );
+    expect(broken(without(at("content_block_stop")))).toMatch(
+      /message_delta\), expected content_block_delta/,
+    );
+    expect(broken(without(at("message_delta")))).toMatch(/message_stop\), expected content_block_start/);
+    expect(broken(swap(at("message_delta"), at("message_stop")))).toMatch(/message_stop\), expected/);
+    expect(broken(without(at("message_stop")))).toMatch(/does not end with message_stop/);
+    expect(broken([...frames, frames[at("message_delta")]!])).toMatch(/after message_stop/);
+    const wrongIndex = frames.map((f, k) => (k === deltas[3] ? f.replace('"index":0', '"index":1') : f));
+    expect(broken(wrongIndex)).toMatch(/index 1, expected 0/);
+    const misnamed = frames.map((f, k) =>
+      k === deltas[0] ? f.replace("event: content_block_delta", "event: ping") : f,
+    );
+    expect(broken(misnamed)).toMatch(/its data's type is content_block_delta/);
+    const error =
+      'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}';
+    expect(broken([...frames.slice(0, deltas[2]), error])).toMatch(/overloaded_error/);
+    // No block at all.
+    const empty = [frames[0]!, frames[at("message_delta")]!, frames[at("message_stop")]!];
+    expect(broken(empty)).toMatch(/before any content block/);
+  });
+
+  it("streams: the text, the delta count, the stop reason, the content type", async () => {
+    const whole = await ask(byId("messages-stream"));
+    const rebuild = (body: string) => ({ ...whole, body });
+    expect(checkAnthropicStream(whole, STREAM_TEXT, 15)).toMatch(/16 text deltas, expected 15/);
+    expect(checkAnthropicStream(rebuild(whole.body.replace("quick ", "slow ")), STREAM_TEXT, 16)).toMatch(
+      /^text/,
+    );
+    expect(
+      checkAnthropicStream(
+        rebuild(whole.body.replace('"stop_reason":"end_turn"', '"stop_reason":"max_tokens"')),
+        STREAM_TEXT,
+        16,
+      ),
+    ).toMatch(/stop_reason max_tokens/);
+    expect(
+      checkAnthropicStream({ ...whole, headers: { "content-type": "application/json" } }, STREAM_TEXT, 16),
+    ).toMatch(/content-type/);
+    const quickCheck = byId("messages-stream").gateway.quick;
+    const cut = whole.body.slice(0, whole.body.lastIndexOf("event: message_stop"));
+    expect(quickCheck(200, cut, headerOf(whole))).toMatch(/does not end with/);
   });
 });
 
