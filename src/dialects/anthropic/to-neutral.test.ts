@@ -40,7 +40,6 @@ describe("messagesToNeutral", () => {
         thinking: { type: "enabled", budget_tokens: 2048 },
         service_tier: "auto",
         stream: true,
-        context_management: {},
       }),
     ).toEqual({
       model: "gpt-4o-mini",

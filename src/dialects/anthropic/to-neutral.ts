@@ -8,6 +8,7 @@ import type {
   ToolDefinition,
 } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
+import { checkBodyFields, responseFormatOf } from "./body-fields";
 import { documentParts } from "./documents";
 import {
   type ContentBlock,
@@ -217,8 +218,18 @@ function toolChoice(req: ChatRequest, c: NonNullable<CountTokensRequest["tool_ch
   if (c.type !== "none" && c.disable_parallel_tool_use) req.parallelToolCalls = false;
 }
 
+/** The client's headers translation reads: `anthropic-beta`, for the fields betas turn on. */
+export interface ClientBetas {
+  beta?: string | undefined;
+}
+
 /** The prompt alone (what a token count needs): system, turns, tools and tool choice. */
-export function countTokensToNeutral(body: CountTokensRequest, upstreamModel: string): ChatRequest {
+export function countTokensToNeutral(
+  body: CountTokensRequest,
+  upstreamModel: string,
+  client: ClientBetas = {},
+): ChatRequest {
+  checkBodyFields(body, client.beta);
   const req: ChatRequest = {
     model: upstreamModel,
     messages: [...system(body.system), ...body.messages.flatMap(turn)],
@@ -228,13 +239,19 @@ export function countTokensToNeutral(body: CountTokensRequest, upstreamModel: st
   return req;
 }
 
-export function messagesToNeutral(body: MessagesRequest, upstreamModel: string): ChatRequest {
-  const req = countTokensToNeutral(body, upstreamModel);
+export function messagesToNeutral(
+  body: MessagesRequest,
+  upstreamModel: string,
+  client: ClientBetas = {},
+): ChatRequest {
+  const req = countTokensToNeutral(body, upstreamModel, client);
   req.maxTokens = body.max_tokens;
   if (body.stop_sequences?.length) req.stop = body.stop_sequences;
   if (body.temperature !== undefined) req.temperature = body.temperature;
   if (body.top_p !== undefined) req.topP = body.top_p;
   if (body.top_k !== undefined) req.topK = body.top_k;
   if (body.metadata?.user_id) req.user = body.metadata.user_id;
+  const format = responseFormatOf(body);
+  if (format) req.responseFormat = format;
   return req;
 }
