@@ -1,23 +1,35 @@
-import type { ChatMessage } from "./types";
+import { base64ByteLength } from "../util/encoding";
+import type { ChatMessage, ContentPart } from "./types";
 
 /**
  * A cheap token estimate (about four characters a token for English text, a flat cost per image
- * and per message). Good enough to trim history to a context window; never used for billing,
+ * and per message, PDFs by size). Good enough to trim history to a context window; never used for billing,
  * which takes the vendor's own counts.
  */
 const CHARS_PER_TOKEN = 4;
 const PER_MESSAGE = 4;
 const PER_IMAGE = 765; // OpenAI's cost of a 1024px high-detail image; a safe middle for others
+/**
+ * PDFs cost their text plus an image per page (Anthropic says 1,500 to 3,000 tokens a page);
+ * with no page count at hand, about a token per 20 bytes, and one page for a URL never fetched.
+ * @see https://platform.claude.com/docs/en/build-with-claude/pdf-support#estimate-your-costs
+ */
+const BYTES_PER_DOCUMENT_TOKEN = 20;
+const PER_DOCUMENT_PAGE = 1500;
+
+function partTokens(p: ContentPart): number {
+  if (p.type === "text") return estimateTextTokens(p.text);
+  if (p.type === "image") return PER_IMAGE;
+  if (p.source.kind === "url") return PER_DOCUMENT_PAGE;
+  return Math.max(PER_DOCUMENT_PAGE, Math.ceil(base64ByteLength(p.source.data) / BYTES_PER_DOCUMENT_TOKEN));
+}
 
 export const estimateTextTokens = (text: string): number => Math.ceil(text.length / CHARS_PER_TOKEN);
 
 export function estimateMessageTokens(m: ChatMessage): number {
   switch (m.role) {
     case "user":
-      return (
-        PER_MESSAGE +
-        m.content.reduce((n, p) => n + (p.type === "text" ? estimateTextTokens(p.text) : PER_IMAGE), 0)
-      );
+      return PER_MESSAGE + m.content.reduce((n, p) => n + partTokens(p), 0);
     case "assistant":
       return (
         PER_MESSAGE +

@@ -5,9 +5,17 @@
 
 export type ImageSource = { kind: "url"; url: string } | { kind: "base64"; mediaType: string; data: string };
 
+/** A document's bytes, or a URL where the vendor (or nobody: see each adapter) fetches them. */
+export type FileSource = { kind: "url"; url: string } | { kind: "base64"; data: string };
+
 export type ContentPart =
   | { type: "text"; text: string }
-  | { type: "image"; source: ImageSource; detail?: "auto" | "low" | "high" };
+  | { type: "image"; source: ImageSource; detail?: "auto" | "low" | "high" }
+  /**
+   * A document the model reads whole (today only PDFs, `application/pdf`). Each adapter sends it
+   * as its vendor takes files, or refuses it with a 400 naming the part.
+   */
+  | { type: "file"; mediaType: string; source: FileSource; filename?: string };
 
 export interface ToolCall {
   id: string;

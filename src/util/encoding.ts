@@ -15,6 +15,9 @@ export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
 }
 
+/** How many bytes a base64 string (either alphabet, padded or not) holds, without decoding it. */
+export const base64ByteLength = (s: string): number => Math.floor((s.replace(/[\s=]/g, "").length * 3) / 4);
+
 /** Accepts both alphabets, padded or not. */
 export const fromBase64url = fromBase64;
 

@@ -71,10 +71,51 @@ export const ImageBlockSchema = z
   .looseObject({ type: z.literal("image"), source: ImageSourceSchema, cache_control: CacheControlSchema })
   .openapi("AnthropicImageBlock");
 
+/**
+ * A document's source: a PDF (base64 or URL), plain text, content blocks, or a Files API id. A
+ * source type it does not model passes on (to an `anthropic` vendor; translation refuses it).
+ * @see https://platform.claude.com/docs/en/build-with-claude/pdf-support
+ */
+const KNOWN_DOCUMENT_SOURCES = z.discriminatedUnion("type", [
+  z.looseObject({
+    type: z.literal("base64"),
+    media_type: z.literal("application/pdf"),
+    data: z.string().min(1),
+  }),
+  z.looseObject({
+    type: z.literal("url"),
+    url: z.string().min(1).openapi({ example: "https://example.com/report.pdf" }),
+  }),
+  z.looseObject({ type: z.literal("text"), media_type: z.literal("text/plain"), data: z.string() }),
+  z.looseObject({
+    type: z.literal("content"),
+    content: z.union([
+      z.string(),
+      z.array(z.discriminatedUnion("type", [TextBlockSchema, ImageBlockSchema])),
+    ]),
+  }),
+  z.looseObject({ type: z.literal("file"), file_id: z.string().min(1) }),
+]);
+const KNOWN_DOCUMENT_SOURCE_TYPES = new Set<string>(
+  KNOWN_DOCUMENT_SOURCES.options.map((o) => o.shape.type.value),
+);
+
+export type KnownDocumentSource = z.infer<typeof KNOWN_DOCUMENT_SOURCES>;
+export const isKnownDocumentSource = (s: { type: string }): s is KnownDocumentSource =>
+  KNOWN_DOCUMENT_SOURCE_TYPES.has(s.type);
+
+const DocumentSourceSchema = openUnion(
+  KNOWN_DOCUMENT_SOURCES,
+  z.looseObject({ type: z.string() }),
+  isKnownDocumentSource,
+);
+
 const DocumentBlockSchema = z
   .looseObject({
     type: z.literal("document"),
-    source: z.looseObject({ type: z.string() }),
+    source: DocumentSourceSchema,
+    title: z.string().nullish().openapi({ example: "Annual report 2025" }),
+    context: z.string().nullish(),
     cache_control: CacheControlSchema,
     citations: z.looseObject({ enabled: z.boolean().optional() }).nullish(),
   })

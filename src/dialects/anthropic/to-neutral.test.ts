@@ -40,7 +40,6 @@ describe("messagesToNeutral", () => {
         thinking: { type: "enabled", budget_tokens: 2048 },
         service_tier: "auto",
         stream: true,
-        context_management: {},
       }),
     ).toEqual({
       model: "gpt-4o-mini",
@@ -201,7 +200,17 @@ describe("messagesToNeutral", () => {
   it("refuses what it cannot translate with a 400 naming where it is", () => {
     const doc = { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBE" } };
     const cases: [Record<string, unknown>, string, string][] = [
-      [{ messages: [user("a"), assistant("b"), user([doc])] }, "unsupported_content", "messages.2.content.0"],
+      [
+        {
+          messages: [
+            user("a"),
+            assistant("b"),
+            user([{ type: "document", source: { type: "file", file_id: "f" } }]),
+          ],
+        },
+        "unsupported_document",
+        "messages.2.content.0.source",
+      ],
       [
         {
           messages: [user("hi")],

@@ -8,6 +8,8 @@ import type {
   ToolDefinition,
 } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
+import { checkBodyFields, responseFormatOf } from "./body-fields";
+import { documentParts } from "./documents";
 import {
   type ContentBlock,
   type CountTokensRequest,
@@ -21,8 +23,8 @@ import {
 /**
  * A validated Messages request as the neutral request, for every vendor but Anthropic's (which
  * takes the client's body as it is). What has no neutral counterpart is refused by name, never
- * silently changed: `document` blocks (for now), server tools and their blocks, Files API
- * images, citations. Dropped on purpose:
+ * silently changed: server tools and their blocks, Files API images and documents, citations
+ * (documents: documents.ts; top-level fields and betas: body-fields.ts). Dropped on purpose:
  * - `thinking` and `redacted_thinking` blocks: their signatures are only valid at the vendor and
  *   model that produced them, which the passthrough replays them to;
  * - the `thinking` parameter: mapping it to the vendor's reasoning setting is a follow-up;
@@ -59,6 +61,10 @@ function image(block: Block<"image">, param: string): ContentPart {
     `${param}.source`,
   );
 }
+
+/** A text or image block inside another block (a document's `content` source). */
+const inner = (b: Text | Block<"image">, param: string): ContentPart =>
+  b.type === "text" ? { type: "text", text: text(b, param) } : image(b, param);
 
 /**
  * A tool result's content as neutral text. Neutral tool messages (like OpenAI's and Gemini's)
@@ -104,6 +110,9 @@ function userTurn(blocks: ContentBlock[], at: string): ChatMessage[] {
       case "image":
         parts.push(image(b, param));
         break;
+      case "document":
+        parts.push(...documentParts(b, param, inner));
+        break;
       case "tool_result":
         results.push({ role: "tool", toolCallId: b.tool_use_id, content: toolResultText(b, param) });
         break;
@@ -136,6 +145,7 @@ function assistantTurn(blocks: ContentBlock[], at: string): ChatMessage[] {
       case "redacted_thinking":
         break;
       case "image":
+      case "document":
       case "tool_result":
         throw invalidRequest("invalid_content", `\`${b.type}\` blocks belong in user turns.`, param);
       default:
@@ -208,8 +218,18 @@ function toolChoice(req: ChatRequest, c: NonNullable<CountTokensRequest["tool_ch
   if (c.type !== "none" && c.disable_parallel_tool_use) req.parallelToolCalls = false;
 }
 
+/** The client's headers translation reads: `anthropic-beta`, for the fields betas turn on. */
+export interface ClientBetas {
+  beta?: string | undefined;
+}
+
 /** The prompt alone (what a token count needs): system, turns, tools and tool choice. */
-export function countTokensToNeutral(body: CountTokensRequest, upstreamModel: string): ChatRequest {
+export function countTokensToNeutral(
+  body: CountTokensRequest,
+  upstreamModel: string,
+  client: ClientBetas = {},
+): ChatRequest {
+  checkBodyFields(body, client.beta);
   const req: ChatRequest = {
     model: upstreamModel,
     messages: [...system(body.system), ...body.messages.flatMap(turn)],
@@ -219,13 +239,19 @@ export function countTokensToNeutral(body: CountTokensRequest, upstreamModel: st
   return req;
 }
 
-export function messagesToNeutral(body: MessagesRequest, upstreamModel: string): ChatRequest {
-  const req = countTokensToNeutral(body, upstreamModel);
+export function messagesToNeutral(
+  body: MessagesRequest,
+  upstreamModel: string,
+  client: ClientBetas = {},
+): ChatRequest {
+  const req = countTokensToNeutral(body, upstreamModel, client);
   req.maxTokens = body.max_tokens;
   if (body.stop_sequences?.length) req.stop = body.stop_sequences;
   if (body.temperature !== undefined) req.temperature = body.temperature;
   if (body.top_p !== undefined) req.topP = body.top_p;
   if (body.top_k !== undefined) req.topK = body.top_k;
   if (body.metadata?.user_id) req.user = body.metadata.user_id;
+  const format = responseFormatOf(body);
+  if (format) req.responseFormat = format;
   return req;
 }

@@ -219,3 +219,41 @@ describe("toAnthropicBody", () => {
     expect(toAnthropicBody(req({ responseFormat: { type: "text" } }), false).system).toBeUndefined();
   });
 });
+
+describe("toAnthropicBody: PDF documents", () => {
+  it("sends a PDF as a `document` block, its file name as the title, a URL for Anthropic to fetch", () => {
+    const body = toAnthropicBody(
+      req({
+        messages: [
+          {
+            role: "user",
+            content: [
+              {
+                type: "file",
+                mediaType: "application/pdf",
+                source: { kind: "base64", data: "JVBE" },
+                filename: "a.pdf",
+              },
+              {
+                type: "file",
+                mediaType: "application/pdf",
+                source: { kind: "url", url: "https://x.test/b.pdf" },
+              },
+              ...text("Compare them."),
+            ],
+          },
+        ],
+      }),
+      false,
+    );
+    expect(body.messages[0]?.content).toEqual([
+      {
+        type: "document",
+        source: { type: "base64", media_type: "application/pdf", data: "JVBE" },
+        title: "a.pdf",
+      },
+      { type: "document", source: { type: "url", url: "https://x.test/b.pdf" } },
+      { type: "text", text: "Compare them." },
+    ]);
+  });
+});

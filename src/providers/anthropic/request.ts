@@ -1,5 +1,6 @@
 import type {
   ContentBlockParam,
+  DocumentBlockParam,
   ImageBlockParam,
   MessageCreateParamsBase,
   Tool,
@@ -58,6 +59,21 @@ function imageBlock(part: Extract<ContentPart, { type: "image" }>, param: string
   return { type: "image", source: { type: "base64", media_type: s.mediaType, data: s.data } };
 }
 
+/** A PDF as a `document` block, its file name as the title. Anthropic fetches https URLs itself. */
+function documentBlock(part: Extract<ContentPart, { type: "file" }>, param: string): DocumentBlockParam {
+  if (part.mediaType !== "application/pdf") {
+    throw invalidRequest("unsupported_document", "Anthropic reads only PDF documents as files.", param);
+  }
+  const title = part.filename ? { title: part.filename } : {};
+  if (part.source.kind === "url")
+    return { type: "document", source: { type: "url", url: part.source.url }, ...title };
+  return {
+    type: "document",
+    source: { type: "base64", media_type: "application/pdf", data: part.source.data },
+    ...title,
+  };
+}
+
 /** A tool call's JSON arguments as the object Anthropic's `tool_use.input` must be. */
 function toolInput(args: string, param: string): Record<string, unknown> {
   // OpenAI-style clients send "" for a call without arguments.
@@ -85,6 +101,7 @@ function blocksOf(m: Exclude<ChatMessage, { role: "system" }>, i: number): Turn 
         role: "user",
         content: m.content.flatMap((p, j): ContentBlockParam[] => {
           if (p.type === "image") return [imageBlock(p, `messages.${i}.content.${j}.image_url.url`)];
+          if (p.type === "file") return [documentBlock(p, `messages.${i}.content.${j}`)];
           // Anthropic refuses empty text blocks ("text content blocks must be non-empty").
           return p.text === "" ? [] : [{ type: "text", text: p.text }];
         }),

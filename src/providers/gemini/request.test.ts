@@ -121,3 +121,35 @@ describe("toGeminiBody", () => {
     });
   });
 });
+
+describe("toGeminiBody: PDF documents", () => {
+  const pdf = (source: { kind: "base64"; data: string } | { kind: "url"; url: string }): ChatMessage => ({
+    role: "user",
+    content: [
+      { type: "file", mediaType: "application/pdf", source, filename: "report.pdf" },
+      { type: "text", text: "Summarise it." },
+    ],
+  });
+
+  it("sends a base64 PDF as inline data, before the question it came with", () => {
+    expect(body([pdf({ kind: "base64", data: "JVBERi0xLjQK" })]).contents).toEqual([
+      {
+        role: "user",
+        parts: [
+          { inlineData: { mimeType: "application/pdf", data: "JVBERi0xLjQK" } },
+          { text: "Summarise it." },
+        ],
+      },
+    ]);
+  });
+
+  it("refuses a PDF URL (Gemini fetches none here), naming the part", () => {
+    expect(refusal(() => body([user("hi"), pdf({ kind: "url", url: "https://example.com/a.pdf" })]))).toEqual(
+      {
+        status: 400,
+        code: "unsupported_document",
+        param: "messages.1.content.0.source",
+      },
+    );
+  });
+});

@@ -45,6 +45,26 @@ function imagePart(part: Extract<ContentPart, { type: "image" }>, param: string)
   return { inlineData: { mimeType: part.source.mediaType, data: part.source.data } };
 }
 
+/**
+ * A PDF as inline data: Gemini reads PDFs (text and page images) up to its request size. Gemini
+ * fetches no URLs here and the gateway fetches nothing for a client, so URL PDFs are refused.
+ * Gemini's Blob has no file name: a document's title does not reach it.
+ * @see https://ai.google.dev/gemini-api/docs/document-processing
+ */
+function filePart(part: Extract<ContentPart, { type: "file" }>, param: string): GeminiRequestPart {
+  if (part.mediaType !== "application/pdf") {
+    throw invalidRequest("unsupported_document", "Gemini reads only PDF documents as files.", param);
+  }
+  if (part.source.kind === "url") {
+    throw invalidRequest(
+      "unsupported_document",
+      "Gemini cannot fetch document URLs; send PDFs to Gemini as base64 data.",
+      `${param}.source`,
+    );
+  }
+  return { inlineData: { mimeType: "application/pdf", data: part.source.data } };
+}
+
 function parseArguments(text: string, param: string): Record<string, unknown> {
   // Clients send "" for a call without arguments; Gemini wants an object either way.
   if (text.trim() === "") return {};
@@ -118,6 +138,7 @@ export function toGeminiContents(messages: ChatMessage[]): {
           "user",
           m.content.flatMap((p, j) => {
             if (p.type === "text") return p.text === "" ? [] : [{ text: p.text }];
+            if (p.type === "file") return [filePart(p, `messages.${i}.content.${j}`)];
             return [imagePart(p, `messages.${i}.content.${j}.image_url.url`)];
           }),
         );

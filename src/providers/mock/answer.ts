@@ -1,10 +1,13 @@
 import { estimatePromptTokens, estimateTextTokens } from "../../chat/tokens";
 import type { ChatRequest, ChatResponse, ToolCall } from "../../chat/types";
+import { base64ByteLength } from "../../util/encoding";
 import { fnv1a } from "./png";
 
 /**
  * The offline mock vendor's answers, deterministic for a given request:
  * - `echo`: the last user message's text;
+ * - a PDF in the last user message: said first, with its size (`[PDF "a.pdf", 1234 bytes]`), so
+ *   offline tests and demos see that it arrived;
  * - any other model: a few sentences chosen by a hash of the conversation;
  * - with tools and `tool_choice` "required" or a named tool: a call of that tool;
  * - after a tool result: a sentence quoting it;
@@ -29,6 +32,19 @@ function lastUserText(req: ChatRequest): string {
   return "";
 }
 
+/** The last user message's documents, as the mock names them. */
+function documents(req: ChatRequest): string[] {
+  const last = req.messages.findLast((m) => m.role === "user");
+  if (last?.role !== "user") return [];
+  return last.content.flatMap((p) => {
+    if (p.type !== "file") return [];
+    const name = p.filename ? ` "${p.filename}"` : "";
+    return p.source.kind === "base64"
+      ? [`[PDF${name}, ${base64ByteLength(p.source.data)} bytes]`]
+      : [`[PDF${name} at ${p.source.url}, not fetched]`];
+  });
+}
+
 function toolCall(req: ChatRequest): ToolCall | null {
   const tools = req.tools ?? [];
   const last = req.messages[req.messages.length - 1];
@@ -46,10 +62,12 @@ function toolCall(req: ChatRequest): ToolCall | null {
 function text(req: ChatRequest): string {
   const last = req.messages[req.messages.length - 1];
   if (last?.role === "tool") return `The tool returned: ${last.content}`;
-  if (req.model === "echo") return lastUserText(req);
+  const docs = documents(req);
+  if (req.model === "echo") return [...docs, lastUserText(req)].filter((t) => t !== "").join(" ");
   const seed = fnv1a(JSON.stringify(req.messages));
   const count = 3 + (seed % 3);
-  return Array.from({ length: count }, (_, i) => SENTENCES[(seed + i) % SENTENCES.length]).join(" ");
+  const said = Array.from({ length: count }, (_, i) => SENTENCES[(seed + i) % SENTENCES.length]);
+  return [...docs, ...said].join(" ");
 }
 
 export function mockAnswer(req: ChatRequest): ChatResponse {

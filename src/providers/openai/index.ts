@@ -33,7 +33,7 @@ export function createOpenAIProvider(
     requiresApiKey: opts.requiresApiKey,
     openaiWire: { send },
     async chat(req, ctx) {
-      const res = await send(toOpenAIBody(req, false, opts), ctx);
+      const res = await send(toOpenAIBody(req, false, { ...opts, vendor: ctx.vendor.slug }), ctx);
       return fromOpenAICompletion(
         ctx.vendor.slug,
         await readJson(ctx.vendor.slug, res, ctx.signal),
@@ -41,7 +41,7 @@ export function createOpenAIProvider(
       );
     },
     async stream(req, ctx) {
-      const res = await send(toOpenAIBody(req, true, opts), ctx);
+      const res = await send(toOpenAIBody(req, true, { ...opts, vendor: ctx.vendor.slug }), ctx);
       return openaiStreamToEvents(ctx.vendor.slug, res.body as ReadableStream<Uint8Array>);
     },
     images: (req, ctx) => openaiImages(req, ctx, authHeaders(ctx)),
@@ -50,5 +50,6 @@ export function createOpenAIProvider(
 
 export const openaiProvider = createOpenAIProvider("openai", {
   maxTokensField: "max_completion_tokens",
+  pdfInput: true,
   requiresApiKey: true,
 });

@@ -32,3 +32,76 @@ describe("toOpenAIBody", () => {
     expect(caught).toMatchObject({ status: 400, code: "unsupported_parameter", param: "top_k" });
   });
 });
+
+describe("toOpenAIBody: PDF documents", () => {
+  const pdf = (
+    source: { kind: "base64"; data: string } | { kind: "url"; url: string },
+    filename?: string,
+  ): ChatRequest =>
+    req({
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Summarise it." },
+            { type: "file", mediaType: "application/pdf", source, ...(filename ? { filename } : {}) },
+          ],
+        },
+      ],
+    });
+  const refusal = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      expect(err).toBeInstanceOf(GatewayError);
+      return err as GatewayError;
+    }
+    throw new Error("expected a refusal");
+  };
+
+  it("sends a base64 PDF as a `file` part with a data URL and a file name", () => {
+    const openai = { ...opts, pdfInput: true };
+    expect(toOpenAIBody(pdf({ kind: "base64", data: "JVBERi0x" }, "q3.pdf"), false, openai).messages).toEqual(
+      [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Summarise it." },
+            { type: "file", file: { filename: "q3.pdf", file_data: "data:application/pdf;base64,JVBERi0x" } },
+          ],
+        },
+      ],
+    );
+    const [message] = toOpenAIBody(pdf({ kind: "base64", data: "JVBERi0x" }), false, openai).messages as {
+      content: { file?: { filename: string } }[];
+    }[];
+    expect(message?.content[1]?.file?.filename).toBe("document.pdf");
+  });
+
+  it("refuses a PDF URL (Chat Completions takes none), and any PDF where the host takes none", () => {
+    const url = refusal(() =>
+      toOpenAIBody(pdf({ kind: "url", url: "https://example.com/a.pdf" }), false, {
+        ...opts,
+        pdfInput: true,
+      }),
+    );
+    expect(url).toMatchObject({
+      status: 400,
+      code: "unsupported_document",
+      param: "messages.0.content.1.source",
+    });
+    const compatible = refusal(() =>
+      toOpenAIBody(pdf({ kind: "base64", data: "JVBERi0x" }), false, {
+        maxTokensField: "max_tokens",
+        vendor: "groq",
+      }),
+    );
+    expect(compatible).toMatchObject({
+      status: 400,
+      code: "unsupported_document",
+      param: "messages.0.content.1",
+    });
+    expect(compatible.message).toContain("`groq`");
+    expect(compatible.message).toContain("`document`");
+  });
+});

@@ -1,28 +1,29 @@
 import { imageSourceToUrl } from "../../chat/image-url";
-import type { ChatMessage, ChatRequest } from "../../chat/types";
+import type { ChatMessage, ChatRequest, ContentPart } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
 
 /**
  * The neutral request as an OpenAI Chat Completions body.
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
-export const toOpenAIMessages = (messages: ChatMessage[]) => messages.map(toOpenAIMessage);
+export const toOpenAIMessages = (messages: ChatMessage[], opts: OpenAIBodyOptions) =>
+  messages.map((m, i) => toOpenAIMessage(m, i, opts));
 
-function toOpenAIMessage(m: ChatMessage): Record<string, unknown> {
+function toOpenAIMessage(m: ChatMessage, i: number, opts: OpenAIBodyOptions): Record<string, unknown> {
   switch (m.role) {
     case "system":
       return { role: "system", content: m.content };
     case "user":
       return {
         role: "user",
-        content: m.content.map((p) =>
-          p.type === "text"
-            ? { type: "text", text: p.text }
-            : {
-                type: "image_url",
-                image_url: { url: imageSourceToUrl(p.source), ...(p.detail ? { detail: p.detail } : {}) },
-              },
-        ),
+        content: m.content.map((p, j) => {
+          if (p.type === "text") return { type: "text", text: p.text };
+          if (p.type === "file") return filePart(p, `messages.${i}.content.${j}`, opts);
+          return {
+            type: "image_url",
+            image_url: { url: imageSourceToUrl(p.source), ...(p.detail ? { detail: p.detail } : {}) },
+          };
+        }),
       };
     case "assistant":
       return {
@@ -49,6 +50,50 @@ export interface OpenAIBodyOptions {
    * name), but many compatible hosts (Ollama, vLLM, older proxies) only know `max_tokens`.
    */
   maxTokensField: "max_tokens" | "max_completion_tokens";
+  /**
+   * Whether the vendor reads PDFs as `file` content parts. OpenAI does; compatible hosts do not
+   * share it (each has its own file story, or none), so a PDF to them is refused by name.
+   */
+  pdfInput?: boolean;
+  /** The vendor's slug, for refusals that name it. */
+  vendor?: string;
+}
+
+/**
+ * A PDF as Chat Completions' `file` part: base64 in a data URL, with a file name. Chat Completions
+ * takes no file URLs (only the Responses API does), and the gateway fetches nothing for a client.
+ * @see https://developers.openai.com/api/docs/guides/file-inputs
+ */
+function filePart(
+  p: Extract<ContentPart, { type: "file" }>,
+  param: string,
+  opts: OpenAIBodyOptions,
+): Record<string, unknown> {
+  const vendor = opts.vendor ? `\`${opts.vendor}\`` : "this vendor";
+  if (!opts.pdfInput) {
+    throw invalidRequest(
+      "unsupported_document",
+      `PDF documents (\`document\` blocks) cannot be sent to ${vendor}: PDF input is not part of the Chat Completions API that OpenAI-compatible hosts share. Send the document's text instead, or use an \`openai\`, \`gemini\` or \`anthropic\` vendor.`,
+      param,
+    );
+  }
+  if (p.mediaType !== "application/pdf") {
+    throw invalidRequest("unsupported_document", `${vendor} reads only PDF documents as files.`, param);
+  }
+  if (p.source.kind === "url") {
+    throw invalidRequest(
+      "unsupported_document",
+      `${vendor} cannot fetch document URLs (Chat Completions takes PDFs only as data); send the PDF as base64.`,
+      `${param}.source`,
+    );
+  }
+  return {
+    type: "file",
+    file: {
+      filename: p.filename || "document.pdf",
+      file_data: `data:application/pdf;base64,${p.source.data}`,
+    },
+  };
 }
 
 export function toOpenAIBody(
@@ -56,7 +101,7 @@ export function toOpenAIBody(
   stream: boolean,
   opts: OpenAIBodyOptions,
 ): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: req.model, messages: toOpenAIMessages(req.messages) };
+  const body: Record<string, unknown> = { model: req.model, messages: toOpenAIMessages(req.messages, opts) };
   if (stream) {
     body.stream = true;
     // Usage is always asked for: the gateway accounts for it even when the client did not ask.

@@ -44,7 +44,7 @@ export const anthropicMessagesPlan =
   async (cx: CallContext): Promise<CallPlan<MessagesAnswer, Message>> => {
     const stream = input.stream === true;
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
-    const translated = translations((upstreamModel) => messagesToNeutral(input, upstreamModel));
+    const translated = translations((upstreamModel) => messagesToNeutral(input, upstreamModel, client));
     const admit = (resolved: {
       vendor: { kind: Parameters<typeof providerFor>[0] };
       upstreamModel: string;
@@ -180,7 +180,7 @@ export const anthropicCountTokensPlan =
   (input: CountTokensRequest, raw: Record<string, unknown>, client: AnthropicClientHeaders) =>
   async (cx: CallContext): Promise<CallPlan<{ text: string }>> => {
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
-    const translated = translations((upstreamModel) => countTokensToNeutral(input, upstreamModel));
+    const translated = translations((upstreamModel) => countTokensToNeutral(input, upstreamModel, client));
     return {
       requested: { ...requested, model: input.model },
       admit: (resolved) => {
