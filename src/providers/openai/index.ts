@@ -50,5 +50,7 @@ export function createOpenAIProvider(
 
 export const openaiProvider = createOpenAIProvider("openai", {
   maxTokensField: "max_completion_tokens",
+  reasoningEffort: true,
+  replayReasoning: false,
   requiresApiKey: true,
 });

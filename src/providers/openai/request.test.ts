@@ -8,7 +8,11 @@ const req = (over: Partial<ChatRequest>): ChatRequest => ({
   messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
   ...over,
 });
-const opts = { maxTokensField: "max_completion_tokens" } as const;
+const opts = {
+  maxTokensField: "max_completion_tokens",
+  reasoningEffort: true,
+  replayReasoning: false,
+} as const;
 
 describe("toOpenAIBody", () => {
   it("maps the sampling parameters OpenAI has", () => {
@@ -30,5 +34,42 @@ describe("toOpenAIBody", () => {
     }
     expect(caught).toBeInstanceOf(GatewayError);
     expect(caught).toMatchObject({ status: 400, code: "unsupported_parameter", param: "top_k" });
+  });
+});
+
+describe("toOpenAIBody reasoning", () => {
+  const compat = { maxTokensField: "max_tokens", reasoningEffort: false, replayReasoning: true } as const;
+  const history = (model: string): ChatRequest =>
+    req({
+      model,
+      messages: [
+        { role: "user", content: [{ type: "text", text: "weather?" }] },
+        {
+          role: "assistant",
+          content: null,
+          toolCalls: [{ id: "c1", name: "get_weather", arguments: "{}" }],
+          reasoning: "Call the tool.",
+        },
+        { role: "tool", toolCallId: "c1", content: "sunny" },
+      ],
+      reasoning: { enabled: true, budgetTokens: 10_000 },
+    });
+
+  it("sends OpenAI's reasoning models reasoning_effort, and no reasoning text back", () => {
+    const body = toOpenAIBody(history("o4-mini"), false, opts);
+    expect(body.reasoning_effort).toBe("medium");
+    expect((body.messages as Record<string, unknown>[])[1]).not.toHaveProperty("reasoning_content");
+    expect(toOpenAIBody(history("gpt-4o-mini"), false, opts)).not.toHaveProperty("reasoning_effort");
+  });
+
+  it("sends a compatible host its own reasoning back as reasoning_content, and no reasoning_effort", () => {
+    const body = toOpenAIBody(history("deepseek-reasoner"), false, compat);
+    expect(body).not.toHaveProperty("reasoning_effort");
+    expect((body.messages as Record<string, unknown>[])[1]).toEqual({
+      role: "assistant",
+      content: null,
+      reasoning_content: "Call the tool.",
+      tool_calls: [{ id: "c1", type: "function", function: { name: "get_weather", arguments: "{}" } }],
+    });
   });
 });

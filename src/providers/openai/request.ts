@@ -1,14 +1,16 @@
 import { imageSourceToUrl } from "../../chat/image-url";
 import type { ChatMessage, ChatRequest } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
+import { openaiReasoningEffort } from "./reasoning";
 
 /**
  * The neutral request as an OpenAI Chat Completions body.
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
-export const toOpenAIMessages = (messages: ChatMessage[]) => messages.map(toOpenAIMessage);
+export const toOpenAIMessages = (messages: ChatMessage[], opts: Pick<OpenAIBodyOptions, "replayReasoning">) =>
+  messages.map((m) => toOpenAIMessage(m, opts.replayReasoning));
 
-function toOpenAIMessage(m: ChatMessage): Record<string, unknown> {
+function toOpenAIMessage(m: ChatMessage, replayReasoning: boolean): Record<string, unknown> {
   switch (m.role) {
     case "system":
       return { role: "system", content: m.content };
@@ -28,6 +30,7 @@ function toOpenAIMessage(m: ChatMessage): Record<string, unknown> {
       return {
         role: "assistant",
         content: m.content,
+        ...(replayReasoning && m.reasoning ? { reasoning_content: m.reasoning } : {}),
         ...(m.toolCalls?.length
           ? {
               tool_calls: m.toolCalls.map((t) => ({
@@ -49,6 +52,19 @@ export interface OpenAIBodyOptions {
    * name), but many compatible hosts (Ollama, vLLM, older proxies) only know `max_tokens`.
    */
   maxTokensField: "max_tokens" | "max_completion_tokens";
+  /**
+   * Whether the neutral reasoning setting becomes `reasoning_effort` (openaiReasoningEffort).
+   * Compatible hosts each have their own switch (DeepSeek `thinking`, OpenRouter `reasoning`,
+   * vLLM per chat template), and some refuse the field: there it is dropped.
+   */
+  reasoningEffort: boolean;
+  /**
+   * Whether an assistant turn's reasoning (the same host's, see ChatMessage) goes back as
+   * `reasoning_content`: DeepSeek wants it back after tool calls (a 400 without it) and ignores it
+   * elsewhere; OpenAI returns no reasoning text to send back.
+   * @see https://api-docs.deepseek.com/guides/thinking_mode
+   */
+  replayReasoning: boolean;
 }
 
 export function toOpenAIBody(
@@ -56,7 +72,7 @@ export function toOpenAIBody(
   stream: boolean,
   opts: OpenAIBodyOptions,
 ): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: req.model, messages: toOpenAIMessages(req.messages) };
+  const body: Record<string, unknown> = { model: req.model, messages: toOpenAIMessages(req.messages, opts) };
   if (stream) {
     body.stream = true;
     // Usage is always asked for: the gateway accounts for it even when the client did not ask.
@@ -113,5 +129,7 @@ export function toOpenAIBody(
   if (req.seed !== undefined) body.seed = req.seed;
   if (req.presencePenalty !== undefined) body.presence_penalty = req.presencePenalty;
   if (req.frequencyPenalty !== undefined) body.frequency_penalty = req.frequencyPenalty;
+  const effort = opts.reasoningEffort && req.reasoning && openaiReasoningEffort(req.model, req.reasoning);
+  if (effort) body.reasoning_effort = effort;
   return body;
 }
