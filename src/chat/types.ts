@@ -27,7 +27,17 @@ export interface ToolCall {
 export type ChatMessage =
   | { role: "system"; content: string }
   | { role: "user"; content: ContentPart[] }
-  | { role: "assistant"; content: string | null; toolCalls?: ToolCall[] }
+  | {
+      role: "assistant";
+      content: string | null;
+      toolCalls?: ToolCall[];
+      /**
+       * What the model reasoned before this turn, kept only when the client's history shows the
+       * same vendor and model produced it (src/dialects/anthropic/thinking-signature.ts): adapters
+       * whose vendor takes reasoning back (DeepSeek in tool loops) send it, the others drop it.
+       */
+      reasoning?: string;
+    }
   | { role: "tool"; toolCallId: string; content: string };
 
 export interface ToolDefinition {
@@ -51,6 +61,18 @@ export type ResponseFormat =
       description?: string;
     };
 
+/**
+ * How much the model may reason before it answers (Anthropic's `thinking`). Each adapter maps it
+ * to its vendor's setting, or drops it where the vendor or model has none; absent, the vendor's
+ * default applies.
+ */
+export interface Reasoning {
+  /** false: answer without reasoning, or with as little as the model allows. */
+  enabled: boolean;
+  /** The tokens it may spend reasoning; absent, the model decides (adaptive). */
+  budgetTokens?: number;
+}
+
 export interface ChatRequest {
   /** The vendor's own model name. */
   model: string;
@@ -70,6 +92,7 @@ export interface ChatRequest {
   seed?: number;
   presencePenalty?: number;
   frequencyPenalty?: number;
+  reasoning?: Reasoning;
 }
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
@@ -94,6 +117,8 @@ export interface ChatResponse {
   model: string;
   content: string | null;
   toolCalls: ToolCall[];
+  /** The model's reasoning (summaries), where the vendor shows it; absent when there was none. */
+  reasoning?: string;
   finishReason: FinishReason;
   usage: Usage;
 }
@@ -102,6 +127,8 @@ export interface ChatResponse {
 export type StreamEvent =
   | { type: "start"; id?: string; model: string }
   | { type: "text"; text: string }
+  /** The model's reasoning (Gemini's thought summaries, compatible hosts' `reasoning_content`). */
+  | { type: "reasoning"; text: string }
   | { type: "tool_call"; index: number; id?: string; name?: string; argumentsDelta?: string }
   | { type: "usage"; usage: Usage }
   | { type: "finish"; finishReason: FinishReason };

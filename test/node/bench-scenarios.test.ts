@@ -128,8 +128,10 @@ describe("the Messages lanes", () => {
       const input = MessagesRequestSchema.parse(JSON.parse(s.gateway.call.body!));
       const upstream = input.model.replace(/^openai\//, "");
       // openaiProvider's setting (src/providers/openai/index.ts).
-      const body = toOpenAIBody(messagesToNeutral(input, upstream), stream, {
+      const body = toOpenAIBody(messagesToNeutral(input, upstream, "openai"), stream, {
         maxTokensField: "max_completion_tokens",
+        reasoningEffort: true,
+        replayReasoning: false,
       });
       expect(s.direct.call.body).toBe(JSON.stringify(body));
       expect(s.direct.call.url).toMatch(/\/openai\/v1\/chat\/completions$/);
@@ -141,16 +143,13 @@ describe("the Messages lanes", () => {
     const whole = await ask(byId("messages-openai"));
     const message = toAnthropicMessage(
       fromOpenAICompletion("openai", JSON.parse(whole.body), "gpt-4o-mini"),
-      {
-        id: "msg_1",
-        model: "gpt-4o-mini",
-      },
+      { id: "msg_1", model: "gpt-4o-mini", origin: { vendor: "openai", model: "gpt-4o-mini" } },
     );
     passes(byId("messages-openai").gateway, { ...whole, body: JSON.stringify(message) });
 
     const streamed = await ask(byId("messages-openai-stream"));
     const encoder = anthropicEventEncoder(
-      { id: "msg_2", model: "chunks-16", inputTokens: 9 },
+      { id: "msg_2", model: "chunks-16", inputTokens: 9, origin: { vendor: "openai", model: "chunks-16" } },
       { requestId: "r" },
     );
     const outcome: CallEnd = {};

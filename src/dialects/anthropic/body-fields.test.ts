@@ -9,6 +9,7 @@ const neutral = (body: Record<string, unknown>, beta?: string) =>
   messagesToNeutral(
     MessagesRequestSchema.parse({ model: "openai/gpt-4o-mini", max_tokens: 100, messages: hi, ...body }),
     "gpt-4o-mini",
+    "openai",
     { beta },
   );
 
@@ -117,6 +118,7 @@ describe("top-level fields, translated", () => {
       countTokensToNeutral(
         CountTokensRequestSchema.parse({ model: "mock/echo", messages: hi, ...body }),
         "echo",
+        "mock",
         { beta },
       );
     expect(() => count({ context_management: {} }, "context-management-2025-06-27")).not.toThrow();

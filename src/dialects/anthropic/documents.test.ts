@@ -12,6 +12,7 @@ const parts = (...blocks: unknown[]) =>
       messages: [{ role: "user", content: blocks }],
     }),
     "gemini-2.5-flash",
+    "gemini",
   ).messages.flatMap((m) => (m.role === "user" ? m.content : []));
 
 function refusal(...blocks: unknown[]) {

@@ -2,8 +2,13 @@ import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
 import type { ChatResponse } from "../../chat/types";
 import { anthropicUsage, newMessageId, toAnthropicMessage } from "./from-neutral";
+import { signatureOrigin } from "./thinking-signature";
 
-const META = { id: "msg_gw1", model: "openai/gpt-4o-mini" };
+const META = {
+  id: "msg_gw1",
+  model: "openai/gpt-4o-mini",
+  origin: { vendor: "openai", model: "gpt-4o-mini" },
+};
 const answer = (over: Partial<ChatResponse>): ChatResponse => ({
   model: "gpt-4o-mini-2024-07-18",
   content: "Hi!",
@@ -90,6 +95,27 @@ describe("toAnthropicMessage", () => {
       expect.objectContaining({ id: "c1", input: { timeout: 5 } }),
       expect.objectContaining({ id: expect.stringMatching(/^toolu_[0-9a-f]{32}$/), input: {} }),
     ]);
+  });
+
+  it("puts the reasoning first, as a thinking block signed with who reasoned", () => {
+    const m = toAnthropicMessage(
+      answer({
+        reasoning: "Weighing it up.",
+        content: "Hi!",
+        toolCalls: [{ id: "c", name: "f", arguments: "{}" }],
+      }),
+      { ...META, origin: { vendor: "gemini", model: "gemini-2.5-flash" } },
+    );
+    expect(m.content.map((b) => b.type)).toEqual(["thinking", "text", "tool_use"]);
+    const [thinking] = m.content;
+    expect(thinking).toEqual({
+      type: "thinking",
+      thinking: "Weighing it up.",
+      signature: expect.any(String),
+    });
+    const signature = (thinking as { signature: string }).signature;
+    expect(signatureOrigin(signature)).toEqual({ vendor: "gemini", model: "gemini-2.5-flash" });
+    expect(toAnthropicMessage(answer({ reasoning: "" }), META).content.map((b) => b.type)).toEqual(["text"]);
   });
 
   it("maps the other finish reasons", () => {

@@ -3,10 +3,12 @@ import type {
   ContentBlock,
   Message,
   TextBlock,
+  ThinkingBlock,
   ToolUseBlock,
 } from "@anthropic-ai/sdk/resources/messages";
 import type { ChatResponse, ToolCall, Usage } from "../../chat/types";
 import { anthropicStopReason } from "./stop-reason";
+import { gatewaySignature, type ThinkingOrigin } from "./thinking-signature";
 import { toolInput } from "./tool-input";
 
 /**
@@ -22,6 +24,8 @@ export interface MessageMeta {
   id: string;
   /** The model as the client named it. */
   model: string;
+  /** Who answered, named in the signature of the answer's thinking block. */
+  origin: ThinkingOrigin;
 }
 
 const randomHex = () => crypto.randomUUID().replaceAll("-", "");
@@ -56,6 +60,13 @@ export function anthropicUsage(u: Usage): AnthropicUsage {
 
 export const textBlock = (text: string): TextBlock => ({ type: "text", text, citations: null });
 
+/** The vendor's reasoning as a thinking block, signed with where it came from (thinking-signature.ts). */
+export const thinkingBlock = (thinking: string, origin: ThinkingOrigin): ThinkingBlock => ({
+  type: "thinking",
+  thinking,
+  signature: gatewaySignature(origin),
+});
+
 /** A tool call's block; `input` is what tool-input.ts makes of the arguments (why: see there). */
 export const toolUseBlock = (id: string, name: string, input: unknown): ToolUseBlock => ({
   type: "tool_use",
@@ -69,6 +80,8 @@ const callBlock = (t: ToolCall) => toolUseBlock(t.id, t.name, toolInput(t.argume
 
 export function toAnthropicMessage(answer: ChatResponse, meta: MessageMeta): Message {
   const content: ContentBlock[] = [];
+  // Thinking comes first, as Anthropic's own answers have it.
+  if (answer.reasoning) content.push(thinkingBlock(answer.reasoning, meta.origin));
   // Anthropic refuses empty text blocks when a client sends the answer back in its history.
   if (answer.content) content.push(textBlock(answer.content));
   content.push(...answer.toolCalls.map(callBlock));

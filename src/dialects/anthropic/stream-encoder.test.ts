@@ -21,17 +21,23 @@ import {
   summarize,
   withContext,
 } from "../../gateway/pipeline/stream/stream-test-helpers";
-import { anthropicUsage, textBlock, toAnthropicMessage, toolUseBlock } from "./from-neutral";
+import { anthropicUsage, textBlock, thinkingBlock, toAnthropicMessage, toolUseBlock } from "./from-neutral";
 import { anthropicStopReason } from "./stop-reason";
 import { anthropicEventEncoder, type EncoderMeta } from "./stream-encoder";
+import { gatewaySignature } from "./thinking-signature";
 import { toolInputStream } from "./tool-input";
 
 const CASES = 300;
+/** Each property test runs CASES streams through the SDK: seconds, more on a busy machine. */
+const PROPERTY_TIMEOUT = 60_000;
 // biome-ignore lint/suspicious/noExplicitAny: parsed wire events are checked field by field below.
 type Wire = any;
 
+const ORIGIN = { vendor: "acme", model: "m-1" };
+
 function scenario(r: Rand) {
-  const all = randomEvents(r);
+  // Reasoning anywhere among the text and tool deltas: the encoder must keep every order valid.
+  const all = randomEvents(r, { reasoning: true });
   const roll = r.float();
   const failure =
     roll < 0.2
@@ -46,6 +52,7 @@ function scenario(r: Rand) {
   const meta: EncoderMeta = {
     id: "msg_gw1",
     model: "acme/m-1",
+    origin: ORIGIN,
     ...(r.chance(0.7) ? { inputTokens: 42 } : {}),
   };
   return { events, failure, meta };
@@ -64,16 +71,19 @@ async function run(events: StreamEvent[], end: SourceEnd<StreamEvent>, meta: Enc
   return { text, sse: parseSse(text), outcome, tapped, onEndCalls: watch.calls.length };
 }
 
+type Shown =
+  | { kind: "text"; text: string }
+  | { kind: "thinking"; text: string }
+  | { kind: "tool"; id: string; name: string; json: string };
+
 /**
- * The blocks a client must be shown for `events`: text runs merged, a block per tool call in
- * arrival order, arguments of a call whose block was closed dropped, inputs as tool-input.ts
- * shows them; the last block stays open (without its closing input) when `closed` is false.
+ * The blocks a client must be shown for `events`: text runs and reasoning runs merged, a block per
+ * tool call in arrival order, arguments of a call whose block was closed dropped, inputs as
+ * tool-input.ts shows them; the last block stays open (without its closing input) when `closed`
+ * is false.
  */
-function expectedBlocks(events: readonly StreamEvent[], closed: boolean) {
-  const blocks: (
-    | { kind: "text"; text: string }
-    | { kind: "tool"; id: string; name: string; json: string }
-  )[] = [];
+function expectedBlocks(events: readonly StreamEvent[], closed: boolean): Shown[] {
+  const blocks: Shown[] = [];
   const tools = new Map<number, { json: string; input: ReturnType<typeof toolInputStream> }>();
   let open: number | undefined; // tool index of the open tool block
   let lastTool: { json: string; input: ReturnType<typeof toolInputStream> } | undefined;
@@ -82,13 +92,14 @@ function expectedBlocks(events: readonly StreamEvent[], closed: boolean) {
     lastTool = undefined;
   };
   for (const e of events) {
-    if (e.type === "text" && e.text !== "") {
+    if ((e.type === "text" || e.type === "reasoning") && e.text !== "") {
+      const kind: "text" | "thinking" = e.type === "text" ? "text" : "thinking";
       const last = blocks.at(-1);
-      if (last?.kind === "text" && open === undefined) last.text += e.text;
+      if (last?.kind === kind && open === undefined) last.text += e.text;
       else {
         finishTool();
         open = undefined;
-        blocks.push({ kind: "text", text: e.text });
+        blocks.push({ kind, text: e.text });
       }
     } else if (e.type === "tool_call") {
       if (!tools.has(e.index)) {
@@ -108,14 +119,15 @@ function expectedBlocks(events: readonly StreamEvent[], closed: boolean) {
   if (closed) finishTool();
   let k = 0;
   const order = [...tools.values()];
-  return blocks.map((b) => (b.kind === "text" ? b : { ...b, json: (order[k++] as { json: string }).json }));
+  return blocks.map((b) => (b.kind !== "tool" ? b : { ...b, json: (order[k++] as { json: string }).json }));
 }
 
 /** The input tokens `message_start` must carry: real usage if it came before anything was shown. */
 function startInput(events: readonly StreamEvent[], meta: EncoderMeta): number {
   for (const e of events) {
     if (e.type === "usage") return anthropicUsage(e.usage).input_tokens;
-    if (e.type === "start" || e.type === "tool_call" || (e.type === "text" && e.text !== "")) break;
+    if (e.type === "start" || e.type === "tool_call") break;
+    if ((e.type === "text" || e.type === "reasoning") && e.text !== "") break;
   }
   return meta.inputTokens ?? 0;
 }
@@ -131,17 +143,22 @@ function checkLifecycle(sse: { event?: string; data: string }[], events: StreamE
     expect(body[0].message.usage).toMatchObject({ input_tokens: startInput(events, meta), output_tokens: 0 });
   }
   expect(body.slice(1).filter((w) => w.type === "message_start")).toEqual([]);
-  type Shown = { kind: "text"; text: string } | { kind: "tool"; id: string; name: string; json: string };
   const shown: Shown[] = [];
   let openAt: number | undefined;
+  // A thinking block's signature: one `signature_delta`, its last delta, just before its stop.
+  let signature: string | undefined;
   for (const w of body.slice(1)) {
     if (w.type === "content_block_start") {
       expect(openAt).toBeUndefined();
       expect(w.index).toBe(shown.length);
       openAt = w.index;
+      signature = undefined;
       const b = w.content_block;
       if (b.type === "text") shown.push({ kind: "text", text: b.text });
-      else {
+      else if (b.type === "thinking") {
+        expect(b).toEqual({ type: "thinking", thinking: "", signature: "" });
+        shown.push({ kind: "thinking", text: "" });
+      } else {
         expect(b).toMatchObject({
           type: "tool_use",
           id: expect.any(String),
@@ -152,12 +169,22 @@ function checkLifecycle(sse: { event?: string; data: string }[], events: StreamE
       }
     } else if (w.type === "content_block_delta") {
       expect(w.index).toBe(openAt);
+      expect(signature, "nothing after a signature").toBeUndefined();
       const b = shown[w.index] as Shown;
-      expect(w.delta.type).toBe(b.kind === "text" ? "text_delta" : "input_json_delta");
-      if (b.kind === "text") b.text += w.delta.text;
-      else b.json += w.delta.partial_json;
+      if (b.kind === "thinking" && w.delta.type === "signature_delta") signature = w.delta.signature;
+      else if (b.kind === "thinking") {
+        expect(w.delta.type).toBe("thinking_delta");
+        b.text += w.delta.thinking;
+      } else if (b.kind === "text") {
+        expect(w.delta.type).toBe("text_delta");
+        b.text += w.delta.text;
+      } else {
+        expect(w.delta.type).toBe("input_json_delta");
+        b.json += w.delta.partial_json;
+      }
     } else if (w.type === "content_block_stop") {
       expect(w.index).toBe(openAt);
+      if (shown[w.index]?.kind === "thinking") expect(signature).toBe(gatewaySignature(meta.origin));
       openAt = undefined;
     } else {
       // Only the closing pair may follow the blocks, after the last one stopped.
@@ -176,6 +203,7 @@ function answerOf(events: readonly StreamEvent[], meta: EncoderMeta): ChatRespon
     model: "m-1",
     content: want.text === "" ? null : want.text,
     toolCalls: want.tools.map((t) => ({ id: t.id, name: t.name, arguments: t.args })),
+    ...(want.reasoning ? { reasoning: want.reasoning } : {}),
     finishReason: want.finish ?? "stop",
     usage,
   };
@@ -206,86 +234,111 @@ function messageFrom(
 ): Message {
   const answer = answerOf(events, meta);
   const content: ContentBlock[] = blocks.map((b) =>
-    b.kind === "text" ? { ...textBlock(b.text) } : toolUseBlock(b.id, b.name, JSON.parse(b.json)),
+    b.kind === "text"
+      ? textBlock(b.text)
+      : b.kind === "thinking"
+        ? thinkingBlock(b.text, meta.origin)
+        : toolUseBlock(b.id, b.name, JSON.parse(b.json)),
   );
   return { ...toAnthropicMessage(answer, meta), content };
 }
 
 describe("anthropicEventEncoder lifecycle (property)", () => {
-  it(`holds its invariants over ${CASES} random sequences, and the Anthropic SDK accumulates them`, async () => {
-    for (let seed = 1; seed <= CASES; seed++) {
-      const r = seeded(seed);
-      const { events, failure, meta } = scenario(r);
-      const end: SourceEnd<StreamEvent> = failure ? { error: failure.err } : "close";
-      const { text, sse, outcome, tapped, onEndCalls } = await run(events, end, meta);
-      const want = summarize(events);
-      try {
-        expect(onEndCalls).toBe(1);
-        expect(tapped).toEqual(events);
-        const { wire, body, shown, openAt } = checkLifecycle(sse, events, meta);
-        expect(shown).toEqual(expectedBlocks(events, !failure));
-        if (!failure) {
-          expect(body.map((w: Wire) => w.type).slice(-2)).toEqual(["message_delta", "message_stop"]);
-          expect(openAt).toBeUndefined();
-          const [delta] = body.slice(-2);
-          expect(delta.delta).toMatchObject({
-            stop_reason: anthropicStopReason(want.finish),
-            stop_sequence: null,
-          });
-          const u = want.usage ? anthropicUsage(want.usage) : undefined;
-          expect(delta.usage).toMatchObject({
-            output_tokens: u?.output_tokens ?? 0,
-            input_tokens: u?.input_tokens ?? null,
-          });
-          expect(ended(outcome)).toEqual({ usage: want.usage, finishReason: want.finish, error: undefined });
-          // The SDK's accumulation takes it, in any chunking, and ends where the events say.
-          expect(await sdkFinalMessage(r, text)).toEqual(
-            messageFrom(expectedBlocks(events, true), events, meta),
-          );
-        } else {
-          // One error event, last, with no closing pair anywhere.
-          expect(wire.at(-1)).toEqual({
-            type: "error",
-            error: { type: "api_error", message: expect.any(String) },
-            request_id: "req_1",
-          });
-          expect(
-            wire.filter((w: Wire) => ["message_delta", "message_stop", "error"].includes(w.type)),
-          ).toHaveLength(1);
-          if (failure.kind === "gateway") expect(outcome.error).toBe(failure.err);
-          else
-            expect(outcome.error).toMatchObject({ code: "upstream_stream_interrupted", cause: failure.err });
-          const sdk = await sdkFinalMessage(r, text).catch((err: unknown) => err);
-          expect(sdk).toBeInstanceOf(APIError);
-          expect((sdk as APIError).type).toBe("api_error");
+  it(
+    `holds its invariants over ${CASES} random sequences, and the Anthropic SDK accumulates them`,
+    async () => {
+      for (let seed = 1; seed <= CASES; seed++) {
+        const r = seeded(seed);
+        const { events, failure, meta } = scenario(r);
+        const end: SourceEnd<StreamEvent> = failure ? { error: failure.err } : "close";
+        const { text, sse, outcome, tapped, onEndCalls } = await run(events, end, meta);
+        const want = summarize(events);
+        try {
+          expect(onEndCalls).toBe(1);
+          expect(tapped).toEqual(events);
+          const { wire, body, shown, openAt } = checkLifecycle(sse, events, meta);
+          expect(shown).toEqual(expectedBlocks(events, !failure));
+          if (!failure) {
+            expect(body.map((w: Wire) => w.type).slice(-2)).toEqual(["message_delta", "message_stop"]);
+            expect(openAt).toBeUndefined();
+            const [delta] = body.slice(-2);
+            expect(delta.delta).toMatchObject({
+              stop_reason: anthropicStopReason(want.finish),
+              stop_sequence: null,
+            });
+            const u = want.usage ? anthropicUsage(want.usage) : undefined;
+            expect(delta.usage).toMatchObject({
+              output_tokens: u?.output_tokens ?? 0,
+              input_tokens: u?.input_tokens ?? null,
+            });
+            expect(ended(outcome)).toEqual({
+              usage: want.usage,
+              finishReason: want.finish,
+              error: undefined,
+            });
+            // The SDK's accumulation takes it, in any chunking, and ends where the events say.
+            expect(await sdkFinalMessage(r, text)).toEqual(
+              messageFrom(expectedBlocks(events, true), events, meta),
+            );
+          } else {
+            // One error event, last, with no closing pair anywhere.
+            expect(wire.at(-1)).toEqual({
+              type: "error",
+              error: { type: "api_error", message: expect.any(String) },
+              request_id: "req_1",
+            });
+            expect(
+              wire.filter((w: Wire) => ["message_delta", "message_stop", "error"].includes(w.type)),
+            ).toHaveLength(1);
+            if (failure.kind === "gateway") expect(outcome.error).toBe(failure.err);
+            else
+              expect(outcome.error).toMatchObject({
+                code: "upstream_stream_interrupted",
+                cause: failure.err,
+              });
+            const sdk = await sdkFinalMessage(r, text).catch((err: unknown) => err);
+            expect(sdk).toBeInstanceOf(APIError);
+            expect((sdk as APIError).type).toBe("api_error");
+          }
+        } catch (err) {
+          throw withContext(err, `seed ${seed}: ${JSON.stringify(events)}`);
         }
-      } catch (err) {
-        throw withContext(err, `seed ${seed}: ${JSON.stringify(events)}`);
       }
-    }
-  });
+    },
+    PROPERTY_TIMEOUT,
+  );
 
-  it(`streams what the whole answer says when events come in answer order (${CASES} sequences)`, async () => {
-    for (let seed = 1; seed <= CASES; seed++) {
-      const r = seeded(seed);
-      const events = inAnswerOrder(randomEvents(r));
-      const meta: EncoderMeta = {
-        id: "msg_gw2",
-        model: "acme/m-2",
-        ...(r.chance(0.5) ? { inputTokens: 7 } : {}),
-      };
-      const { text } = await run(events, "close", meta);
-      try {
-        expect(await sdkFinalMessage(r, text)).toEqual(toAnthropicMessage(answerOf(events, meta), meta));
-      } catch (err) {
-        throw withContext(err, `seed ${seed}: ${JSON.stringify(events)}`);
+  it(
+    `streams what the whole answer says when events come in answer order (${CASES} sequences)`,
+    async () => {
+      for (let seed = 1; seed <= CASES; seed++) {
+        const r = seeded(seed);
+        const events = inAnswerOrder(randomEvents(r, { reasoning: true }));
+        const meta: EncoderMeta = {
+          id: "msg_gw2",
+          model: "acme/m-2",
+          origin: { vendor: "acme", model: "m-2" },
+          ...(r.chance(0.5) ? { inputTokens: 7 } : {}),
+        };
+        const { text } = await run(events, "close", meta);
+        try {
+          expect(await sdkFinalMessage(r, text)).toEqual(toAnthropicMessage(answerOf(events, meta), meta));
+        } catch (err) {
+          throw withContext(err, `seed ${seed}: ${JSON.stringify(events)}`);
+        }
       }
-    }
-  });
+    },
+    PROPERTY_TIMEOUT,
+  );
 });
 
 describe("anthropicEventEncoder (fixtures)", () => {
-  const META: EncoderMeta = { id: "msg_gw1", model: "openai/gpt-4o-mini", inputTokens: 20 };
+  const META: EncoderMeta = {
+    id: "msg_gw1",
+    model: "openai/gpt-4o-mini",
+    inputTokens: 20,
+    origin: { vendor: "openai", model: "gpt-4o-mini" },
+  };
   const wire = async (events: StreamEvent[], end: SourceEnd<StreamEvent> = "close") =>
     (await run(events, end, META)).sse.map((e) => ({ event: e.event, ...JSON.parse(e.data) }));
 
@@ -339,6 +392,42 @@ describe("anthropicEventEncoder (fixtures)", () => {
       ["message_stop", '{"type":"message_stop"}'],
     ];
     expect(text).toBe(expected.map(([event, data]) => `event: ${event}\ndata: ${data}\n\n`).join(""));
+  });
+
+  it("writes reasoning as a thinking block first, its signature delta just before its stop", async () => {
+    const events = await wire([
+      { type: "start", model: "gemini-2.5-flash" },
+      { type: "reasoning", text: "Weighing " },
+      { type: "reasoning", text: "it up." },
+      { type: "reasoning", text: "" },
+      { type: "text", text: "Hi" },
+      { type: "reasoning", text: "Again." },
+      { type: "finish", finishReason: "stop" },
+    ]);
+    const signature = gatewaySignature(META.origin);
+    expect(events.slice(1, -2).map(({ event: _, ...e }) => e)).toEqual([
+      {
+        type: "content_block_start",
+        index: 0,
+        content_block: { type: "thinking", thinking: "", signature: "" },
+      },
+      { type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "Weighing " } },
+      { type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "it up." } },
+      { type: "content_block_delta", index: 0, delta: { type: "signature_delta", signature } },
+      { type: "content_block_stop", index: 0 },
+      { type: "content_block_start", index: 1, content_block: { type: "text", text: "", citations: null } },
+      { type: "content_block_delta", index: 1, delta: { type: "text_delta", text: "Hi" } },
+      { type: "content_block_stop", index: 1 },
+      // Reasoning after the answer began is a block of its own (interleaved thinking).
+      {
+        type: "content_block_start",
+        index: 2,
+        content_block: { type: "thinking", thinking: "", signature: "" },
+      },
+      { type: "content_block_delta", index: 2, delta: { type: "thinking_delta", thinking: "Again." } },
+      { type: "content_block_delta", index: 2, delta: { type: "signature_delta", signature } },
+      { type: "content_block_stop", index: 2 },
+    ]);
   });
 
   it("still opens and closes the message when the vendor sent nothing", async () => {

@@ -11,6 +11,7 @@ import { concatBytes } from "../../util/encoding";
 import { anthropicErrorBody } from "./errors";
 import { anthropicUsage, type MessageMeta, textBlock, toolUseBlock } from "./from-neutral";
 import { anthropicStopReason } from "./stop-reason";
+import { gatewaySignature } from "./thinking-signature";
 import { type ToolInputStream, toolInputStream } from "./tool-input";
 
 /**
@@ -20,6 +21,9 @@ import { type ToolInputStream, toolInputStream } from "./tool-input";
  * and usage, and `message_stop`. The SDKs' accumulators index the message's blocks by these
  * indices and refuse a second `message_start`, so nothing is sent that breaks the order.
  * - Text arriving after a tool call opens a new text block (interleaving is valid content).
+ * - Reasoning is a thinking block, opened like a text block: `{thinking: "", signature: ""}`,
+ *   `thinking_delta`s, and one `signature_delta` (the gateway's, thinking-signature.ts) just
+ *   before its `content_block_stop`, as Anthropic sends them.
  * - A tool call's arguments are shown as tool-input.ts decides (whole top-level members).
  * - Arguments for a call whose block was closed (another block opened since) are dropped: a
  *   block cannot be reopened, and no vendor interleaves calls (OpenAI and Anthropic stream one
@@ -34,7 +38,10 @@ export interface EncoderMeta extends MessageMeta {
   inputTokens?: number;
 }
 
-type OpenBlock = { kind: "text" } | { kind: "tool"; tool: number; input: ToolInputStream };
+type OpenBlock =
+  | { kind: "text" }
+  | { kind: "thinking" }
+  | { kind: "tool"; tool: number; input: ToolInputStream };
 
 const sse = (e: RawMessageStreamEvent) => encodeSse(JSON.stringify(e), e.type);
 
@@ -90,6 +97,8 @@ export function anthropicEventEncoder(meta: EncoderMeta, opts: { requestId: stri
       const rest = open.input.finish();
       if (rest) delta(out, { type: "input_json_delta", partial_json: rest });
     }
+    if (open.kind === "thinking")
+      delta(out, { type: "signature_delta", signature: gatewaySignature(meta.origin) });
     out.push(sse({ type: "content_block_stop", index: nextIndex - 1 }));
     open = undefined;
   };
@@ -119,6 +128,14 @@ export function anthropicEventEncoder(meta: EncoderMeta, opts: { requestId: stri
           begin(out);
           if (open?.kind !== "text") start(out, textBlock(""), { kind: "text" });
           delta(out, { type: "text_delta", text: e.text });
+          break;
+        case "reasoning":
+          if (e.text === "") break;
+          begin(out);
+          if (open?.kind !== "thinking") {
+            start(out, { type: "thinking", thinking: "", signature: "" }, { kind: "thinking" });
+          }
+          delta(out, { type: "thinking_delta", thinking: e.text });
           break;
         case "tool_call": {
           if (!seenTools.has(e.index)) {

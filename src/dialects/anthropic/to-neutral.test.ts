@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../errors/gateway-error";
 import { CountTokensRequestSchema, MessagesRequestSchema } from "./schema";
+import { gatewaySignature } from "./thinking-signature";
 import { countTokensToNeutral, messagesToNeutral } from "./to-neutral";
 
 /** Bodies go through the schema first, as the route validates them. */
@@ -8,6 +9,7 @@ const neutral = (body: Record<string, unknown>) =>
   messagesToNeutral(
     MessagesRequestSchema.parse({ model: "openai/gpt-4o-mini", max_tokens: 100, ...body }),
     "gpt-4o-mini",
+    "openai",
   );
 const messages = (...m: unknown[]) => neutral({ messages: m }).messages;
 const user = (content: unknown) => ({ role: "user", content });
@@ -36,8 +38,8 @@ describe("messagesToNeutral", () => {
         top_p: 0.9,
         top_k: 40,
         metadata: { user_id: "user_abc" },
-        // Dropped: see to-neutral.ts.
         thinking: { type: "enabled", budget_tokens: 2048 },
+        // Dropped: see to-neutral.ts.
         service_tier: "auto",
         stream: true,
       }),
@@ -50,6 +52,7 @@ describe("messagesToNeutral", () => {
       topP: 0.9,
       topK: 40,
       user: "user_abc",
+      reasoning: { enabled: true, budgetTokens: 2048 },
     });
   });
 
@@ -308,6 +311,70 @@ describe("countTokensToNeutral", () => {
       ],
       tools: [{ name: "f", parameters: { type: "object" } }],
       toolChoice: "auto",
+    });
+  });
+});
+
+describe("thinking", () => {
+  const reasoningOf = (thinking: unknown) => neutral({ messages: [user("hi")], thinking }).reasoning;
+  const signed = (thinking: string, vendor: string, model: string) => ({
+    type: "thinking",
+    thinking,
+    signature: gatewaySignature({ vendor, model }),
+  });
+
+  it("maps the `thinking` parameter to the neutral reasoning setting", () => {
+    expect(reasoningOf({ type: "enabled", budget_tokens: 4000 })).toEqual({
+      enabled: true,
+      budgetTokens: 4000,
+    });
+    expect(reasoningOf({ type: "adaptive" })).toEqual({ enabled: true });
+    expect(reasoningOf({ type: "between_tools" })).toEqual({ enabled: true });
+    expect(reasoningOf({ type: "disabled" })).toEqual({ enabled: false });
+    expect(neutral({ messages: [user("hi")] })).not.toHaveProperty("reasoning");
+  });
+
+  it("keeps as reasoning only the thinking the gateway signed for this vendor and model", () => {
+    const history = messages(
+      user("a"),
+      assistant([
+        signed("mine", "openai", "gpt-4o-mini"),
+        { type: "thinking", thinking: "Claude's", signature: "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxB" },
+        signed("other model", "openai", "gpt-4o"),
+        signed("other vendor", "azure", "gpt-4o-mini"),
+        { type: "redacted_thinking", data: "opaque" },
+        signed("and more", "openai", "gpt-4o-mini"),
+        { type: "text", text: "Done." },
+        { type: "tool_use", id: "t1", name: "f", input: {} },
+      ]),
+      // Thinking alone says nothing, even to the model that thought it.
+      assistant([signed("only thought", "openai", "gpt-4o-mini")]),
+    );
+    expect(history).toEqual([
+      { role: "user", content: [{ type: "text", text: "a" }] },
+      {
+        role: "assistant",
+        content: "Done.",
+        toolCalls: [{ id: "t1", name: "f", arguments: "{}" }],
+        reasoning: "mine\n\nand more",
+      },
+    ]);
+  });
+
+  it("drops every thinking block when counting tokens without a vendor", () => {
+    const body = CountTokensRequestSchema.parse({
+      model: "m",
+      messages: [
+        user("a"),
+        assistant([signed("mine", "openai", "gpt-4o-mini"), { type: "text", text: "b" }]),
+      ],
+    });
+    expect(countTokensToNeutral(body, "gpt-4o-mini").messages[1]).toEqual({
+      role: "assistant",
+      content: "b",
+    });
+    expect(countTokensToNeutral(body, "gpt-4o-mini", "openai").messages[1]).toMatchObject({
+      reasoning: "mine",
     });
   });
 });

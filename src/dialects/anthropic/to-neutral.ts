@@ -3,6 +3,7 @@ import type {
   ChatMessage,
   ChatRequest,
   ContentPart,
+  Reasoning,
   ToolCall,
   ToolChoice,
   ToolDefinition,
@@ -19,6 +20,7 @@ import {
   type MessageParam,
   type MessagesRequest,
 } from "./schema";
+import { signatureOrigin } from "./thinking-signature";
 
 /**
  * A validated Messages request as the neutral request, for every vendor but Anthropic's (which
@@ -26,8 +28,9 @@ import {
  * silently changed: server tools and their blocks, Files API images and documents, citations
  * (documents: documents.ts; top-level fields and betas: body-fields.ts). Dropped on purpose:
  * - `thinking` and `redacted_thinking` blocks: their signatures are only valid at the vendor and
- *   model that produced them, which the passthrough replays them to;
- * - the `thinking` parameter: mapping it to the vendor's reasoning setting is a follow-up;
+ *   model that produced them, which the passthrough replays them to; but a thinking block the
+ *   gateway signed for the very vendor and model asked now is kept, as the assistant turn's
+ *   reasoning (thinking-signature.ts);
  * - `cache_control`: vendors behind the neutral model cache prompts on their own;
  * - `service_tier`: Anthropic's capacity choice.
  * @see https://platform.claude.com/docs/en/api/messages
@@ -128,8 +131,22 @@ function userTurn(blocks: ContentBlock[], at: string): ChatMessage[] {
   return parts.length ? [...results, { role: "user", content: parts }] : results;
 }
 
-function assistantTurn(blocks: ContentBlock[], at: string): ChatMessage[] {
+/** The vendor and model a translation is for: thinking they produced is replayed to them. */
+export interface Target {
+  vendor: string;
+  upstreamModel: string;
+}
+
+/** A thinking block's text when the gateway signed it for `target`'s vendor and model, else null. */
+function ownThinking(block: Block<"thinking">, target: Target | undefined): string | null {
+  const origin = signatureOrigin(block.signature);
+  if (!target || !origin) return null;
+  return origin.vendor === target.vendor && origin.model === target.upstreamModel ? block.thinking : null;
+}
+
+function assistantTurn(blocks: ContentBlock[], at: string, target: Target | undefined): ChatMessage[] {
   let said = "";
+  const reasoning: string[] = [];
   const toolCalls: ToolCall[] = [];
   for (const [j, b] of blocks.entries()) {
     const param = `${at}.content.${j}`;
@@ -141,7 +158,11 @@ function assistantTurn(blocks: ContentBlock[], at: string): ChatMessage[] {
       case "tool_use":
         toolCalls.push({ id: b.id, name: b.name, arguments: JSON.stringify(b.input) });
         break;
-      case "thinking":
+      case "thinking": {
+        const own = ownThinking(b, target);
+        if (own) reasoning.push(own);
+        break;
+      }
       case "redacted_thinking":
         break;
       case "image":
@@ -152,10 +173,15 @@ function assistantTurn(blocks: ContentBlock[], at: string): ChatMessage[] {
         refuse(b, param);
     }
   }
-  // A turn that held only thinking says nothing to another vendor.
+  // A turn that held only thinking says nothing, to this vendor or another.
   if (said === "" && !toolCalls.length) return [];
   return [
-    { role: "assistant", content: said === "" ? null : said, ...(toolCalls.length ? { toolCalls } : {}) },
+    {
+      role: "assistant",
+      content: said === "" ? null : said,
+      ...(toolCalls.length ? { toolCalls } : {}),
+      ...(reasoning.length ? { reasoning: reasoning.join("\n\n") } : {}),
+    },
   ];
 }
 
@@ -167,7 +193,7 @@ function systemTurn(blocks: ContentBlock[], at: string): ChatMessage[] {
   return [{ role: "system", content: texts.join("\n\n") }];
 }
 
-function turn(m: MessageParam, i: number): ChatMessage[] {
+function turn(m: MessageParam, i: number, target: Target | undefined): ChatMessage[] {
   const at = `messages.${i}`;
   if (typeof m.content === "string") {
     if (m.role === "user") return [{ role: "user", content: [{ type: "text", text: m.content }] }];
@@ -176,7 +202,7 @@ function turn(m: MessageParam, i: number): ChatMessage[] {
   }
   if (m.role === "user") return userTurn(m.content, at);
   if (m.role === "system") return systemTurn(m.content, at);
-  return assistantTurn(m.content, at);
+  return assistantTurn(m.content, at, target);
 }
 
 /** The top-level `system`, blocks in order (Claude Code sends several, an attribution line first). */
@@ -223,28 +249,45 @@ export interface ClientBetas {
   beta?: string | undefined;
 }
 
-/** The prompt alone (what a token count needs): system, turns, tools and tool choice. */
+/**
+ * The prompt alone (what a token count needs): system, turns, tools and tool choice. Without a
+ * vendor, no thinking in the history is kept.
+ */
 export function countTokensToNeutral(
   body: CountTokensRequest,
   upstreamModel: string,
+  vendor?: string,
   client: ClientBetas = {},
 ): ChatRequest {
   checkBodyFields(body, client.beta);
+  const target = vendor === undefined ? undefined : { vendor, upstreamModel };
   const req: ChatRequest = {
     model: upstreamModel,
-    messages: [...system(body.system), ...body.messages.flatMap(turn)],
+    messages: [...system(body.system), ...body.messages.flatMap((m, i) => turn(m, i, target))],
   };
   if (body.tools?.length) req.tools = tools(body.tools);
   if (body.tool_choice) toolChoice(req, body.tool_choice);
   return req;
 }
 
+/**
+ * Anthropic's `thinking` as the neutral setting. `between_tools` (thinking only between tool
+ * calls) has no counterpart at other vendors; the nearest is to let the model decide, as
+ * `adaptive` does.
+ * @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking
+ */
+function reasoning(t: NonNullable<MessagesRequest["thinking"]>): Reasoning {
+  if (t.type === "enabled") return { enabled: true, budgetTokens: t.budget_tokens };
+  return { enabled: t.type !== "disabled" };
+}
+
 export function messagesToNeutral(
   body: MessagesRequest,
   upstreamModel: string,
+  vendor: string,
   client: ClientBetas = {},
 ): ChatRequest {
-  const req = countTokensToNeutral(body, upstreamModel, client);
+  const req = countTokensToNeutral(body, upstreamModel, vendor, client);
   req.maxTokens = body.max_tokens;
   if (body.stop_sequences?.length) req.stop = body.stop_sequences;
   if (body.temperature !== undefined) req.temperature = body.temperature;
@@ -253,5 +296,6 @@ export function messagesToNeutral(
   if (body.metadata?.user_id) req.user = body.metadata.user_id;
   const format = responseFormatOf(body);
   if (format) req.responseFormat = format;
+  if (body.thinking) req.reasoning = reasoning(body.thinking);
   return req;
 }

@@ -120,6 +120,26 @@ describe("toGeminiBody", () => {
       topK: 40,
     });
   });
+
+  it("asks for thinking in generationConfig, and sends no reasoning back from the history", () => {
+    const out = body(
+      [
+        user("a"),
+        { role: "assistant", content: "b", reasoning: "Gemini keeps this in its signatures." },
+        user("c"),
+      ],
+      { reasoning: { enabled: true, budgetTokens: 2048 } },
+    );
+    expect(out.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 2048, includeThoughts: true } });
+    expect(out.contents).toEqual([
+      { role: "user", parts: [{ text: "a" }] },
+      { role: "model", parts: [{ text: "b" }] },
+      { role: "user", parts: [{ text: "c" }] },
+    ]);
+    expect(body([user("a")], { reasoning: { enabled: false } }).generationConfig).toEqual({
+      thinkingConfig: { thinkingBudget: 0 },
+    });
+  });
 });
 
 describe("toGeminiBody: PDF documents", () => {

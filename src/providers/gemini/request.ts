@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatRequest, ContentPart, ToolChoice } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
+import { geminiThinkingConfig } from "./thinking";
 
 /**
  * The neutral request as a Gemini generateContent body.
@@ -144,6 +145,8 @@ export function toGeminiContents(messages: ChatMessage[]): {
         );
         return;
       case "assistant": {
+        // Its reasoning is not sent: Gemini keeps its thinking in signatures, never takes it as text.
+        // @see https://ai.google.dev/gemini-api/docs/thought-signatures
         const parts: GeminiRequestPart[] = m.content ? [{ text: m.content }] : [];
         m.toolCalls?.forEach((t, k) => {
           parts.push({
@@ -201,6 +204,8 @@ function generationConfig(req: ChatRequest): Record<string, unknown> {
     // OpenAPI subset that refuses common keywords such as `additionalProperties`.
     if (format.type === "json_schema" && format.schema) config.responseJsonSchema = format.schema;
   }
+  const thinking = req.reasoning && geminiThinkingConfig(req.model, req.reasoning);
+  if (thinking) config.thinkingConfig = thinking;
   return config;
 }
 

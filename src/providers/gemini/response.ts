@@ -5,19 +5,23 @@ import { convertGeminiUsage } from "./usage";
 import { type GeminiPart, GeminiResponseSchema } from "./wire";
 
 /**
- * The answer in a candidate's parts: text parts joined (thought summaries skipped), function
- * calls as tool calls. Gemini gives calls an `id` only sometimes; the others get `call_<n>`,
+ * The answer in a candidate's parts: text parts joined, thought summaries (`thought: true`, sent
+ * when the request asked for them) joined apart as reasoning, function calls as tool calls. Gemini gives calls an `id` only sometimes; the others get `call_<n>`,
  * numbered from `firstIndex` across the whole answer, so the same answer always gets the same ids.
  * @see https://ai.google.dev/api/caching#FunctionCall
  */
 export function readParts(
   parts: GeminiPart[] | null | undefined,
   firstIndex = 0,
-): { text: string; toolCalls: ToolCall[] } {
+): { text: string; reasoning: string; toolCalls: ToolCall[] } {
   let text = "";
+  let reasoning = "";
   const toolCalls: ToolCall[] = [];
   for (const part of parts ?? []) {
-    if (part.thought) continue;
+    if (part.thought) {
+      reasoning += part.text ?? "";
+      continue;
+    }
     if (part.text) text += part.text;
     if (part.functionCall) {
       const index = firstIndex + toolCalls.length;
@@ -28,7 +32,7 @@ export function readParts(
       });
     }
   }
-  return { text, toolCalls };
+  return { text, reasoning, toolCalls };
 }
 
 export function fromGeminiResponse(vendor: string, body: unknown, requestedModel: string): ChatResponse {
@@ -47,11 +51,12 @@ export function fromGeminiResponse(vendor: string, body: unknown, requestedModel
     if (!r.promptFeedback?.blockReason) throw malformed(vendor);
     return { ...base, content: "", toolCalls: [], finishReason: "content_filter" };
   }
-  const { text, toolCalls } = readParts(candidate.content?.parts);
+  const { text, reasoning, toolCalls } = readParts(candidate.content?.parts);
   return {
     ...base,
     content: text === "" && toolCalls.length ? null : text,
     toolCalls,
+    ...(reasoning ? { reasoning } : {}),
     finishReason: mapGeminiFinishReason(candidate.finishReason, toolCalls.length > 0),
   };
 }

@@ -59,7 +59,7 @@ describe("geminiStreamToEvents", () => {
     ]);
   });
 
-  it("skips thoughts, emits whole calls, and keeps only the last usage", async () => {
+  it("reads thoughts as reasoning, emits whole calls, and keeps only the last usage", async () => {
     const { events } = await collect([
       frame({ candidates: [{ content: { parts: [{ text: "hmm", thought: true }] } }], usageMetadata: usage }),
       frame({
@@ -74,6 +74,7 @@ describe("geminiStreamToEvents", () => {
     ]);
     expect(events).toEqual([
       { type: "start", model: "asked-model" },
+      { type: "reasoning", text: "hmm" },
       { type: "tool_call", index: 0, id: "call_0", name: "f", argumentsDelta: '{"a":1}' },
       { type: "finish", finishReason: "tool_calls" },
       { type: "usage", usage: { inputTokens: 3, outputTokens: 9 } },

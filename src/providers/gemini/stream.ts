@@ -49,6 +49,8 @@ export function geminiStreamToEvents(
           return;
         }
         const piece = readParts(candidate.content?.parts, toolCalls);
+        // Gemini thinks before it answers: a chunk's thoughts go out before its text and calls.
+        if (piece.reasoning) controller.enqueue({ type: "reasoning", text: piece.reasoning });
         if (piece.text) controller.enqueue({ type: "text", text: piece.text });
         for (const call of piece.toolCalls) {
           controller.enqueue({

@@ -22,7 +22,7 @@ export const GeminiUsageSchema = z.object({
 /** @see https://ai.google.dev/api/caching#Part */
 export const GeminiPartSchema = z.object({
   text: z.string().nullish(),
-  /** A thought summary (thinking models with includeThoughts): not part of the answer. */
+  /** A thought summary (thinking models with includeThoughts): reasoning, not part of the answer. */
   thought: z.boolean().nullish(),
   inlineData: z.object({ mimeType: z.string(), data: z.string() }).nullish(),
   functionCall: z

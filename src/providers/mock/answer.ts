@@ -11,7 +11,9 @@ import { fnv1a } from "./png";
  * - any other model: a few sentences chosen by a hash of the conversation;
  * - with tools and `tool_choice` "required" or a named tool: a call of that tool;
  * - after a tool result: a sentence quoting it;
- * - JSON modes: the text wrapped as `{"answer": ...}`.
+ * - JSON modes: the text wrapped as `{"answer": ...}`;
+ * - with reasoning on: a thought first, naming the budget and how many of the history's turns
+ *   carried reasoning back (so tests can see thinking kept or dropped).
  * `max_tokens` truncates (finish `length`), `stop` cuts at the first stop sequence.
  */
 
@@ -70,17 +72,30 @@ function text(req: ChatRequest): string {
   return [...docs, ...said].join(" ");
 }
 
+function reasoning(req: ChatRequest): string | undefined {
+  if (!req.reasoning?.enabled) return undefined;
+  const budget = req.reasoning.budgetTokens;
+  const recalled = req.messages.filter((m) => m.role === "assistant" && m.reasoning).length;
+  return (
+    `Thinking about "${lastUserText(req)}" ` +
+    `(${budget === undefined ? "adaptive" : `budget ${budget}`}, ${recalled} earlier thought(s) recalled).`
+  );
+}
+
 export function mockAnswer(req: ChatRequest): ChatResponse {
+  const thought = reasoning(req);
   const usage = (out: string) => ({
     inputTokens: estimatePromptTokens(req.messages),
-    outputTokens: estimateTextTokens(out),
+    outputTokens: estimateTextTokens(out) + (thought ? estimateTextTokens(thought) : 0),
   });
+  const withThought = thought ? { reasoning: thought } : {};
   const call = toolCall(req);
   if (call) {
     return {
       model: req.model,
       content: null,
       toolCalls: [call],
+      ...withThought,
       finishReason: "tool_calls",
       usage: usage(call.arguments),
     };
@@ -96,7 +111,7 @@ export function mockAnswer(req: ChatRequest): ChatResponse {
     content = content.slice(0, req.maxTokens * 4);
     finishReason = "length";
   }
-  return { model: req.model, content, toolCalls: [], finishReason, usage: usage(content) };
+  return { model: req.model, content, toolCalls: [], ...withThought, finishReason, usage: usage(content) };
 }
 
 /** Splits text into word-aligned pieces of roughly `size` characters, for streaming. */

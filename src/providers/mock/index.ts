@@ -19,6 +19,8 @@ export const mockProvider: Provider = {
   async stream(req) {
     const answer = mockAnswer(req);
     const events: StreamEvent[] = [{ type: "start", model: answer.model }];
+    for (const piece of splitForStream(answer.reasoning ?? ""))
+      events.push({ type: "reasoning", text: piece });
     for (const piece of splitForStream(answer.content ?? "")) events.push({ type: "text", text: piece });
     answer.toolCalls.forEach((t, index) => {
       events.push({ type: "tool_call", index, id: t.id, name: t.name, argumentsDelta: "" });

@@ -2,10 +2,13 @@ import { createOpenAIProvider } from "../openai";
 
 /**
  * Any host that speaks OpenAI's Chat Completions (Groq, Mistral, DeepSeek, OpenRouter, Together,
- * Ollama, vLLM): the OpenAI adapter with the widely supported `max_tokens`, and no key required
- * (local servers often take none).
+ * Ollama, vLLM): the OpenAI adapter with the widely supported `max_tokens`, no key required
+ * (local servers often take none), no `reasoning_effort` (not every host takes it), and their
+ * own reasoning sent back as `reasoning_content` (see OpenAIBodyOptions).
  */
 export const openaiCompatibleProvider = createOpenAIProvider("openai-compatible", {
   maxTokensField: "max_tokens",
+  reasoningEffort: false,
+  replayReasoning: true,
   requiresApiKey: false,
 });

@@ -51,5 +51,7 @@ export function createOpenAIProvider(
 export const openaiProvider = createOpenAIProvider("openai", {
   maxTokensField: "max_completion_tokens",
   pdfInput: true,
+  reasoningEffort: true,
+  replayReasoning: false,
   requiresApiKey: true,
 });

@@ -8,7 +8,11 @@ const req = (over: Partial<ChatRequest>): ChatRequest => ({
   messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
   ...over,
 });
-const opts = { maxTokensField: "max_completion_tokens" } as const;
+const opts = {
+  maxTokensField: "max_completion_tokens",
+  reasoningEffort: true,
+  replayReasoning: false,
+} as const;
 
 describe("toOpenAIBody", () => {
   it("maps the sampling parameters OpenAI has", () => {
@@ -93,6 +97,8 @@ describe("toOpenAIBody: PDF documents", () => {
     const compatible = refusal(() =>
       toOpenAIBody(pdf({ kind: "base64", data: "JVBERi0x" }), false, {
         maxTokensField: "max_tokens",
+        reasoningEffort: false,
+        replayReasoning: true,
         vendor: "groq",
       }),
     );
@@ -103,5 +109,42 @@ describe("toOpenAIBody: PDF documents", () => {
     });
     expect(compatible.message).toContain("`groq`");
     expect(compatible.message).toContain("`document`");
+  });
+});
+
+describe("toOpenAIBody reasoning", () => {
+  const compat = { maxTokensField: "max_tokens", reasoningEffort: false, replayReasoning: true } as const;
+  const history = (model: string): ChatRequest =>
+    req({
+      model,
+      messages: [
+        { role: "user", content: [{ type: "text", text: "weather?" }] },
+        {
+          role: "assistant",
+          content: null,
+          toolCalls: [{ id: "c1", name: "get_weather", arguments: "{}" }],
+          reasoning: "Call the tool.",
+        },
+        { role: "tool", toolCallId: "c1", content: "sunny" },
+      ],
+      reasoning: { enabled: true, budgetTokens: 10_000 },
+    });
+
+  it("sends OpenAI's reasoning models reasoning_effort, and no reasoning text back", () => {
+    const body = toOpenAIBody(history("o4-mini"), false, opts);
+    expect(body.reasoning_effort).toBe("medium");
+    expect((body.messages as Record<string, unknown>[])[1]).not.toHaveProperty("reasoning_content");
+    expect(toOpenAIBody(history("gpt-4o-mini"), false, opts)).not.toHaveProperty("reasoning_effort");
+  });
+
+  it("sends a compatible host its own reasoning back as reasoning_content, and no reasoning_effort", () => {
+    const body = toOpenAIBody(history("deepseek-reasoner"), false, compat);
+    expect(body).not.toHaveProperty("reasoning_effort");
+    expect((body.messages as Record<string, unknown>[])[1]).toEqual({
+      role: "assistant",
+      content: null,
+      reasoning_content: "Call the tool.",
+      tool_calls: [{ id: "c1", type: "function", function: { name: "get_weather", arguments: "{}" } }],
+    });
   });
 });

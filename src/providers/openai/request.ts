@@ -1,6 +1,7 @@
 import { imageSourceToUrl } from "../../chat/image-url";
 import type { ChatMessage, ChatRequest, ContentPart } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
+import { openaiReasoningEffort } from "./reasoning";
 
 /**
  * The neutral request as an OpenAI Chat Completions body.
@@ -29,6 +30,7 @@ function toOpenAIMessage(m: ChatMessage, i: number, opts: OpenAIBodyOptions): Re
       return {
         role: "assistant",
         content: m.content,
+        ...(opts.replayReasoning && m.reasoning ? { reasoning_content: m.reasoning } : {}),
         ...(m.toolCalls?.length
           ? {
               tool_calls: m.toolCalls.map((t) => ({
@@ -50,6 +52,19 @@ export interface OpenAIBodyOptions {
    * name), but many compatible hosts (Ollama, vLLM, older proxies) only know `max_tokens`.
    */
   maxTokensField: "max_tokens" | "max_completion_tokens";
+  /**
+   * Whether the neutral reasoning setting becomes `reasoning_effort` (openaiReasoningEffort).
+   * Compatible hosts each have their own switch (DeepSeek `thinking`, OpenRouter `reasoning`,
+   * vLLM per chat template), and some refuse the field: there it is dropped.
+   */
+  reasoningEffort: boolean;
+  /**
+   * Whether an assistant turn's reasoning (the same host's, see ChatMessage) goes back as
+   * `reasoning_content`: DeepSeek wants it back after tool calls (a 400 without it) and ignores it
+   * elsewhere; OpenAI returns no reasoning text to send back.
+   * @see https://api-docs.deepseek.com/guides/thinking_mode
+   */
+  replayReasoning: boolean;
   /**
    * Whether the vendor reads PDFs as `file` content parts. OpenAI does; compatible hosts do not
    * share it (each has its own file story, or none), so a PDF to them is refused by name.
@@ -158,5 +173,7 @@ export function toOpenAIBody(
   if (req.seed !== undefined) body.seed = req.seed;
   if (req.presencePenalty !== undefined) body.presence_penalty = req.presencePenalty;
   if (req.frequencyPenalty !== undefined) body.frequency_penalty = req.frequencyPenalty;
+  const effort = opts.reasoningEffort && req.reasoning && openaiReasoningEffort(req.model, req.reasoning);
+  if (effort) body.reasoning_effort = effort;
   return body;
 }

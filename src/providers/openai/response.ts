@@ -14,12 +14,15 @@ export function fromOpenAICompletion(vendor: string, body: unknown, requestedMod
     name: t.function.name,
     arguments: t.function.arguments,
   }));
+  // A host that sends both names (vLLM while renaming) sends the same text twice: one is read.
+  const reasoning = choice.message.reasoning_content ?? choice.message.reasoning;
   return {
     ...(r.id ? { id: r.id } : {}),
     model: r.model ?? requestedModel,
     // A refusal is the answer the client gets to read; keep it as content when there is no other.
     content: choice.message.content ?? choice.message.refusal ?? (toolCalls.length ? null : ""),
     toolCalls,
+    ...(reasoning ? { reasoning } : {}),
     finishReason: mapOpenAIFinishReason(choice.finish_reason),
     usage: convertOpenAIUsage(r.usage),
   };

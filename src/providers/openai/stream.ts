@@ -46,6 +46,9 @@ export function chunkToEvents(chunk: OpenAIChunk, first: boolean, emit: (e: Stre
   for (const choice of chunk.choices) {
     if ((choice.index ?? 0) !== 0) continue;
     const delta = choice.delta;
+    // Compatible hosts' reasoning, before the text a delta may also hold (see wire.ts).
+    const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+    if (reasoning) emit({ type: "reasoning", text: reasoning });
     const text = delta?.content ?? delta?.refusal;
     if (text) emit({ type: "text", text });
     for (const t of delta?.tool_calls ?? []) {

@@ -12,6 +12,16 @@ export const OpenAIUsageSchema = z.object({
   prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative().nullish() }).nullish(),
 });
 
+/**
+ * A compatible host's reasoning text: `reasoning_content` (DeepSeek, vLLM, Qwen) or `reasoning`
+ * (OpenRouter, newer vLLM). Anything but a string (a host with its own shape) reads as none
+ * rather than failing the answer.
+ * @see https://api-docs.deepseek.com/guides/thinking_mode
+ * @see https://openrouter.ai/docs/use-cases/reasoning-tokens
+ */
+const ReasoningTextSchema = z.string().nullish().catch(undefined);
+const reasoningFields = { reasoning_content: ReasoningTextSchema, reasoning: ReasoningTextSchema };
+
 const ToolCallSchema = z.object({
   id: z.string(),
   type: z.literal("function").optional(),
@@ -28,6 +38,7 @@ export const OpenAICompletionSchema = z.object({
           content: z.string().nullish(),
           refusal: z.string().nullish(),
           tool_calls: z.array(ToolCallSchema).nullish(),
+          ...reasoningFields,
         }),
         finish_reason: z.string().nullish(),
       }),
@@ -47,6 +58,7 @@ export const OpenAIChunkSchema = z.object({
           .object({
             content: z.string().nullish(),
             refusal: z.string().nullish(),
+            ...reasoningFields,
             tool_calls: z
               .array(
                 z.object({

@@ -7,6 +7,7 @@ import { newMessageId, toAnthropicMessage } from "../../../dialects/anthropic/fr
 import { messageToSse } from "../../../dialects/anthropic/replay";
 import type { CountTokensRequest, MessagesRequest } from "../../../dialects/anthropic/schema";
 import { anthropicEventEncoder } from "../../../dialects/anthropic/stream-encoder";
+import { withoutGatewayThinking } from "../../../dialects/anthropic/thinking-signature";
 import { countTokensToNeutral, messagesToNeutral } from "../../../dialects/anthropic/to-neutral";
 import { invalidRequest } from "../../../errors/gateway-error";
 import { convertAnthropicUsage } from "../../../providers/anthropic/usage";
@@ -44,14 +45,17 @@ export const anthropicMessagesPlan =
   async (cx: CallContext): Promise<CallPlan<MessagesAnswer, Message>> => {
     const stream = input.stream === true;
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
-    const translated = translations((upstreamModel) => messagesToNeutral(input, upstreamModel, client));
+    const translated = translations((vendor, upstreamModel) =>
+      messagesToNeutral(input, upstreamModel, vendor, client),
+    );
     const admit = (resolved: {
-      vendor: { kind: Parameters<typeof providerFor>[0] };
+      vendor: { kind: Parameters<typeof providerFor>[0]; slug: string };
       upstreamModel: string;
       config: ModelConfigRow | null;
     }) => {
       refuseByConfig(input, resolved.config);
-      if (!providerFor(resolved.vendor.kind).anthropicWire) translated(resolved.upstreamModel);
+      if (!providerFor(resolved.vendor.kind).anthropicWire)
+        translated(resolved.vendor.slug, resolved.upstreamModel);
     };
     admit(requested);
     const promptTokens = estimateTextTokens(
@@ -90,11 +94,12 @@ export const anthropicMessagesPlan =
       },
       async attempt({ provider, resolved }, { ctx, settle }): Promise<MessagesAnswer> {
         if (!provider.anthropicWire) {
-          return callNeutral(provider, translated(resolved.upstreamModel), stream, { ctx, settle });
+          const req = translated(resolved.vendor.slug, resolved.upstreamModel);
+          return callNeutral(provider, req, stream, { ctx, settle });
         }
         const res = await provider.anthropicWire.send(
           "/v1/messages",
-          { ...raw, model: resolved.upstreamModel },
+          { ...withoutGatewayThinking(raw), model: resolved.upstreamModel },
           ctx,
           client,
         );
@@ -125,10 +130,13 @@ export const anthropicMessagesPlan =
           return json(a.text, a.usage, a.headers);
         }
         const id = newMessageId();
+        // Thinking blocks are signed with who reasoned, for the history the client sends back.
+        const origin = { vendor: answered.resolved.vendor.slug, model: answered.resolved.upstreamModel };
         if (a.kind === "answer") {
           const message = toAnthropicMessage(a.answer, {
             id,
             model: a.answer.model || answered.resolved.upstreamModel,
+            origin,
           });
           entryOf = () => message;
           return json(JSON.stringify(message), a.answer.usage, {});
@@ -154,11 +162,14 @@ export const anthropicMessagesPlan =
           const collector = answered.storing ? answerCollector() : null;
           entryOf = (end) => {
             const answer = collector?.result(end);
-            return answer ? toAnthropicMessage(answer, { id, model: answer.model || model }) : null;
+            return answer ? toAnthropicMessage(answer, { id, model: answer.model || model, origin }) : null;
           };
           body = encodeEvents(
             a.events,
-            anthropicEventEncoder({ id, model, inputTokens: promptTokens }, { requestId: cx.requestId }),
+            anthropicEventEncoder(
+              { id, model, inputTokens: promptTokens, origin },
+              { requestId: cx.requestId },
+            ),
             { onEnd, signal, tap: collector ? (e: StreamEvent) => collector.add(e) : undefined },
           );
         }
@@ -180,23 +191,26 @@ export const anthropicCountTokensPlan =
   (input: CountTokensRequest, raw: Record<string, unknown>, client: AnthropicClientHeaders) =>
   async (cx: CallContext): Promise<CallPlan<{ text: string }>> => {
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
-    const translated = translations((upstreamModel) => countTokensToNeutral(input, upstreamModel, client));
+    const translated = translations((vendor, upstreamModel) =>
+      countTokensToNeutral(input, upstreamModel, vendor, client),
+    );
     return {
       requested: { ...requested, model: input.model },
       admit: (resolved) => {
-        if (!providerFor(resolved.vendor.kind).anthropicWire) translated(resolved.upstreamModel);
+        if (!providerFor(resolved.vendor.kind).anthropicWire)
+          translated(resolved.vendor.slug, resolved.upstreamModel);
       },
       estimate: () => ({ tokens: 0, usd: 0 }),
       async attempt({ provider, resolved }, { ctx, settle }) {
         if (!provider.anthropicWire) {
           settle();
-          const { messages, tools } = translated(resolved.upstreamModel);
+          const { messages, tools } = translated(resolved.vendor.slug, resolved.upstreamModel);
           const toolTokens = estimateTextTokens(JSON.stringify(tools ?? []));
           return { text: JSON.stringify({ input_tokens: estimatePromptTokens(messages) + toolTokens }) };
         }
         const res = await provider.anthropicWire.send(
           "/v1/messages/count_tokens",
-          { ...raw, model: resolved.upstreamModel },
+          { ...withoutGatewayThinking(raw), model: resolved.upstreamModel },
           ctx,
           client,
         );
@@ -208,16 +222,20 @@ export const anthropicCountTokensPlan =
     };
   };
 
-/** Each candidate model's translation, made once (its refusals are a 400 naming the field). */
+/**
+ * Each candidate's translation, made once (its refusals are a 400 naming the field); per vendor
+ * and model, as thinking in the history is kept only for the vendor and model that produced it.
+ */
 function translations(
-  translate: (upstreamModel: string) => ChatRequest,
-): (upstreamModel: string) => ChatRequest {
+  translate: (vendor: string, upstreamModel: string) => ChatRequest,
+): (vendor: string, upstreamModel: string) => ChatRequest {
   const made = new Map<string, ChatRequest>();
-  return (upstreamModel) => {
-    let req = made.get(upstreamModel);
+  return (vendor, upstreamModel) => {
+    const key = `${vendor}/${upstreamModel}`;
+    let req = made.get(key);
     if (!req) {
-      req = translate(upstreamModel);
-      made.set(upstreamModel, req);
+      req = translate(vendor, upstreamModel);
+      made.set(key, req);
     }
     return req;
   };

@@ -13,6 +13,7 @@ export function answerCollector(): {
   let id: string | undefined;
   let model = "";
   let content = "";
+  let reasoning = "";
   const tools: ToolCall[] = [];
   return {
     add(e) {
@@ -23,6 +24,9 @@ export function answerCollector(): {
           return;
         case "text":
           content += e.text;
+          return;
+        case "reasoning":
+          reasoning += e.text;
           return;
         case "tool_call": {
           tools[e.index] ??= { id: "", name: "", arguments: "" };
@@ -42,6 +46,7 @@ export function answerCollector(): {
         model,
         content: toolCalls.length && content === "" ? null : content,
         toolCalls,
+        ...(reasoning ? { reasoning } : {}),
         finishReason: end.finishReason,
         usage: end.usage,
       };

@@ -47,7 +47,8 @@ interface Chunk {
 type Failure = { kind: "gateway"; err: GatewayError } | { kind: "plain"; err: Error };
 
 function scenario(r: Rand) {
-  const all = randomEvents(r);
+  // With reasoning among the deltas, which Chat Completions clients are never shown.
+  const all = randomEvents(r, { reasoning: true });
   const roll = r.float();
   // A source that errors may do so anywhere, so the sequence is cut at a random point.
   const failure: Failure | undefined =

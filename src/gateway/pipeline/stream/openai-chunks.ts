@@ -30,6 +30,8 @@ export function openaiChunkEncoder(
       switch (e.type) {
         case "start":
         case "usage":
+        // Chat Completions has no field for reasoning: OpenAI-format clients see the answer only.
+        case "reasoning":
           return null;
         case "text":
           if (!started) {

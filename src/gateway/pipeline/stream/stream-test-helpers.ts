@@ -189,15 +189,21 @@ export const REASONS: readonly FinishReason[] = ["stop", "length", "tool_calls",
 
 /**
  * A valid neutral sequence: an optional start, text and tool-call deltas (each call's id and name
- * first, then argument pieces, calls numbered in order), then usage and finish in either order,
- * the finish sometimes missing or repeated (with a reason that may differ).
+ * first, then argument pieces, calls numbered in order), with `reasoning` also reasoning deltas
+ * anywhere among them, then usage and finish in either order, the finish sometimes missing or
+ * repeated (with a reason that may differ). Without `reasoning` no draw is spent on it, so a
+ * seed gives the sequences it always gave.
  */
-export function randomEvents(r: Rand): StreamEvent[] {
+export function randomEvents(r: Rand, opts: { reasoning?: boolean } = {}): StreamEvent[] {
   const events: StreamEvent[] = [];
   if (r.chance(0.9)) events.push({ type: "start", model: "m-1", ...(r.chance(0.5) ? { id: "up-1" } : {}) });
   let tools = 0;
   const steps = r.int(14);
   for (let i = 0; i < steps; i++) {
+    if (opts.reasoning && r.chance(0.3)) {
+      events.push({ type: "reasoning", text: r.pick(TEXT) + (r.chance(0.3) ? r.pick(TEXT) : "") });
+      continue;
+    }
     const roll = r.float();
     if (roll < 0.55) {
       events.push({ type: "text", text: r.pick(TEXT) + (r.chance(0.3) ? r.pick(TEXT) : "") });
@@ -233,11 +239,13 @@ export function randomEvents(r: Rand): StreamEvent[] {
 /** What a sequence adds up to: the client must see exactly this. */
 export function summarize(events: readonly StreamEvent[]) {
   let text = "";
+  let reasoning = "";
   const tools: { id: string; name: string; args: string }[] = [];
   let usage: Usage | undefined;
   let finish: FinishReason | undefined;
   for (const e of events) {
     if (e.type === "text") text += e.text;
+    else if (e.type === "reasoning") reasoning += e.text;
     else if (e.type === "usage") usage = e.usage;
     else if (e.type === "finish") finish ??= e.finishReason;
     else if (e.type === "tool_call") {
@@ -248,7 +256,7 @@ export function summarize(events: readonly StreamEvent[]) {
       t.args += e.argumentsDelta ?? "";
     }
   }
-  return { text, tools, usage, finish };
+  return { text, reasoning, tools, usage, finish };
 }
 
 /** `data` as a body arriving in pieces cut at random offsets (mid-character, mid-line). */
@@ -269,14 +277,15 @@ export function chunkedBody(r: Rand, data: Uint8Array): ReadableStream<Uint8Arra
 }
 
 /**
- * The same events in the order vendors send them: text first, then each tool call whole and in
- * index order, then usage and finish as they came. Encoders whose blocks follow arrival order
+ * The same events in the order vendors send them: reasoning first, then text, then each tool call
+ * whole and in index order, then usage and finish as they came. Encoders whose blocks follow arrival order
  * (the Anthropic one) then show exactly what the whole answer says.
  */
 export function inAnswerOrder(events: readonly StreamEvent[]): StreamEvent[] {
   const calls = events.filter((e) => e.type === "tool_call");
   return [
     ...events.filter((e) => e.type === "start"),
+    ...events.filter((e) => e.type === "reasoning"),
     ...events.filter((e) => e.type === "text"),
     ...calls.slice().sort((a, b) => a.index - b.index),
     ...events.filter((e) => e.type === "usage" || e.type === "finish"),
