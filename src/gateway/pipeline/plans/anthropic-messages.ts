@@ -104,7 +104,7 @@ export const anthropicMessagesPlan =
                   { id: newMessageId(), model: answered.resolved.upstreamModel, inputTokens: promptTokens },
                   { requestId: cx.requestId },
                 ),
-                { onEnd, signal },
+                { onEnd, signal, pingMs: cx.options.stream.pingMs },
               );
         return {
           status: 200,
