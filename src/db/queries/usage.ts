@@ -35,7 +35,7 @@ const INSERT_USAGE = `
   insert into usage_events (
     id, request_id, user_id, api_key_id, route, vendor, upstream_model, alias,
     input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, ttft_ms, status,
-    cache_hit, retries, fallback_used, error_code, created_at
+    cache_hit, retries, fallback_used, error_code, session_id, created_at
   )
   select
     ${field("id")}, ${field("request_id")},
@@ -44,7 +44,8 @@ const INSERT_USAGE = `
     ${field("route")}, ${field("vendor")}, ${field("upstream_model")}, ${field("alias")},
     ${field("input_tokens")}, ${field("output_tokens")}, ${field("cached_tokens")}, ${field("cost_usd")},
     ${field("latency_ms")}, ${field("ttft_ms")}, ${field("status")},
-    ${field("cache_hit")}, ${field("retries")}, ${field("fallback_used")}, ${field("error_code")}, ${field("created_at")}
+    ${field("cache_hit")}, ${field("retries")}, ${field("fallback_used")}, ${field("error_code")},
+    ${field("session_id")}, ${field("created_at")}
   from json_each(?) as e
   where true
   on conflict (id) do nothing`;
