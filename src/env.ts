@@ -34,6 +34,8 @@ export interface OptionalConfig {
   AUTH_CACHE_SECONDS?: string;
   /** How long usage records wait in an isolate to share one queue message (default 1000 ms; 0: none). */
   USAGE_FLUSH_MS?: string;
+  /** Silence in a translated stream before a ping is sent (default 15000 ms; 0: never). */
+  STREAM_PING_MS?: string;
 }
 
 declare global {

@@ -155,6 +155,7 @@ export interface UsageRow {
   retries: number;
   fallback_used: string | null;
   error_code: string | null;
+  session_id: string | null;
   created_at: number;
 }
 

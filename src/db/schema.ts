@@ -208,6 +208,9 @@ export const usageEvents = sqliteTable(
     fallbackUsed: text("fallback_used"),
     // Our error code when the call failed (status >= 400), for error-rate breakdowns.
     errorCode: text("error_code"),
+    // The client's own session label (x-claude-code-session-id), for usage per session; null when
+    // the client sent none, or one that was not a plausible id (src/gateway/session-id.ts).
+    sessionId: text("session_id"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -215,6 +218,8 @@ export const usageEvents = sqliteTable(
     index("usage_events_created_idx").on(t.createdAt),
     index("usage_events_api_key_idx").on(t.apiKeyId),
     index("usage_events_vendor_created_idx").on(t.vendor, t.createdAt),
+    // The reports' session_id filter: one session's calls, over a range.
+    index("usage_events_session_created_idx").on(t.sessionId, t.createdAt),
   ],
 );
 

@@ -39,12 +39,16 @@ export interface CallRecord {
   retries: number;
   /** The model string that answered when it was not the one asked for. */
   fallbackUsed: string | null;
+  /** The client's session (`x-claude-code-session-id`, session-id.ts), for grouping usage. */
+  sessionId: string | null;
 }
 
 export function newCallRecord(
-  init: Pick<CallRecord, "requestId" | "route" | "userId" | "apiKeyId">,
+  init: Pick<CallRecord, "requestId" | "route" | "userId" | "apiKeyId"> &
+    Partial<Pick<CallRecord, "sessionId">>,
 ): CallRecord {
   return {
+    sessionId: null,
     ...init,
     vendor: null,
     vendorKind: null,

@@ -26,6 +26,7 @@ const message = (over: Partial<UsageMessage> = {}): UsageMessage => ({
   retries: 0,
   fallback_used: null,
   error_code: null,
+  session_id: null,
   created_at: Date.UTC(2020, 0, 1),
   ...over,
 });
@@ -127,6 +128,17 @@ describe("consumeUsageBatch", () => {
     const result = await run([m]);
     expect(result.explicitAcks).toEqual(["m0"]);
     expect(await rowsOf("req_gone")).toEqual([{ id: m.id, user_id: null, cost_usd: 0.25 }]);
+  });
+
+  it("writes the client's session, and null for a record queued before sessions were recorded", async () => {
+    const withSession = message({ request_id: "req_sessions", session_id: "sess-1" });
+    const { session_id: _, ...older } = message({ request_id: "req_sessions" });
+    const result = await run([{ records: [withSession, older] }]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    const sessionOf = async (id: string) =>
+      (await env.DB.prepare("select session_id from usage_events where id = ?").bind(id).first())?.session_id;
+    expect(await sessionOf(withSession.id)).toBe("sess-1");
+    expect(await sessionOf(older.id)).toBeNull();
   });
 
   it("drops malformed messages and keeps the rest", async () => {

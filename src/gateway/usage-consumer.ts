@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { insertUsageEvents } from "../db/queries/usage";
 import { CALL_ROUTES } from "./call-record";
+import { MAX_SESSION_ID_LENGTH } from "./session-id";
 import type { UsageMessage } from "./usage-message";
 
 /**
@@ -31,6 +32,7 @@ const UsageMessageSchema = z.object({
   retries: count,
   fallback_used: z.string().nullable(),
   error_code: z.string().nullable(),
+  session_id: z.string().max(MAX_SESSION_ID_LENGTH).nullish(),
   created_at: count,
 }) satisfies z.ZodType<UsageMessage>;
 

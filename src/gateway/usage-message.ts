@@ -21,6 +21,8 @@ export interface UsageMessage {
   retries: number;
   fallback_used: string | null;
   error_code: string | null;
+  /** The client's session (session-id.ts); absent from records queued before it was recorded. */
+  session_id?: string | null;
   /** When the call started, ms since the epoch: what daily totals and windows count by. */
   created_at: number;
 }

@@ -35,6 +35,7 @@ describe("toUsageMessage", () => {
       retries: 0,
       fallback_used: null,
       error_code: null,
+      session_id: null,
       created_at: 1_700_000_000_000,
     });
   });
@@ -54,6 +55,10 @@ describe("toUsageMessage", () => {
       status: 502,
       error_code: "upstream_unavailable",
     });
+  });
+
+  it("carries the client's session", () => {
+    expect(toUsageMessage({ ...record(), sessionId: "sess-1" }, "use_5").session_id).toBe("sess-1");
   });
 
   it("never counts more cached tokens than input tokens", () => {

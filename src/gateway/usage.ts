@@ -6,6 +6,7 @@ import { type CallRecord, newCallRecord } from "./call-record";
 import { type CallEnd, CLIENT_GONE } from "./pipeline/types";
 import { costOf, priceFor } from "./pricing";
 import type { ResolvedModel } from "./resolve-model";
+import { SESSION_HEADER, sessionIdFrom } from "./session-id";
 import type { UsageMessage } from "./usage-message";
 import { type OutboxContext, UsageOutbox } from "./usage-outbox";
 
@@ -24,7 +25,11 @@ import { type OutboxContext, UsageOutbox } from "./usage-outbox";
 /** What recordCall needs of the request: bindings and a way to outlive the response. */
 export type RecordContext = OutboxContext;
 
-/** The record of the request's call, from its principal; the request log reads it as `call`. */
+/**
+ * The record of the request's call, from its principal (calls run only once auth has set one, so
+ * an unauthenticated request never reaches here) and the client's session header; the request log
+ * reads it as `call`.
+ */
 export function startCall(c: Context<AppEnv>, route: CallRecord["route"]): CallRecord {
   const p = c.var.principal;
   const record = newCallRecord({
@@ -32,6 +37,7 @@ export function startCall(c: Context<AppEnv>, route: CallRecord["route"]): CallR
     route,
     userId: p.kind === "user" ? p.user.id : null,
     apiKeyId: p.kind === "user" ? p.keyId : null,
+    sessionId: sessionIdFrom(c.req.header(SESSION_HEADER)),
   });
   c.set("call", record);
   return record;
@@ -117,6 +123,7 @@ export function toUsageMessage(record: CallRecord, id: string): UsageMessage {
     retries: record.retries,
     fallback_used: record.fallbackUsed,
     error_code: record.errorCode,
+    session_id: record.sessionId,
     created_at: record.startedAt,
   };
 }

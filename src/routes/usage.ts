@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getDb } from "../db/client";
-import { sumUsage, type UsageGroupBy } from "../db/queries/usage";
+import { sumUsage, USAGE_GROUP_BYS, type UsageGroupBy } from "../db/queries/usage";
 import type { AppEnv } from "../env";
+import { MAX_SESSION_ID_LENGTH, SESSION_HEADER } from "../gateway/session-id";
 import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, usageRange, usageReport } from "../gateway/usage-report";
 import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
@@ -43,6 +44,15 @@ const queryFields = {
       example: "openai",
       description: "Only this vendor's calls.",
     }),
+  session_id: identifier()
+    .min(1)
+    .max(MAX_SESSION_ID_LENGTH)
+    .optional()
+    .openapi({
+      param: { name: "session_id", in: "query" },
+      example: "5d8e1f0a-3b7c-4e2a-9f61-0c4b2d7e8a19",
+      description: `Only the calls of this client session (the \`${SESSION_HEADER}\` request header).`,
+    }),
 };
 
 const groupBy = <T extends [UsageGroupBy, ...UsageGroupBy[]]>(values: T) =>
@@ -53,17 +63,18 @@ const groupBy = <T extends [UsageGroupBy, ...UsageGroupBy[]]>(values: T) =>
       param: { name: "group_by", in: "query" },
       description:
         "`day` (UTC, `YYYY-MM-DD`), `model` (`vendor/upstream-model`), `vendor`, `key` (API key id), " +
-        "`alias` (model config; null for calls that named `vendor/model`)" +
+        "`alias` (model config; null for calls that named `vendor/model`), " +
+        `\`session\` (the client's \`${SESSION_HEADER}\`; null for calls without one)` +
         (values.includes("user") ? ", `user` (user id)." : "."),
     });
 
 const UsageQuerySchema = z.object({
   ...queryFields,
-  group_by: groupBy(["day", "model", "vendor", "key", "alias"]),
+  group_by: groupBy(["day", "model", "vendor", "key", "alias", "session"]),
 });
 const AdminUsageQuerySchema = z.object({
   ...queryFields,
-  group_by: groupBy(["day", "model", "vendor", "key", "alias", "user"]),
+  group_by: groupBy([...USAGE_GROUP_BYS]),
   user_id: identifier()
     .min(1)
     .max(128)
@@ -93,14 +104,14 @@ const UsageReportSchema = z
   .object({
     from: Timestamp,
     to: Timestamp,
-    group_by: z.enum(["day", "model", "vendor", "key", "alias", "user"]),
+    group_by: z.enum(USAGE_GROUP_BYS),
     data: z.array(
       z
         .object({
           key: z.string().nullable().openapi({
             example: "2026-11-26",
             description:
-              "The group: a day, model, vendor, key id, alias or user id; null where none applies.",
+              "The group: a day, model, vendor, key id, alias, session or user id; null where none applies.",
           }),
           ...figures,
         })
@@ -117,7 +128,7 @@ async function report(c: Context<AppEnv>, query: UsageQuery, userId: string | un
   const { from, to } = usageRange(query, Date.now());
   const groups = await sumUsage(
     getDb(c.env.DB),
-    { from, to, userId, model: query.model, vendor: query.vendor },
+    { from, to, userId, model: query.model, vendor: query.vendor, sessionId: query.session_id },
     query.group_by,
   );
   return { from: iso(from), to: iso(to), group_by: query.group_by, ...usageReport(groups) };
@@ -131,7 +142,7 @@ export const usageRoutes = createRouter()
       summary: "The caller's usage and cost, grouped",
       description:
         "Calls, errors, tokens, cost and latency of the calling user's keys over a range, grouped by day, model, " +
-        "vendor, key or alias. With ADMIN_API_KEY (which has no user), every user's calls, as `/v1/admin/usage`.",
+        "vendor, key, alias or client session. With ADMIN_API_KEY (which has no user), every user's calls, as `/v1/admin/usage`.",
       request: { query: UsageQuerySchema },
       responses: { 200: jsonResponse(UsageReportSchema, "The usage report.") },
     }),

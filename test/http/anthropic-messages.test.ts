@@ -1,6 +1,8 @@
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import Anthropic from "@anthropic-ai/sdk";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
 import { configureVendorKeys, createUser, post, scenario, usageOf } from "../helpers";
 import { ANTHROPIC_MESSAGE_ID, ANTHROPIC_USAGE } from "../mocks/anthropic";
 
@@ -159,6 +161,48 @@ describe("other vendors: translated", () => {
       ],
     });
     expect(second.content[0]).toMatchObject({ type: "text", text: "The tool said: sunny" });
+  });
+
+  // STREAM_PING_MS shortened for this request only (the app called with its own env), so the
+  // stalled vendor's silence is heard as pings within a few milliseconds.
+  it("pings while the vendor is silent, and a client that leaves then stops the vendor", async () => {
+    const model = scenario("stall-stream");
+    const ctx = createExecutionContext();
+    const res = await createApp().fetch(
+      new Request("http://w/v1/messages", {
+        method: "POST",
+        headers: { "x-api-key": key, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({ model: `openai/${model}`, max_tokens: 64, messages: hi, stream: true }),
+      }),
+      { ...env, STREAM_PING_MS: "5" },
+      ctx,
+    );
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (text.split('event: ping\ndata: {"type":"ping"}\n\n').length < 3) {
+      const { done, value } = await reader.read();
+      expect(done).toBe(false);
+      text += decoder.decode(value, { stream: true });
+    }
+    const events = [...text.matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
+    expect(events.slice(0, 3)).toEqual(["message_start", "content_block_start", "content_block_delta"]);
+    expect(events.slice(3).every((e) => e === "ping")).toBe(true);
+    // No request signal reaches the app called directly: the next ping's write tells it the client left.
+    await reader.cancel();
+    let aborted = false;
+    for (let i = 0; i < 100 && !aborted; i++) {
+      const log = (await (await fetch(`${env.MOCK_UPSTREAM_URL}/__log?model=${model}`)).json()) as {
+        aborted: boolean;
+      }[];
+      aborted = log[0]?.aborted === true;
+      if (!aborted) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(aborted).toBe(true);
+    await waitOnExecutionContext(ctx);
+    const row = await usageOf(res.headers.get("x-request-id") as string);
+    expect(row).toMatchObject({ route: "messages", vendor: "openai", error_code: "client_cancelled" });
   });
 
   it("estimates the count for a vendor that does not count", async () => {

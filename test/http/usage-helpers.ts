@@ -45,6 +45,7 @@ export async function seed(rows: Partial<UsageRow>[]) {
     "status",
     "cache_hit",
     "error_code",
+    "session_id",
     "created_at",
   ] as const;
   await env.DB.batch(

@@ -22,9 +22,8 @@ describe("recording calls", () => {
     const res = await post(
       `/v1/conversations/${await conversation(alice.key)}/messages`,
       { content: "hi" },
-      {
-        key: alice.key,
-      },
+      // Any client's session header is kept, on every call route (usage-sessions.test.ts).
+      { key: alice.key, headers: { "x-claude-code-session-id": "sess-conversation" } },
     );
     expect(res.status, res.text).toBe(201);
     const row = await usageOf(requestIdOf(res));
@@ -48,6 +47,7 @@ describe("recording calls", () => {
       retries: 0,
       fallback_used: null,
       error_code: null,
+      session_id: "sess-conversation",
       created_at: expect.any(Number),
     });
     expect(row.cost_usd).toBeCloseTo(GPT_4O_MINI_COST, 15);

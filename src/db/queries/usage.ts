@@ -35,7 +35,7 @@ const INSERT_USAGE = `
   insert into usage_events (
     id, request_id, user_id, api_key_id, route, vendor, upstream_model, alias,
     input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, ttft_ms, status,
-    cache_hit, retries, fallback_used, error_code, created_at
+    cache_hit, retries, fallback_used, error_code, session_id, created_at
   )
   select
     ${field("id")}, ${field("request_id")},
@@ -44,12 +44,14 @@ const INSERT_USAGE = `
     ${field("route")}, ${field("vendor")}, ${field("upstream_model")}, ${field("alias")},
     ${field("input_tokens")}, ${field("output_tokens")}, ${field("cached_tokens")}, ${field("cost_usd")},
     ${field("latency_ms")}, ${field("ttft_ms")}, ${field("status")},
-    ${field("cache_hit")}, ${field("retries")}, ${field("fallback_used")}, ${field("error_code")}, ${field("created_at")}
+    ${field("cache_hit")}, ${field("retries")}, ${field("fallback_used")}, ${field("error_code")},
+    ${field("session_id")}, ${field("created_at")}
   from json_each(?) as e
   where true
   on conflict (id) do nothing`;
 
-export type UsageGroupBy = "day" | "model" | "vendor" | "key" | "alias" | "user";
+export const USAGE_GROUP_BYS = ["day", "model", "vendor", "key", "alias", "session", "user"] as const;
+export type UsageGroupBy = (typeof USAGE_GROUP_BYS)[number];
 
 export interface UsageFilter {
   from: Date;
@@ -60,6 +62,8 @@ export interface UsageFilter {
   /** `vendor/upstream-model`, or a model-config alias. */
   model?: string | undefined;
   vendor?: string | undefined;
+  /** One client session's calls (x-claude-code-session-id). */
+  sessionId?: string | undefined;
 }
 
 /** The sums of one group, as SQL gives them; src/gateway/usage-report.ts turns them into answers. */
@@ -86,12 +90,14 @@ const GROUP_KEYS: Record<UsageGroupBy, SQL<string | null>> = {
   vendor: sql<string | null>`${usageEvents.vendor}`,
   key: sql<string | null>`${usageEvents.apiKeyId}`,
   alias: sql<string | null>`${usageEvents.alias}`,
+  session: sql<string | null>`${usageEvents.sessionId}`,
   user: sql<string | null>`${usageEvents.userId}`,
 };
 
 /**
- * A created_at range (one user's walks usage_events_user_created_idx, everyone's
- * usage_events_created_idx), other filters on top, summed per group in SQL.
+ * A created_at range (one user's walks usage_events_user_created_idx, one session's
+ * usage_events_session_created_idx, everyone's usage_events_created_idx), other filters on top,
+ * summed per group in SQL.
  */
 export function sumUsage(db: Db, filter: UsageFilter, groupBy: UsageGroupBy): Promise<UsageSums[]> {
   const key = GROUP_KEYS[groupBy];
@@ -120,6 +126,7 @@ function usageWhere(f: UsageFilter): SQL | undefined {
     lt(usageEvents.createdAt, f.to),
     f.userId !== undefined ? eq(usageEvents.userId, f.userId) : undefined,
     f.vendor !== undefined ? eq(usageEvents.vendor, f.vendor) : undefined,
+    f.sessionId !== undefined ? eq(usageEvents.sessionId, f.sessionId) : undefined,
     f.model !== undefined ? or(sql`${modelOf} = ${f.model}`, eq(usageEvents.alias, f.model)) : undefined,
   );
 }

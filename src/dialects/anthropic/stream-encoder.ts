@@ -29,6 +29,8 @@ import { type ToolInputStream, toolInputStream } from "./tool-input";
  *   block cannot be reopened, and no vendor interleaves calls (OpenAI and Anthropic stream one
  *   after another, Gemini sends each whole).
  * A failure is one `event: error` in Anthropic's envelope and nothing more, as Anthropic does.
+ * While the vendor is silent, `ping` events, which Anthropic allows anywhere in a stream and the
+ * SDKs skip.
  * Every event is typed with the SDK's own types (erased at build), so a shape error fails tsc.
  * @see https://platform.claude.com/docs/en/build-with-claude/streaming#event-types
  */
@@ -177,5 +179,7 @@ export function anthropicEventEncoder(meta: EncoderMeta, opts: { requestId: stri
     error(err) {
       return encodeSse(JSON.stringify(anthropicErrorBody(err, opts.requestId)), "error");
     },
+    // Not in the SDK's RawMessageStreamEvent union: its stream reader drops pings before parsing.
+    ping: () => encodeSse(JSON.stringify({ type: "ping" }), "ping"),
   };
 }

@@ -170,7 +170,12 @@ export const anthropicMessagesPlan =
               { id, model, inputTokens: promptTokens, origin },
               { requestId: cx.requestId },
             ),
-            { onEnd, signal, tap: collector ? (e: StreamEvent) => collector.add(e) : undefined },
+            {
+              onEnd,
+              signal,
+              tap: collector ? (e: StreamEvent) => collector.add(e) : undefined,
+              pingMs: cx.options.stream.pingMs,
+            },
           );
         }
         return {

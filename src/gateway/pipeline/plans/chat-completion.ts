@@ -153,7 +153,12 @@ export const chatCompletionPlan =
         return streamed((onEnd) =>
           a.kind === "relayed-sse"
             ? passthroughOpenAIStream(vendor, a.body, { ...opts, onEnd, tap, signal })
-            : encodeEvents(a.events, openaiChunkEncoder(m, opts), { onEnd, tap, signal }),
+            : encodeEvents(a.events, openaiChunkEncoder(m, opts), {
+                onEnd,
+                tap,
+                signal,
+                pingMs: cx.options.stream.pingMs,
+              }),
         );
       },
     };

@@ -94,7 +94,11 @@ export const conversationMessagePlan =
         );
         return {
           status: 201,
-          body: encodeEvents(a.events, encoder, { onEnd, signal: cx.options.resilience.clientSignal }),
+          body: encodeEvents(a.events, encoder, {
+            onEnd,
+            signal: cx.options.resilience.clientSignal,
+            pingMs: cx.options.stream.pingMs,
+          }),
           headers: { ...SSE_HEADERS },
           done,
         };

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { StreamEvent } from "../../../chat/types";
+import { anthropicEventEncoder } from "../../../dialects/anthropic/stream-encoder";
 import { CLIENT_GONE } from "../types";
 import { encodeEvents, type StreamEncoder } from "./encode-events";
 import { openaiChunkEncoder } from "./openai-chunks";
 import {
   endWatch,
+  gatedSource,
   parseSse,
   randomEvents,
   readBody,
@@ -181,5 +183,159 @@ describe("encodeEvents", () => {
     await settle();
     expect(kinds).toEqual(["complete"]);
     expect(watch.calls).toHaveLength(1);
+  });
+});
+
+describe("encodeEvents pings while the vendor is silent", () => {
+  const PING = 'event: ping\ndata: {"type":"ping"}\n\n';
+  const pingsIn = (text: string, ping = PING) => text.split(ping).length - 1;
+  const anthropic = () =>
+    anthropicEventEncoder(
+      { id: "msg_gw1", model: "acme/m-1", inputTokens: 3, origin: { vendor: "acme", model: "m-1" } },
+      { requestId: "req_g" },
+    );
+  const before: StreamEvent[] = [
+    { type: "start", model: "m-1" },
+    { type: "text", text: "Hi" },
+  ];
+  const after: StreamEvent[] = [
+    { type: "text", text: " there" },
+    { type: "finish", finishReason: "stop" },
+    { type: "usage", usage: { inputTokens: 3, outputTokens: 2 } },
+  ];
+  /** The encoder, with its pings counted (so a test sees one asked for after the stream ended). */
+  const counted = (encoder: StreamEncoder) => {
+    const count = { pings: 0 };
+    const ping = encoder.ping?.bind(encoder);
+    if (!ping) throw new Error("the encoder has no ping");
+    const countedPing = () => {
+      count.pings++;
+      return ping();
+    };
+    return { count, encoder: { ...encoder, ping: countedPing } };
+  };
+  /** Reads the whole body as a client does; `onText` sees the text so far after each chunk. */
+  const readAll = async (body: ReadableStream<Uint8Array>, onText: (text: string) => void) => {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return text;
+      text += decoder.decode(value, { stream: true });
+      onText(text);
+    }
+  };
+  /** A few ping intervals (2 ms) of silence, to see that nothing more is written or asked for. */
+  const quiet = () => new Promise((r) => setTimeout(r, 20));
+
+  it("writes Anthropic's ping between whole events while silent, and nothing else changes", async () => {
+    const src = gatedSource(before, after);
+    const { encoder, count } = counted(anthropic());
+    const watch = endWatch();
+    const body = encodeEvents(src.stream, encoder, { onEnd: watch.onEnd, pingMs: 2 });
+    // The vendor stays silent until the client has heard two pings.
+    const text = await readAll(body, (t) => {
+      if (pingsIn(t) >= 2) src.release();
+    });
+    const reference = await readBody(
+      encodeEvents(source([...before, ...after], "close").stream, anthropic(), { pingMs: 0 }),
+    );
+    // Pings only ever fall between events: without them the body is the unpinged one, byte for byte.
+    expect(text.replaceAll(PING, "")).toBe(reference);
+    const events = parseSse(text);
+    const there = events.findIndex((e) => e.data.includes('" there"'));
+    expect(events.slice(0, there).filter((e) => e.event === "ping").length).toBeGreaterThanOrEqual(2);
+    expect(events.slice(0, 3).map((e) => e.event)).toEqual([
+      "message_start",
+      "content_block_start",
+      "content_block_delta",
+    ]);
+    expect(events.at(-1)?.event).toBe("message_stop");
+    const outcome = await watch.ended;
+    expect([outcome.finishReason, outcome.error]).toEqual(["stop", undefined]);
+    // The end stopped the heartbeat: no ping is asked for once the stream closed.
+    const pings = count.pings;
+    expect(pingsIn(text)).toBe(pings);
+    await quiet();
+    expect(count.pings).toBe(pings);
+    expect(watch.calls).toHaveLength(1);
+  });
+
+  it("sends nothing extra with pings turned off (0)", async () => {
+    const src = gatedSource(before, after);
+    const reading = readAll(encodeEvents(src.stream, anthropic(), { pingMs: 0 }), () => {});
+    await quiet();
+    src.release();
+    expect(pingsIn(await reading)).toBe(0);
+  });
+
+  it("stops with the vendor's error: the error event is last, and no ping follows", async () => {
+    const src = gatedSource(before, [], { error: new Error("connection reset") });
+    const { encoder, count } = counted(anthropic());
+    const watch = endWatch();
+    const body = encodeEvents(src.stream, encoder, { onEnd: watch.onEnd, pingMs: 2 });
+    const text = await readAll(body, (t) => {
+      if (pingsIn(t) >= 1) src.release();
+    });
+    expect(parseSse(text).at(-1)?.event).toBe("error");
+    expect((await watch.ended).error).toBeDefined();
+    const pings = count.pings;
+    await quiet();
+    expect(count.pings).toBe(pings);
+  });
+
+  // Without a request signal, workerd tells a producer that the client left only when a write
+  // fails: the next ping is that write, so a silent vendor is stopped without waiting for it.
+  it("hears a client that left at the next ping, stops the vendor, and clears its timer", async () => {
+    const src = gatedSource(before, after);
+    const { encoder, count } = counted(anthropic());
+    const watch = endWatch();
+    const body = encodeEvents(src.stream, encoder, { onEnd: watch.onEnd, pingMs: 2 });
+    expect((await readThenLeave(body, 3)).map((e) => e.event)).toEqual([
+      "message_start",
+      "content_block_start",
+      "content_block_delta",
+    ]);
+    const outcome = await watch.ended;
+    expect(outcome.error).toBe(CLIENT_GONE);
+    expect(src.cancels).toHaveLength(1);
+    const pings = count.pings;
+    await quiet();
+    expect(count.pings).toBe(pings);
+    expect(watch.calls).toHaveLength(1);
+  });
+
+  it("stops at once when the request's signal says the client left", async () => {
+    const src = gatedSource(before, after);
+    const { encoder, count } = counted(anthropic());
+    const watch = endWatch();
+    const client = new AbortController();
+    const body = encodeEvents(src.stream, encoder, { onEnd: watch.onEnd, signal: client.signal, pingMs: 2 });
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (pingsIn(text) < 1) text += decoder.decode((await reader.read()).value, { stream: true });
+    client.abort();
+    expect((await watch.ended).error).toBe(CLIENT_GONE);
+    expect(src.cancels).toHaveLength(1);
+    const pings = count.pings;
+    await quiet();
+    expect(count.pings).toBe(pings);
+  });
+
+  it.each([
+    ["openai", () => openaiChunkEncoder(META, { includeUsage: true, requestId: "req_g" })],
+    ["turn", () => turnEventEncoder(recordingStore().store, "req_g")],
+  ] as const)("%s streams keep alive with `: ping` comments, which SSE clients skip", async (_, make) => {
+    const src = gatedSource(before, after);
+    const text = await readAll(encodeEvents(src.stream, make(), { pingMs: 2 }), (t) => {
+      if (pingsIn(t, ": ping\n\n") >= 2) src.release();
+    });
+    const reference = await readBody(
+      encodeEvents(source([...before, ...after], "close").stream, make(), { pingMs: 0 }),
+    );
+    expect(text.replaceAll(": ping\n\n", "")).toBe(reference);
+    expect(parseSse(text)).toEqual(parseSse(reference));
   });
 });

@@ -21,7 +21,16 @@ export interface StreamEncoder {
   error(err: GatewayError, outcome: CallEnd): Uint8Array | Promise<Uint8Array>;
   /** The client left: nothing more is sent, but what happened may be kept; never rejects. */
   cancelled?(outcome: CallEnd): Promise<void>;
+  /**
+   * A heartbeat shown while the vendor is silent (Anthropic's `ping` event, an SSE comment
+   * elsewhere), so idle-timing proxies keep the connection and a departed client is heard at the
+   * next write; a dialect without one sends nothing while it waits.
+   */
+  ping?(): Uint8Array;
 }
+
+/** How long a stream may show nothing before a ping, by default: Anthropic's own pace. */
+export const DEFAULT_PING_MS = 15_000;
 
 export interface EncodeOptions {
   onEnd?: ((outcome: CallEnd) => void) | undefined;
@@ -29,6 +38,8 @@ export interface EncodeOptions {
   tap?: ((e: StreamEvent) => void) | undefined;
   /** The client's request signal: its disconnect ends the stream at once (relay.ts). */
   signal?: AbortSignal | undefined;
+  /** Silence, in ms, after which the encoder's ping is written (DEFAULT_PING_MS; 0: never). */
+  pingMs?: number | undefined;
 }
 
 /** Neutral events → a client's SSE body, through the native relay. */
@@ -54,39 +65,106 @@ export function encodeEvents(
         outcome.error ??= CLIENT_GONE;
         await encoder.cancelled?.(outcome);
       };
+      const ping = encoder.ping?.bind(encoder);
+      const beat = heartbeat(ping ? (opts.pingMs ?? DEFAULT_PING_MS) : 0);
       // A write fails when the client left (it cancelled the body): the encoder hears it once.
       const send = (bytes: Uint8Array) =>
-        write(bytes).catch(async (err: unknown) => {
+        write(bytes).then(beat.wrote, async (err: unknown) => {
           await leave();
           throw err;
         });
-      for (;;) {
-        let next: ReadableStreamReadResult<StreamEvent>;
-        try {
-          next = await reader.read();
-        } catch (err) {
+      // The read in flight: a ping written while it waits leaves it pending for the next turn.
+      let pending: Promise<ReadableStreamReadResult<StreamEvent>> | undefined;
+      try {
+        for (;;) {
+          let next: ReadableStreamReadResult<StreamEvent> | typeof PING_DUE;
+          try {
+            pending ??= reader.read();
+            const due = beat.due();
+            // An event already there wins over a ping that fell due at the same moment.
+            next = await (due ? Promise.race([pending, due]) : pending);
+          } catch (err) {
+            if (outcome.error === CLIENT_GONE) return leave();
+            const e = asStreamError(err);
+            outcome.error = e;
+            closing = true;
+            beat.stop();
+            return send(await encoder.error(e, outcome));
+          }
+          // A client that left cancels the reader: the pending read ends as if the stream had.
           if (outcome.error === CLIENT_GONE) return leave();
-          const e = asStreamError(err);
-          outcome.error = e;
-          closing = true;
-          return send(await encoder.error(e, outcome));
+          if (next === PING_DUE) {
+            // Every write comes from this loop, one after another: a ping falls between events.
+            if (ping) await send(ping());
+            continue;
+          }
+          pending = undefined;
+          if (next.done) break;
+          const event = next.value;
+          if (event.type === "usage") outcome.usage = event.usage;
+          // The first finish reason is the one the client was shown (a repeated one is shown once).
+          else if (event.type === "finish") outcome.finishReason ??= event.finishReason;
+          opts.tap?.(event);
+          const bytes = encoder.event(event);
+          if (bytes) {
+            outcome.firstByteAt ??= Date.now();
+            await send(bytes);
+          }
         }
-        // A client that left cancels the reader: the pending read ends as if the stream had.
-        if (outcome.error === CLIENT_GONE) return leave();
-        if (next.done) break;
-        const event = next.value;
-        if (event.type === "usage") outcome.usage = event.usage;
-        // The first finish reason is the one the client was shown (a repeated one is shown once).
-        else if (event.type === "finish") outcome.finishReason ??= event.finishReason;
-        opts.tap?.(event);
-        const bytes = encoder.event(event);
-        if (bytes) {
-          outcome.firstByteAt ??= Date.now();
-          await send(bytes);
-        }
+        closing = true;
+        beat.stop();
+        await send(await encoder.end(outcome));
+      } finally {
+        // Whatever ended the stream (its end, an error, the client leaving), no timer outlives it.
+        beat.stop();
       }
-      closing = true;
-      await send(await encoder.end(outcome));
     },
   });
+}
+
+const PING_DUE: unique symbol = Symbol("ping due");
+
+/**
+ * When a ping falls due: `due()` settles once nothing was written for `ms` since the last write
+ * finished (events that show the client nothing are no writes). One timer at a time, which on
+ * firing early (a write came meanwhile) waits out the rest, so a chunk costs no timer of its own.
+ * After `stop()` nothing falls due, so a closing or closed stream is never pinged.
+ */
+function heartbeat(ms: number) {
+  let lastWrite = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let due: Promise<typeof PING_DUE> | undefined;
+  let fired = false;
+  let stopped = ms <= 0;
+  const wait = (resolve: (v: typeof PING_DUE) => void, delay: number) => {
+    timer = setTimeout(() => {
+      const idle = Date.now() - lastWrite;
+      if (idle < ms) return wait(resolve, ms - idle);
+      timer = undefined;
+      fired = true;
+      resolve(PING_DUE);
+    }, delay);
+  };
+  return {
+    wrote() {
+      lastWrite = Date.now();
+      // A ping that fell due was just written (or overtaken): the next one is a new wait.
+      if (fired) {
+        fired = false;
+        due = undefined;
+      }
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      timer = undefined;
+      due = undefined;
+    },
+    /** Undefined once stopped (or without pings): then there is nothing to wait for. */
+    due(): Promise<typeof PING_DUE> | undefined {
+      if (stopped) return undefined;
+      due ??= new Promise((resolve) => wait(resolve, Math.max(0, ms - (Date.now() - lastWrite))));
+      return due;
+    },
+  };
 }

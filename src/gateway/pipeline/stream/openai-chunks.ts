@@ -3,13 +3,15 @@ import type { FinishReason, StreamEvent } from "../../../chat/types";
 import { errorBody } from "../../../errors/to-response";
 import { concatBytes } from "../../../util/encoding";
 import type { StreamEncoder } from "./encode-events";
-import { encodeSse } from "./sse-writer";
+import { encodeSse, encodeSseComment } from "./sse-writer";
 
 /**
  * Neutral events as OpenAI `chat.completion.chunk` events: the first chunk carries the role, a
  * finish chunk carries the finish reason, the usage chunk (`choices: []`) comes only when the
  * client asked for it, and `data: [DONE]` ends the stream exactly once. An upstream failure is one
  * `data: {"error": ...}` event (what the OpenAI SDKs raise as APIError), with no [DONE] after it.
+ * While the vendor is silent, `: ping` comments (OpenAI sends none; the SDKs skip comments, and
+ * relayed vendors' own keep-alive comments reach clients too, see openai-passthrough.ts).
  * @see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
  */
 export function openaiChunkEncoder(
@@ -77,5 +79,6 @@ export function openaiChunkEncoder(
     error(err) {
       return encodeSse(JSON.stringify(errorBody(err, opts.requestId)));
     },
+    ping: () => encodeSseComment("ping"),
   };
 }

@@ -9,6 +9,14 @@ export function encodeSse(data: string, event?: string): Uint8Array {
   return encoder.encode(event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
 }
 
+/**
+ * An SSE comment: every EventSource parser (the OpenAI SDKs' included) skips it, and it keeps an
+ * idle connection alive, as OpenRouter's `: OPENROUTER PROCESSING` does.
+ */
+export function encodeSseComment(text: string): Uint8Array {
+  return encoder.encode(`: ${text}\n\n`);
+}
+
 export const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
   "cache-control": "no-cache",

@@ -66,6 +66,45 @@ export function source<T>(items: readonly T[], end: SourceEnd<T>) {
   return { stream, cancels };
 }
 
+/**
+ * A vendor that goes silent: `before`, one at a time, then nothing until `release()`, then
+ * `after` and the end (a close or an error). `cancels` records each cancel the source hears.
+ */
+export function gatedSource<T>(
+  before: readonly T[],
+  after: readonly T[],
+  end: "close" | { error: unknown } = "close",
+) {
+  const cancels: unknown[] = [];
+  let release = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  const queue = [...before];
+  let waited = false;
+  const stream = new ReadableStream<T>(
+    {
+      async pull(c) {
+        if (queue.length === 0 && !waited) {
+          waited = true;
+          await released;
+          if (cancels.length) return;
+          queue.push(...after);
+        }
+        const next = queue.shift();
+        if (next !== undefined) c.enqueue(next);
+        else if (end === "close") c.close();
+        else c.error(end.error);
+      },
+      cancel(reason) {
+        cancels.push(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, release, cancels };
+}
+
 /** Records `onEnd` calls; `ended` resolves with the first. */
 export function endWatch() {
   const calls: CallEnd[] = [];

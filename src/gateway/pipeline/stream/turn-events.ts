@@ -2,7 +2,7 @@ import type { StreamEvent } from "../../../chat/types";
 import { errorBody, toGatewayError } from "../../../errors/to-response";
 import type { CallEnd } from "../types";
 import type { StreamEncoder } from "./encode-events";
-import { encodeSse } from "./sse-writer";
+import { encodeSse, encodeSseComment } from "./sse-writer";
 
 /**
  * A conversation turn's stream, the gateway's own dialect:
@@ -10,6 +10,7 @@ import { encodeSse } from "./sse-writer";
  *   event: message.delta      data: {"text": "..."}                 one per text delta
  *   event: message.completed  data: {user_message, assistant_message, usage}   last, once stored
  *   event: error              data: {"error": {type, code, message, request_id}} instead, then close
+ *   : ping                                                         a comment, while the vendor is silent
  *
  * The turn is stored whichever way the stream ends: completed, broken off by the vendor, or
  * cancelled by the client. Only the reply's text is kept in memory, because it is what is stored.
@@ -48,6 +49,7 @@ export function turnEventEncoder(store: TurnStore, requestId: string): StreamEnc
       return errorEvent(err);
     },
     cancelled: keep,
+    ping: () => encodeSseComment("ping"),
   };
 }
 
