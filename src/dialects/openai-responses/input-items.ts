@@ -1,0 +1,235 @@
+import { parseImageUrl } from "../../chat/image-url";
+import type { ChatMessage, ContentPart, ToolCall } from "../../chat/types";
+import { invalidRequest } from "../../errors/gateway-error";
+import { freeformCallArguments } from "./freeform-tools";
+import {
+  type InputItem,
+  isKnownItem,
+  isKnownPart,
+  type KnownContentPart,
+  type KnownInputItem,
+  type MessageItem,
+  type ContentPart as Part,
+} from "./schema";
+
+/**
+ * A Responses request's `input` as neutral messages, in order. Items become messages as Chat
+ * Completions would have them: a message item is a message (`developer` is `system`), function
+ * and freeform calls join the assistant message before them (or start one), and each call's
+ * output is a `tool` message. Refused by name, never dropped: what only OpenAI can read
+ * (`compaction` items, built-in tool calls), what needs stored responses (`item_reference`),
+ * Files API images, and for now `input_file` parts and images in tool outputs. Dropped on
+ * purpose: `reasoning` items, whose encrypted content only the vendor and model that reasoned
+ * can read, and `output_text` annotations (links OpenAI attached to its answer; the text is kept).
+ * @see https://platform.openai.com/docs/api-reference/responses/create#responses_create-input
+ */
+
+const ONLY_OPENAI = "can only be sent to `openai` vendors";
+
+type Item<T extends KnownInputItem["type"]> = Extract<KnownInputItem, { type: T }>;
+type PartOf<T extends KnownContentPart["type"]> = Extract<KnownContentPart, { type: T }>;
+
+function refusePart(part: Part, param: string): never {
+  throw invalidRequest("unsupported_content", `\`${part.type}\` parts ${ONLY_OPENAI} for now.`, param);
+}
+
+function image(part: PartOf<"input_image">, param: string): ContentPart {
+  if (part.image_url == null) {
+    throw invalidRequest(
+      "unsupported_image",
+      `Images from OpenAI's Files API (\`file_id\`) ${ONLY_OPENAI}; send them as an \`image_url\` (https or data URL).`,
+      `${param}.file_id`,
+    );
+  }
+  const source = parseImageUrl(part.image_url, `${param}.image_url`);
+  // `original` (no downscaling) has no neutral counterpart; `high` is the nearest.
+  const detail = part.detail === "original" ? "high" : part.detail;
+  return detail ? { type: "image", source, detail } : { type: "image", source };
+}
+
+/**
+ * An `input_file` part as a neutral part. The neutral model has no file parts yet (PDF parts are
+ * another change): when it does, a `file_data` data URL becomes one here, and `file_url` where
+ * the vendor fetches URLs; `file_id` (OpenAI's Files API) stays OpenAI's.
+ */
+function inputFile(_part: PartOf<"input_file">, param: string): ContentPart {
+  throw invalidRequest("unsupported_content", `Files (\`input_file\` parts) ${ONLY_OPENAI} for now.`, param);
+}
+
+function userContent(content: MessageItem["content"], at: string): ContentPart[] {
+  if (typeof content === "string") return [{ type: "text", text: content }];
+  return content.map((part, j): ContentPart => {
+    const param = `${at}.content.${j}`;
+    if (!isKnownPart(part)) refusePart(part, param);
+    switch (part.type) {
+      case "input_text":
+        return { type: "text", text: part.text };
+      case "input_image":
+        return image(part, param);
+      case "input_file":
+        return inputFile(part, param);
+      default:
+        throw invalidRequest(
+          "invalid_content",
+          `\`${part.type}\` parts belong in assistant messages.`,
+          param,
+        );
+    }
+  });
+}
+
+/** An assistant's words: its text parts in order, and what it refused, which it also said. */
+function assistantText(content: MessageItem["content"], at: string): string {
+  if (typeof content === "string") return content;
+  return content
+    .map((part, j) => {
+      const param = `${at}.content.${j}`;
+      if (!isKnownPart(part)) refusePart(part, param);
+      switch (part.type) {
+        case "output_text":
+        case "input_text":
+          return part.text;
+        case "refusal":
+          return part.refusal;
+        default:
+          throw invalidRequest("invalid_content", `\`${part.type}\` parts belong in user messages.`, param);
+      }
+    })
+    .join("");
+}
+
+function systemText(content: MessageItem["content"], at: string): string {
+  if (typeof content === "string") return content;
+  return content
+    .map((part, j) => {
+      if (isKnownPart(part) && part.type === "input_text") return part.text;
+      throw invalidRequest(
+        "invalid_content",
+        "System and developer messages take only `input_text` parts.",
+        `${at}.content.${j}`,
+      );
+    })
+    .join("");
+}
+
+/** A call's output as neutral text. Images and files in outputs have no neutral place (yet). */
+function outputText(output: string | Part[], at: string): string {
+  if (typeof output === "string") return output;
+  return output
+    .map((part, j) => {
+      const param = `${at}.output.${j}`;
+      if (isKnownPart(part) && part.type === "input_text") return part.text;
+      if (part.type === "input_image" || part.type === "input_file") {
+        throw invalidRequest(
+          "unsupported_content",
+          `\`${part.type}\` parts in tool outputs ${ONLY_OPENAI} for now.`,
+          param,
+        );
+      }
+      return refusePart(part, param);
+    })
+    .join("");
+}
+
+/** A call joins the assistant message just before it (its words, or calls made alongside). */
+function pushCall(out: ChatMessage[], call: ToolCall): void {
+  const last = out.at(-1);
+  if (last?.role === "assistant") last.toolCalls = [...(last.toolCalls ?? []), call];
+  else out.push({ role: "assistant", content: null, toolCalls: [call] });
+}
+
+function message(out: ChatMessage[], m: MessageItem, at: string): void {
+  switch (m.role) {
+    case "system":
+    case "developer":
+      // `developer` is the newer name of `system` for OpenAI's reasoning models.
+      out.push({ role: "system", content: systemText(m.content, at) });
+      return;
+    case "user": {
+      const content = userContent(m.content, at);
+      if (content.length) out.push({ role: "user", content });
+      return;
+    }
+    case "assistant": {
+      const text = assistantText(m.content, at);
+      // An assistant message that said nothing says nothing to another vendor either.
+      if (text !== "") out.push({ role: "assistant", content: text });
+    }
+  }
+}
+
+function callId(item: Item<"function_call_output">, at: string): string {
+  if (item.call_id) return item.call_id;
+  throw invalidRequest(
+    "invalid_item",
+    "A `function_call_output` needs the `call_id` of its call.",
+    `${at}.call_id`,
+  );
+}
+
+function refuseItem(item: InputItem, at: string): never {
+  if (item.type == null) {
+    if ("id" in item) throw itemReference(at);
+    throw invalidRequest("invalid_item", "An input item needs a `type` (or a `role`, for a message).", at);
+  }
+  if (item.type === "item_reference") throw itemReference(at);
+  if (item.type === "compaction") {
+    throw invalidRequest(
+      "unsupported_item",
+      `\`compaction\` items hold context only OpenAI can read: they ${ONLY_OPENAI} for now.`,
+      at,
+    );
+  }
+  throw invalidRequest("unsupported_item", `\`${item.type}\` items ${ONLY_OPENAI}.`, at);
+}
+
+const itemReference = (at: string) =>
+  invalidRequest(
+    "unsupported_item",
+    `\`item_reference\` items point at stored responses, which other vendors cannot see: they ${ONLY_OPENAI} for now; send the item itself.`,
+    at,
+  );
+
+function item(out: ChatMessage[], it: InputItem, at: string): void {
+  if (!isKnownItem(it)) refuseItem(it, at);
+  switch (it.type) {
+    case undefined:
+    case "message":
+      message(out, it, at);
+      return;
+    case "function_call":
+      if (it.namespace) {
+        throw invalidRequest(
+          "unsupported_item",
+          `Calls of \`namespace\` tools ${ONLY_OPENAI}.`,
+          `${at}.namespace`,
+        );
+      }
+      pushCall(out, { id: it.call_id, name: it.name, arguments: it.arguments });
+      return;
+    case "custom_tool_call":
+      pushCall(out, { id: it.call_id, name: it.name, arguments: freeformCallArguments(it.input) });
+      return;
+    case "function_call_output":
+      out.push({ role: "tool", toolCallId: callId(it, at), content: outputText(it.output, at) });
+      return;
+    case "custom_tool_call_output":
+      out.push({ role: "tool", toolCallId: it.call_id, content: outputText(it.output, at) });
+      return;
+    case "reasoning":
+      // Encrypted reasoning is only valid at the vendor and model that made it; its summary is
+      // OpenAI's digest of that, not something the model said. Neither means anything elsewhere.
+      return;
+    default:
+      refuseItem(it, at);
+  }
+}
+
+/** `input` as neutral messages; `at` names the field in refusals. */
+export function inputToMessages(input: string | InputItem[] | undefined, at = "input"): ChatMessage[] {
+  if (input === undefined) return [];
+  if (typeof input === "string") return [{ role: "user", content: [{ type: "text", text: input }] }];
+  const out: ChatMessage[] = [];
+  for (const [i, it] of input.entries()) item(out, it, `${at}.${i}`);
+  return out;
+}
