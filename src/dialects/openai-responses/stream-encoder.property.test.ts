@@ -321,7 +321,8 @@ describe("responsesEventEncoder lifecycle (property)", () => {
         throw withContext(err, `seed ${seed}: ${JSON.stringify(events)}`);
       }
     }
-  });
+    // The SDK's accumulator checks every event; 300 streams take seconds on a busy machine.
+  }, 30_000);
 
   it(`streams what toResponse says of the whole answer when events come in answer order (${CASES} sequences)`, async () => {
     for (let seed = 1; seed <= CASES; seed++) {
@@ -343,5 +344,6 @@ describe("responsesEventEncoder lifecycle (property)", () => {
         throw withContext(err, `seed ${seed}: ${JSON.stringify(events)}`);
       }
     }
-  });
+    // The SDK's accumulator checks every event; 300 streams take seconds on a busy machine.
+  }, 30_000);
 });

@@ -225,7 +225,10 @@ export function responsesEventEncoder(
           });
           break;
         default:
-          // Events this dialect does not show yet (a vendor's reasoning, say) are left out.
+          // Kinds of event this encoder does not show yet are left out. A vendor's reasoning
+          // would be an item of its own, opened and closed like a message: a `reasoning` item
+          // (`summary: []`), `response.reasoning_summary_part.added`, the
+          // `response.reasoning_summary_text.delta`s, their `.done`s, `output_item.done`.
           break;
       }
       return bytes(out);
