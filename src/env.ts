@@ -36,6 +36,8 @@ export interface OptionalConfig {
   USAGE_FLUSH_MS?: string;
   /** Silence in a translated stream before a ping is sent (default 15000 ms; 0: never). */
   STREAM_PING_MS?: string;
+  /** Days a stored Responses API response is kept (default 30, as OpenAI keeps them). */
+  RESPONSE_RETENTION_DAYS?: string;
 }
 
 declare global {

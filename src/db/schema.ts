@@ -223,6 +223,37 @@ export const usageEvents = sqliteTable(
   ],
 );
 
+/**
+ * Responses API answers kept for `previous_response_id`, GET and input items (OpenAI's `store`).
+ * `origin` says where a response lives: `gateway` (translated for a non-OpenAI vendor: the
+ * response and its input are here) or `vendor` (an `openai` vendor stores it; only who owns its id
+ * is kept here, since the vendor key is shared and OpenAI itself would answer anyone). A user's
+ * responses go with the user; `expires_at` bounds how long any is kept (RESPONSE_RETENTION_DAYS).
+ */
+export const responses = sqliteTable(
+  "responses",
+  {
+    id: text("id").primaryKey(),
+    // Null for the admin key's own calls (it has no user row).
+    userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
+    origin: text("origin", { enum: ["gateway", "vendor"] }).notNull(),
+    vendor: text("vendor").notNull(),
+    upstreamModel: text("upstream_model").notNull(),
+    status: text("status").notNull(),
+    previousResponseId: text("previous_response_id"),
+    // The Response as the client was sent it, and the input items of its request (gateway only).
+    response: text("response", { mode: "json" }).$type<Record<string, unknown>>(),
+    inputItems: text("input_items", { mode: "json" }).$type<Record<string, unknown>[]>(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("responses_user_created_idx").on(t.userId, t.createdAt),
+    index("responses_expires_idx").on(t.expiresAt),
+    check("responses_origin_check", sql`${t.origin} in ('gateway', 'vendor')`),
+  ],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type VendorRow = typeof vendors.$inferSelect;
@@ -230,3 +261,4 @@ export type ModelConfigRow = typeof modelConfigs.$inferSelect;
 export type PersonaRow = typeof personas.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+export type ResponseRow = typeof responses.$inferSelect;

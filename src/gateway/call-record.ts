@@ -8,6 +8,8 @@ export const CALL_ROUTES = [
   "images.generations",
   "messages",
   "messages.count_tokens",
+  "responses",
+  "responses.input_tokens",
 ] as const;
 
 /**

@@ -49,6 +49,10 @@ export function registerDocs(app: OpenAPIHono<AppEnv>) {
       { name: "Conversations", description: "Stateful chats and their message history." },
       { name: "Chat", description: "OpenAI's Chat Completions, for any vendor." },
       { name: "Messages", description: "Anthropic's Messages API, for any vendor (Claude Code)." },
+      {
+        name: "Responses",
+        description: "OpenAI's Responses API, for any vendor, with stored responses (Codex, the Agents SDK).",
+      },
       { name: "Images", description: "OpenAI's Images API, for any vendor that makes images." },
       { name: "Usage", description: "Calls, tokens, cost and latency: per user, and per vendor (admin)." },
       { name: "System", description: "Health and documentation." },

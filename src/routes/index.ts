@@ -10,6 +10,7 @@ import { messageRoutes } from "./messages";
 import { modelConfigRoutes } from "./model-configs";
 import { modelRoutes } from "./models";
 import { personaRoutes } from "./personas";
+import { responsesRoutes } from "./responses";
 import { statsRoutes } from "./stats";
 import { usageRoutes } from "./usage";
 import { userRoutes } from "./users";
@@ -30,6 +31,7 @@ export const routers = [
   modelRoutes,
   chatCompletionRoutes,
   anthropicMessageRoutes,
+  responsesRoutes,
   imageRoutes,
   usageRoutes,
   statsRoutes,

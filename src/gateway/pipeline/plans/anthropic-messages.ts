@@ -1,6 +1,6 @@
 import type { Message } from "@anthropic-ai/sdk/resources/messages";
 import { estimatePromptTokens, estimateTextTokens } from "../../../chat/tokens";
-import type { ChatRequest, StreamEvent, Usage } from "../../../chat/types";
+import type { StreamEvent, Usage } from "../../../chat/types";
 import type { ModelConfigRow } from "../../../db/schema";
 import { messageAccumulator } from "../../../dialects/anthropic/accumulate";
 import { newMessageId, toAnthropicMessage } from "../../../dialects/anthropic/from-neutral";
@@ -25,7 +25,7 @@ import { encodeEvents } from "../stream/encode-events";
 import { safeJson } from "../stream/sse-passthrough";
 import { SSE_HEADERS } from "../stream/sse-writer";
 import type { CallEnd, CallPlan, Reply } from "../types";
-import { callNeutral, type NeutralAnswer } from "./neutral-call";
+import { callNeutral, type NeutralAnswer, translations } from "./neutral-call";
 
 /** What an attempt produced: an Anthropic vendor's own answer, or a neutral one to translate. */
 type MessagesAnswer =
@@ -226,25 +226,6 @@ export const anthropicCountTokensPlan =
       respond: (a) => json(a.text, undefined, {}),
     };
   };
-
-/**
- * Each candidate's translation, made once (its refusals are a 400 naming the field); per vendor
- * and model, as thinking in the history is kept only for the vendor and model that produced it.
- */
-function translations(
-  translate: (vendor: string, upstreamModel: string) => ChatRequest,
-): (vendor: string, upstreamModel: string) => ChatRequest {
-  const made = new Map<string, ChatRequest>();
-  return (vendor, upstreamModel) => {
-    const key = `${vendor}/${upstreamModel}`;
-    let req = made.get(key);
-    if (!req) {
-      req = translate(vendor, upstreamModel);
-      made.set(key, req);
-    }
-    return req;
-  };
-}
 
 /** What a model config refuses (its capabilities and output limit), as chat completions do. */
 function refuseByConfig(input: MessagesRequest, config: ModelConfigRow | null): void {

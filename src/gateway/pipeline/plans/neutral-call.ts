@@ -28,3 +28,22 @@ export async function callNeutral(
     attempt.settle();
   }
 }
+
+/**
+ * Each candidate's translation, made once (its refusals are a 400 naming the field); per vendor
+ * and model, as thinking in the history is kept only for the vendor and model that produced it.
+ */
+export function translations(
+  translate: (vendor: string, upstreamModel: string) => ChatRequest,
+): (vendor: string, upstreamModel: string) => ChatRequest {
+  const made = new Map<string, ChatRequest>();
+  return (vendor, upstreamModel) => {
+    const key = `${vendor}/${upstreamModel}`;
+    let req = made.get(key);
+    if (!req) {
+      req = translate(vendor, upstreamModel);
+      made.set(key, req);
+    }
+    return req;
+  };
+}
