@@ -8,7 +8,8 @@ import { configureVendorKeys, createUser, scenario } from "../helpers";
 
 /**
  * The Vercel AI SDK against the gateway, through each dialect it speaks: Chat Completions
- * (`openai.chat(model)`) and Anthropic's Messages API (`anthropic(model)`), for a vendor of each
+ * (`openai.chat(model)`), Anthropic's Messages API (`anthropic(model)`) and OpenAI's Responses API
+ * (`openai(model)`, the AI SDK's default), for a vendor of each
  * wire (passthrough and translated). If the AI SDK cannot parse us, we are wrong.
  */
 
@@ -31,6 +32,8 @@ const weather = tool({
 const dialects = [
   ["Chat Completions", (model: string) => openai().chat(model)],
   ["Messages", (model: string) => anthropic()(model)],
+  // The AI SDK's default OpenAI model speaks the Responses API.
+  ["Responses", (model: string) => openai()(model)],
 ] as const;
 
 describe.each(dialects)("the AI SDK over %s", (_name, languageModel) => {

@@ -234,6 +234,33 @@ describe("stored responses are the caller's own", () => {
   });
 });
 
+describe("item_reference", () => {
+  it("resolves the caller's stored items (input and output), and another user's is a 404", async () => {
+    const first = await client().responses.create({ model: "mock/echo", input: "the word is teal" });
+    const [inputItem] = (await client().responses.inputItems.list(first.id)).data;
+    const outputItem = first.output[0];
+    const upstream = scenario("inspect");
+    const refs = [
+      { type: "item_reference" as const, id: inputItem?.id ?? "" },
+      { type: "item_reference" as const, id: outputItem?.id ?? "" },
+    ];
+    await client().responses.create({
+      model: `anthropic/${upstream}`,
+      input: [...refs, { role: "user", content: "which word?" }],
+    });
+    const [sent] = await received(upstream);
+    const body = JSON.stringify(sent?.body);
+    expect(body).toContain("the word is teal");
+    expect(body).toContain(first.output_text);
+
+    const theirs = await client(otherKey)
+      .responses.create({ model: "mock/echo", input: [refs[1] as (typeof refs)[number]] })
+      .catch((e: unknown) => e);
+    expect(theirs).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((theirs as InstanceType<typeof OpenAI.NotFoundError>).param).toBe("input.0");
+  });
+});
+
 describe("what translation cannot carry", () => {
   it("is a 400 naming it, in OpenAI's envelope", async () => {
     const bad = await client()

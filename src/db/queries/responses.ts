@@ -29,6 +29,20 @@ export async function findResponse(
   )[0];
 }
 
+/** The caller's unexpired responses among `ids` (the rest are simply absent). */
+export function findResponses(
+  db: Db,
+  ids: string[],
+  owner: ResponseOwner,
+  now = new Date(),
+): Promise<ResponseRow[]> {
+  if (!ids.length) return Promise.resolve([]);
+  return db
+    .select()
+    .from(responses)
+    .where(and(inArray(responses.id, ids), ownedBy(owner), gt(responses.expiresAt, now)));
+}
+
 /** Deletes the caller's response; false when there was none of theirs to delete. */
 export async function deleteResponse(db: Db, id: string, owner: ResponseOwner): Promise<boolean> {
   const gone = await db

@@ -2,20 +2,20 @@ import type { InputItem, ResponsesRequest } from "./schema";
 
 type Item = Record<string, unknown>;
 
-const randomHex = () => crypto.randomUUID().replaceAll("-", "");
-
 /**
  * A request's `input` as the items OpenAI lists for it (GET /v1/responses/{id}/input_items): a
  * string is one user message; message content given as a string becomes its one text part
- * (`input_text`, or `output_text` for an assistant); every item gets an id when it has none.
+ * (`input_text`, or `output_text` for an assistant); every item without an id gets one that names
+ * its response (as output items' ids do: from-neutral.ts `itemId`).
  * These are what a later `previous_response_id` replays, before the response's own output.
  * @see https://platform.openai.com/docs/api-reference/responses/input-items
  */
-export function inputItemsOf(input: ResponsesRequest["input"]): Item[] {
+export function inputItemsOf(input: ResponsesRequest["input"], responseId: string): Item[] {
   if (input === undefined || input === null) return [];
   const items: Item[] =
     typeof input === "string" ? [{ type: "message", role: "user", content: input }] : (input as Item[]);
-  return items.map((raw) => {
+  const hex = responseId.replace(/^resp_/, "");
+  return items.map((raw, i) => {
     const item: Item = { ...raw };
     if (item.type === undefined && "role" in item) item.type = "message";
     if (item.type === "message") {
@@ -26,7 +26,8 @@ export function inputItemsOf(input: ResponsesRequest["input"]): Item[] {
       }
       item.status ??= "completed";
     }
-    item.id ??= `${item.type === "message" ? "msg" : "item"}_${randomHex()}`;
+    // Derived from the response's id, so an `item_reference` to it finds its response.
+    item.id ??= `${item.type === "message" ? "msg" : "item"}_${hex}_in${i}`;
     return item;
   });
 }
@@ -42,4 +43,26 @@ export function chainItems(
     ...(r.inputItems ?? []),
     ...((r.response?.output as Item[] | undefined) ?? []),
   ]) as InputItem[];
+}
+
+/** An `item_reference` (its `type` may be left out: then it is an id and nothing else). */
+export const isItemReference = (item: Item): boolean =>
+  item.type === "item_reference" || (item.type == null && !("role" in item) && typeof item.id === "string");
+
+/**
+ * The response an item id of ours belongs to (output items `msg_<hex>_<n>`, `fc_<hex>_<n>`; input
+ * items `msg_<hex>_in<n>`), or null for an id the gateway did not make.
+ */
+export function responseIdOfItem(itemId: string): string | null {
+  const m = /^[a-z]+_([0-9a-f]{32})_(?:in)?\d+$/.exec(itemId);
+  return m ? `resp_${m[1]}` : null;
+}
+
+/** Every item of stored responses by id: their inputs and their outputs. */
+export function itemsById(
+  stored: readonly { inputItems: Item[] | null; response: Item | null }[],
+): Map<string, Item> {
+  const byId = new Map<string, Item>();
+  for (const item of chainItems(stored) as Item[]) if (typeof item.id === "string") byId.set(item.id, item);
+  return byId;
 }

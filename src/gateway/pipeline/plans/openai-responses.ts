@@ -1,6 +1,11 @@
 import type { ChatMessage, StreamEvent } from "../../../chat/types";
 import { getDb } from "../../../db/client";
-import { insertResponse, pruneExpiredResponses, responseChain } from "../../../db/queries/responses";
+import {
+  findResponses,
+  insertResponse,
+  pruneExpiredResponses,
+  responseChain,
+} from "../../../db/queries/responses";
 import {
   newResponseId,
   nowSeconds,
@@ -11,7 +16,13 @@ import {
 import { inputToMessages } from "../../../dialects/openai-responses/input-items";
 import { estimateInputTokens } from "../../../dialects/openai-responses/input-tokens";
 import type { InputTokensRequest, ResponsesRequest } from "../../../dialects/openai-responses/schema";
-import { chainItems, inputItemsOf } from "../../../dialects/openai-responses/stored";
+import {
+  chainItems,
+  inputItemsOf,
+  isItemReference,
+  itemsById,
+  responseIdOfItem,
+} from "../../../dialects/openai-responses/stored";
 import { responsesEventEncoder } from "../../../dialects/openai-responses/stream-encoder";
 import { inputTokensToNeutral, responsesToNeutral } from "../../../dialects/openai-responses/to-neutral";
 import { notFound } from "../../../errors/gateway-error";
@@ -73,6 +84,30 @@ async function history(
 }
 
 /**
+ * `input` with every `item_reference` replaced by the item it names, from the caller's stored
+ * responses (the AI SDK sends its earlier output this way when responses are stored). An item
+ * that is not the caller's, or not stored, is a 404 naming the reference.
+ */
+async function withReferencedItems<T extends { input?: ResponsesRequest["input"] }>(
+  cx: CallContext,
+  body: T,
+): Promise<T> {
+  if (!Array.isArray(body.input)) return body;
+  const items = body.input as Record<string, unknown>[];
+  const refs = items.filter(isItemReference).map((i) => String(i.id));
+  if (!refs.length) return body;
+  const ids = [...new Set(refs.map(responseIdOfItem).filter((id): id is string => id !== null))];
+  const found = itemsById(await findResponses(cx.db, ids, ownerOf(cx)));
+  const input = items.map((item, i) => {
+    if (!isItemReference(item)) return item;
+    const target = found.get(String(item.id));
+    if (!target) throw notFound("item", `input.${i}`);
+    return target;
+  });
+  return { ...body, input: input as ResponsesRequest["input"] };
+}
+
+/**
  * POST /v1/responses: OpenAI's Responses API for any vendor, through the neutral model
  * (src/dialects/openai-responses/), answered as a Response or its event stream. With `store`
  * (the default, as at OpenAI) the response is kept in D1 before the client is told it is
@@ -80,8 +115,9 @@ async function history(
  * @see https://platform.openai.com/docs/api-reference/responses/create
  */
 export const responsesPlan =
-  (input: ResponsesRequest) =>
+  (request: ResponsesRequest) =>
   async (cx: CallContext): Promise<CallPlan<NeutralAnswer>> => {
+    const input = await withReferencedItems(cx, request);
     const stream = input.stream === true;
     const store = input.store !== false;
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
@@ -111,7 +147,7 @@ export const responsesPlan =
           status: response.status ?? "completed",
           previousResponseId: input.previous_response_id ?? null,
           response: response as unknown as Record<string, unknown>,
-          inputItems: inputItemsOf(input.input),
+          inputItems: inputItemsOf(input.input, id),
           expiresAt: new Date(Date.now() + days * 86_400_000),
         });
       } catch (err) {
@@ -190,8 +226,9 @@ export const responsesPlan =
  * history included), as the vendors behind the neutral model do not count.
  */
 export const responsesInputTokensPlan =
-  (input: InputTokensRequest) =>
+  (request: InputTokensRequest) =>
   async (cx: CallContext): Promise<CallPlan<{ text: string }>> => {
+    const input = await withReferencedItems(cx, request);
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
     const prior = await history(cx, input.previous_response_id);
     const translated = translations((_vendor, upstreamModel) =>
