@@ -115,7 +115,9 @@ function answer(body: Body, path: string, headers: IncomingMessage["headers"]): 
   const messages = body.messages ?? [];
   const lastBlocks = blocks(messages[messages.length - 1]);
   const toolResult = lastBlocks.find((b) => b.type === "tool_result");
-  if (scenario === "tool-call" && !toolResult && body.tools?.length) {
+  // A turn that ends with the user's words (after any tool results) asks anew: call the tool.
+  const asksAnew = lastBlocks.at(-1)?.type === "text";
+  if (scenario === "tool-call" && (!toolResult || asksAnew) && body.tools?.length) {
     return {
       content: [
         { type: "text", text: ANTHROPIC_TOOL_PREAMBLE },

@@ -124,10 +124,12 @@ function lastTurnText(body: Body): { text: string; images: number; toolResult?: 
   const last = body.contents?.[body.contents.length - 1];
   const parts = last?.parts ?? [];
   const result = parts.find((p) => p.functionResponse)?.functionResponse;
+  // A turn that ends with the user's words (after any tool results) asks anew: no tool result.
+  const asksAnew = typeof parts.at(-1)?.text === "string";
   return {
     text: parts.map((p) => p.text ?? "").join(""),
     images: parts.filter((p) => p.inlineData).length,
-    ...(result ? { toolResult: result } : {}),
+    ...(result && !asksAnew ? { toolResult: result } : {}),
   };
 }
 
