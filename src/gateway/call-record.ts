@@ -10,6 +10,7 @@ export const CALL_ROUTES = [
   "messages.count_tokens",
   "responses",
   "responses.input_tokens",
+  "responses.compact",
 ] as const;
 
 /**

@@ -11,6 +11,7 @@ import {
 import type { AppEnv } from "../env";
 import { notFound } from "../errors/gateway-error";
 import { responsesInputTokensPlan, responsesPlan } from "../gateway/pipeline/plans/openai-responses";
+import { responsesCompactPlan } from "../gateway/pipeline/plans/openai-responses-compact";
 import { runCall } from "../gateway/pipeline/run-call";
 import { routes } from "../openapi/route";
 import { MODEL_BODY_LIMIT } from "../openapi/route-needs";
@@ -77,6 +78,18 @@ const InputItemListSchema = z
   })
   .openapi("ResponseInputItemList");
 
+const CompactedSchema = z
+  .object({
+    id: z.string().openapi({ example: RESPONSE_ID }),
+    object: z.literal("response.compaction"),
+    created_at: z.number().int(),
+    output: z.array(z.looseObject({ type: z.string(), id: z.string() })).openapi({
+      description: "Every user message of the conversation as it was, then exactly one `compaction` item.",
+    }),
+    usage: z.looseObject({ input_tokens: z.number().int(), output_tokens: z.number().int() }),
+  })
+  .openapi("CompactedResponse");
+
 const DeletedSchema = z
   .object({ id: z.string(), object: z.literal("response"), deleted: z.literal(true) })
   .openapi("ResponseDeleted");
@@ -141,6 +154,22 @@ export const responsesRoutes = createRouter()
       responses: { 200: jsonResponse(InputTokensResponseSchema, "The count.") },
     }),
     async (c) => runCall(c, "responses.input_tokens", responsesInputTokensPlan(c.req.valid("json"))) as never,
+  )
+  .openapi(
+    route({
+      method: "post",
+      path: "/v1/responses/compact",
+      summary: "Compact a conversation (Codex's remote compaction)",
+      description:
+        "Returns the conversation (`input`, after any `previous_response_id` chain) as every user message followed by one " +
+        "`compaction` item, which stands for the rest in later requests. For vendors other than OpenAI the target model " +
+        "writes a summary of the conversation into the item, which any vendor the conversation moves to reads back.",
+      errors: [404],
+      needs: call,
+      request: { body: jsonBody(InputTokensRequestSchema) },
+      responses: { 200: jsonResponse(CompactedSchema, "The compacted conversation.") },
+    }),
+    async (c) => runCall(c, "responses.compact", responsesCompactPlan(c.req.valid("json"))) as never,
   )
   .openapi(
     route({

@@ -261,6 +261,45 @@ describe("item_reference", () => {
   });
 });
 
+describe("POST /v1/responses/compact", () => {
+  it("keeps the user's messages, sums up the rest in one compaction item, and any vendor reads it back", async () => {
+    const first = await client().responses.create({ model: "mock/echo", input: "the code word is teal" });
+    const compacted = await client().responses.compact({
+      model: "mock/summary",
+      previous_response_id: first.id,
+      input: [{ role: "user", content: "and the colour is red" }],
+    });
+    expect(compacted.object).toBe("response.compaction");
+    expect(compacted.output.map((i) => i.type)).toEqual(["message", "message", "compaction"]);
+    expect(compacted.output.filter((i) => i.type === "compaction")).toHaveLength(1);
+    expect(compacted.usage.output_tokens).toBeGreaterThan(0);
+
+    const upstream = scenario("inspect");
+    await client().responses.create({
+      model: `gemini/${upstream}`,
+      input: [
+        ...(compacted.output as OpenAI.Responses.ResponseInputItem[]),
+        { role: "user", content: "go on" },
+      ],
+    });
+    const [sent] = await received(upstream);
+    const body = JSON.stringify(sent?.body);
+    expect(body).toContain("summarised (earlier turns were compacted)");
+    expect(body).toContain("and the colour is red");
+  });
+
+  it("refuses OpenAI's own compaction items for other vendors, by name", async () => {
+    const err = await client()
+      .responses.create({
+        model: "mock/echo",
+        input: [{ type: "compaction", encrypted_content: "gAAAAABo-openai-ciphertext" }],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("input.0");
+  });
+});
+
 describe("what translation cannot carry", () => {
   it("is a 400 naming it, in OpenAI's envelope", async () => {
     const bad = await client()

@@ -1,6 +1,7 @@
 import { parseImageUrl } from "../../chat/image-url";
 import type { ChatMessage, ContentPart, ToolCall } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
+import { compactionSummary, summaryMessage } from "./compaction";
 import { freeformCallArguments } from "./freeform-tools";
 import {
   type InputItem,
@@ -216,6 +217,13 @@ function item(out: ChatMessage[], it: InputItem, at: string): void {
     case "custom_tool_call_output":
       out.push({ role: "tool", toolCallId: it.call_id, content: outputText(it.output, at) });
       return;
+    case "compaction": {
+      // The gateway's own compaction (POST /v1/responses/compact) is a summary any model reads.
+      const summary = compactionSummary(it.encrypted_content);
+      if (summary === null) refuseItem(it, at);
+      out.push({ role: "system", content: summaryMessage(summary) });
+      return;
+    }
     case "reasoning":
       // Encrypted reasoning is only valid at the vendor and model that made it; its summary is
       // OpenAI's digest of that, not something the model said. Neither means anything elsewhere.

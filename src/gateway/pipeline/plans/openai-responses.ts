@@ -1,11 +1,6 @@
-import type { ChatMessage, StreamEvent } from "../../../chat/types";
+import type { StreamEvent } from "../../../chat/types";
 import { getDb } from "../../../db/client";
-import {
-  findResponses,
-  insertResponse,
-  pruneExpiredResponses,
-  responseChain,
-} from "../../../db/queries/responses";
+import { insertResponse, pruneExpiredResponses } from "../../../db/queries/responses";
 import {
   newResponseId,
   nowSeconds,
@@ -13,19 +8,11 @@ import {
   toResponse,
   type WireResponse,
 } from "../../../dialects/openai-responses/from-neutral";
-import { inputToMessages } from "../../../dialects/openai-responses/input-items";
 import { estimateInputTokens } from "../../../dialects/openai-responses/input-tokens";
 import type { InputTokensRequest, ResponsesRequest } from "../../../dialects/openai-responses/schema";
-import {
-  chainItems,
-  inputItemsOf,
-  isItemReference,
-  itemsById,
-  responseIdOfItem,
-} from "../../../dialects/openai-responses/stored";
+import { inputItemsOf } from "../../../dialects/openai-responses/stored";
 import { responsesEventEncoder } from "../../../dialects/openai-responses/stream-encoder";
 import { inputTokensToNeutral, responsesToNeutral } from "../../../dialects/openai-responses/to-neutral";
-import { notFound } from "../../../errors/gateway-error";
 import { estimateCall } from "../../budget";
 import { resolveModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
@@ -33,6 +20,7 @@ import { encodeEvents, type StreamEncoder } from "../stream/encode-events";
 import { SSE_HEADERS } from "../stream/sse-writer";
 import type { CallEnd, CallPlan, Reply } from "../types";
 import { callNeutral, type NeutralAnswer, translations } from "./neutral-call";
+import { historyMessages, ownerOf, storedHistory, withReferencedItems } from "./responses-state";
 
 /** Room assumed for an answer when the request does not bound it. */
 const DEFAULT_ANSWER_TOKENS = 4096;
@@ -65,48 +53,6 @@ const ECHOED = [
 const echoOf = (input: ResponsesRequest): ResponseEcho =>
   Object.fromEntries(ECHOED.filter((k) => input[k] != null).map((k) => [k, input[k]])) as ResponseEcho;
 
-/** Who a stored response belongs to: the caller's user, or null for the admin key's own calls. */
-const ownerOf = (cx: CallContext): string | null => (cx.tenant === "admin-key" ? null : cx.tenant);
-
-/**
- * The stored history before `previous_response_id`, as neutral messages: the chain's inputs and
- * outputs, oldest first, whichever vendor made each (instructions are not inherited, as OpenAI
- * documents). Another user's id, or an expired one, is a 404 naming the field.
- */
-async function history(
-  cx: CallContext,
-  previousId: string | null | undefined,
-): Promise<ChatMessage[] | undefined> {
-  if (!previousId) return undefined;
-  const chain = await responseChain(cx.env.DB, previousId, ownerOf(cx));
-  if (!chain.length) throw notFound("previous response", "previous_response_id");
-  return inputToMessages(chainItems(chain), "previous_response_id");
-}
-
-/**
- * `input` with every `item_reference` replaced by the item it names, from the caller's stored
- * responses (the AI SDK sends its earlier output this way when responses are stored). An item
- * that is not the caller's, or not stored, is a 404 naming the reference.
- */
-async function withReferencedItems<T extends { input?: ResponsesRequest["input"] }>(
-  cx: CallContext,
-  body: T,
-): Promise<T> {
-  if (!Array.isArray(body.input)) return body;
-  const items = body.input as Record<string, unknown>[];
-  const refs = items.filter(isItemReference).map((i) => String(i.id));
-  if (!refs.length) return body;
-  const ids = [...new Set(refs.map(responseIdOfItem).filter((id): id is string => id !== null))];
-  const found = itemsById(await findResponses(cx.db, ids, ownerOf(cx)));
-  const input = items.map((item, i) => {
-    if (!isItemReference(item)) return item;
-    const target = found.get(String(item.id));
-    if (!target) throw notFound("item", `input.${i}`);
-    return target;
-  });
-  return { ...body, input: input as ResponsesRequest["input"] };
-}
-
 /**
  * POST /v1/responses: OpenAI's Responses API for any vendor, through the neutral model
  * (src/dialects/openai-responses/), answered as a Response or its event stream. With `store`
@@ -121,7 +67,7 @@ export const responsesPlan =
     const stream = input.stream === true;
     const store = input.store !== false;
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
-    const prior = await history(cx, input.previous_response_id);
+    const prior = historyMessages(await storedHistory(cx, input.previous_response_id));
     const translated = translations((_vendor, upstreamModel) =>
       responsesToNeutral(input, upstreamModel, prior),
     );
@@ -230,7 +176,7 @@ export const responsesInputTokensPlan =
   async (cx: CallContext): Promise<CallPlan<{ text: string }>> => {
     const input = await withReferencedItems(cx, request);
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
-    const prior = await history(cx, input.previous_response_id);
+    const prior = historyMessages(await storedHistory(cx, input.previous_response_id));
     const translated = translations((_vendor, upstreamModel) =>
       inputTokensToNeutral(input, upstreamModel, prior),
     );

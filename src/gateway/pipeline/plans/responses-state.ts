@@ -1,0 +1,63 @@
+import type { ChatMessage } from "../../../chat/types";
+import { findResponses, responseChain } from "../../../db/queries/responses";
+import { inputToMessages } from "../../../dialects/openai-responses/input-items";
+import type { InputItem, ResponsesRequest } from "../../../dialects/openai-responses/schema";
+import {
+  chainItems,
+  isItemReference,
+  itemsById,
+  responseIdOfItem,
+} from "../../../dialects/openai-responses/stored";
+import { notFound } from "../../../errors/gateway-error";
+import type { CallContext } from "../run-call";
+
+/**
+ * What the Responses plans read of stored state (D1 `responses`), always as the caller: another
+ * user's response, or an expired one, is as missing as an unknown id.
+ */
+
+/** Who a stored response belongs to: the caller's user, or null for the admin key's own calls. */
+export const ownerOf = (cx: CallContext): string | null => (cx.tenant === "admin-key" ? null : cx.tenant);
+
+/**
+ * The stored items before `previous_response_id`: the chain's inputs and outputs, oldest first,
+ * whichever vendor made each (instructions are not inherited, as OpenAI documents); undefined
+ * without one. An id that is not the caller's is a 404 naming the field.
+ */
+export async function storedHistory(
+  cx: CallContext,
+  previousId: string | null | undefined,
+): Promise<InputItem[] | undefined> {
+  if (!previousId) return undefined;
+  const chain = await responseChain(cx.env.DB, previousId, ownerOf(cx));
+  if (!chain.length) throw notFound("previous response", "previous_response_id");
+  return chainItems(chain);
+}
+
+/** The stored history as neutral messages, for the translation. */
+export const historyMessages = (items: InputItem[] | undefined): ChatMessage[] | undefined =>
+  items && inputToMessages(items, "previous_response_id");
+
+/**
+ * `input` with every `item_reference` replaced by the item it names, from the caller's stored
+ * responses (the AI SDK sends its earlier output this way when responses are stored). An item
+ * that is not the caller's, or not stored, is a 404 naming the reference.
+ */
+export async function withReferencedItems<T extends { input?: ResponsesRequest["input"] }>(
+  cx: CallContext,
+  body: T,
+): Promise<T> {
+  if (!Array.isArray(body.input)) return body;
+  const items = body.input as Record<string, unknown>[];
+  const refs = items.filter(isItemReference).map((i) => String(i.id));
+  if (!refs.length) return body;
+  const ids = [...new Set(refs.map(responseIdOfItem).filter((id): id is string => id !== null))];
+  const found = itemsById(await findResponses(cx.db, ids, ownerOf(cx)));
+  const input = items.map((item, i) => {
+    if (!isItemReference(item)) return item;
+    const target = found.get(String(item.id));
+    if (!target) throw notFound("item", `input.${i}`);
+    return target;
+  });
+  return { ...body, input: input as ResponsesRequest["input"] };
+}
