@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
-import { configureVendorKeys, createUser, post, scenario } from "../helpers";
+import { configureVendorKeys, createUser, del, post, scenario } from "../helpers";
 import type { RecordedRequest } from "../mocks/scenario";
 
 /**
@@ -213,6 +213,16 @@ describe("stored responses are the caller's own", () => {
     await expect(other.responses.inputItems.list(mine.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     await expect(other.responses.delete(mine.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     expect((await client().responses.retrieve(mine.id)).id).toBe(mine.id);
+  });
+
+  it("go with their user", async () => {
+    const { user, key: theirs } = await createUser();
+    const res = await client(theirs).responses.create({ model: "mock/echo", input: "short-lived" });
+    const count = () =>
+      env.DB.prepare("select count(*) as n from responses where id = ?").bind(res.id).first<{ n: number }>();
+    expect((await count())?.n).toBe(1);
+    expect((await del(`/v1/users/${user.id}`)).status).toBe(204);
+    expect((await count())?.n).toBe(0);
   });
 
   it("keeps nothing with store: false", async () => {
