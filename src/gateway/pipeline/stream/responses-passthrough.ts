@@ -10,9 +10,9 @@ import {
 import { isClientCall, mapResponsesFinish } from "../../../providers/openai/responses-finish-reason";
 import { convertResponsesUsage } from "../../../providers/openai/responses-usage";
 import {
+  type ResponsesEvent,
   ResponsesEventSchema,
   type ResponsesResponse,
-  ResponsesResponseSchema,
 } from "../../../providers/openai/responses-wire";
 import { concatBytes } from "../../../util/encoding";
 import type { CallEnd } from "../types";
@@ -36,6 +36,19 @@ export interface ResponsesPassthroughOptions {
    */
   onResponseId?: ((id: string) => void) | undefined;
 }
+
+/** The events whose content the relay reads; every other one goes on unread. */
+const TOLD = new Set([
+  "error",
+  "response.created",
+  "response.queued",
+  "response.in_progress",
+  "response.completed",
+  "response.incomplete",
+  "response.failed",
+  "response.output_item.added",
+  "response.output_item.done",
+]);
 
 /** A failure as a Responses client reads it in `response.failed`'s `response.error`. */
 interface WireFailure {
@@ -90,24 +103,22 @@ export function passthroughResponsesStream(
     return sent === original ? "forward" : { replace: encodeSse(JSON.stringify(sent), msg.event) };
   };
 
-  function onVendorError(msg: EventSourceMessage, json: Record<string, unknown>): Verdict {
-    const parsed = ResponsesEventSchema.safeParse(json);
-    const nested = parsed.success ? parsed.data.error : undefined;
-    const raw = nested ?? (parsed.success ? parsed.data : undefined);
-    const message = scrubVendorMessage(raw?.message ?? undefined);
-    const error = streamErrorEvent(vendor, raw?.message ?? undefined);
-    const wire = { code: raw?.code ?? "server_error", message: message ?? error.message };
+  function onVendorError(msg: EventSourceMessage, json: Record<string, unknown>, event?: ResponsesEvent) {
+    // OpenAI nests the details under `error`; the published schema has them at the top level.
+    const details = event?.error ?? event;
+    const error = streamErrorEvent(vendor, details?.message ?? undefined);
+    const wire = {
+      code: details?.code ?? "server_error",
+      message: scrubVendorMessage(details?.message ?? undefined) ?? error.message,
+    };
     error.vendorBody = JSON.stringify(wire);
     vendorFailure = { error, wire };
     outcome.error = error;
     return relayed(msg, json, scrubbedError(json));
   }
 
-  function onFailed(msg: EventSourceMessage, json: Record<string, unknown>): Verdict {
+  function onFailed(msg: EventSourceMessage, json: Record<string, unknown>, response?: ResponsesResponse) {
     stopped = true;
-    const parsed = ResponsesResponseSchema.safeParse(json.response);
-    const response = parsed.success ? parsed.data : undefined;
-    announce(response);
     if (response?.usage) outcome.usage = convertResponsesUsage(response.usage);
     if (!vendorFailure) {
       const message = response?.error?.message ?? undefined;
@@ -134,38 +145,34 @@ export function passthroughResponsesStream(
     const type = msg.event === "error" ? "error" : typeof json.type === "string" ? json.type : msg.event;
     // After the vendor's `error` event only its `response.failed` goes on.
     if (vendorFailure && type !== "response.failed") return vendorFailure.error;
-    if (type === "error") return onVendorError(msg, json);
+    // Deltas, the bulk of a stream, go on unread; only the events that tell something are parsed.
+    if (type === undefined || !TOLD.has(type)) {
+      opts.onEvent?.(json);
+      return "forward";
+    }
+    const checked = ResponsesEventSchema.safeParse({ ...json, type });
+    const event = checked.success ? checked.data : undefined;
+    if (type === "error") return onVendorError(msg, json, event);
+    announce(event?.response);
     switch (type) {
       case "response.failed":
-        return onFailed(msg, json);
+        return onFailed(msg, json, event?.response);
       case "response.completed":
-      case "response.incomplete": {
+      case "response.incomplete":
         stopped = true;
-        const parsedResponse = ResponsesResponseSchema.safeParse(json.response);
-        const response = parsedResponse.success ? parsedResponse.data : undefined;
-        announce(response);
-        if (response?.usage) outcome.usage = convertResponsesUsage(response.usage);
-        outcome.finishReason = mapResponsesFinish(type, response, sawCall);
+        if (event?.response?.usage) outcome.usage = convertResponsesUsage(event.response.usage);
+        outcome.finishReason = mapResponsesFinish(type, event?.response, sawCall);
         break;
-      }
-      case "response.created":
-      case "response.queued":
-      case "response.in_progress": {
-        const parsedResponse = ResponsesResponseSchema.safeParse(json.response);
-        if (parsedResponse.success) announce(parsedResponse.data);
-        if (json.response && typeof json.response === "object") {
-          snapshot ??= json.response as Record<string, unknown>;
+      case "response.output_item.added":
+      case "response.output_item.done":
+        if (event?.item && isClientCall(event.item.type)) sawCall = true;
+        if (type === "response.output_item.done" && event?.output_index !== undefined) {
+          finished.set(event.output_index, json.item);
         }
         break;
-      }
-      case "response.output_item.added":
-      case "response.output_item.done": {
-        const item = json.item as { type?: unknown } | null | undefined;
-        if (typeof item?.type === "string" && isClientCall(item.type)) sawCall = true;
-        const index = json.output_index;
-        if (type === "response.output_item.done" && typeof index === "number") finished.set(index, item);
-        break;
-      }
+      default:
+        // created, queued, in_progress: the response as it stands, for a failure of ours.
+        if (event?.response) snapshot ??= json.response as Record<string, unknown>;
     }
     opts.onEvent?.(json);
     return "forward";
