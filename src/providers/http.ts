@@ -6,9 +6,12 @@ import { GatewayError } from "../errors/gateway-error";
  */
 
 export interface UpstreamRequest {
+  /** POST unless said: the Responses API reads and deletes stored responses with GET and DELETE. */
+  method?: "POST" | "GET" | "DELETE";
   url: string;
   headers: Record<string, string>;
-  body: string;
+  /** JSON text; absent for a request without a body (a GET, a DELETE). */
+  body?: string;
   signal: AbortSignal;
   vendor: string;
   /** Pulls a human message out of the vendor's error body (each vendor has its own shape). */
@@ -26,8 +29,8 @@ export async function postUpstream(req: UpstreamRequest): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(req.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...req.headers },
+      method: req.method ?? "POST",
+      headers: req.body === undefined ? req.headers : { "content-type": "application/json", ...req.headers },
       body: req.body,
       signal: req.signal,
     });

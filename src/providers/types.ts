@@ -30,6 +30,12 @@ export interface Provider {
   openaiWire?: OpenAIWire;
   /** Vendors that speak Anthropic's Messages API: an Anthropic client's body is sent as it is. */
   anthropicWire?: AnthropicWire;
+  /**
+   * Vendors that serve OpenAI's Responses API themselves (OpenAI only): a Responses client's body
+   * is sent as it is and the answer relayed. Compatible hosts lack it (few serve `/responses`,
+   * fewer store responses), so their Responses clients are translated to Chat Completions.
+   */
+  responsesWire?: ResponsesWire;
 }
 
 export interface OpenAIWire {
@@ -54,5 +60,28 @@ export interface AnthropicWire {
     body: Record<string, unknown>,
     ctx: UpstreamContext,
     headers: AnthropicClientHeaders,
+  ): Promise<Response>;
+}
+
+export interface ResponsesRequestInit {
+  method: "POST" | "GET" | "DELETE";
+  /** A query string (`limit=20&order=asc`, a leading `?` is allowed), sent as it is. */
+  query?: string | undefined;
+}
+
+export interface ResponsesWire {
+  /**
+   * Calls the vendor's Responses API at `path` below its base URL: `/responses` (create),
+   * `/responses/{id}` (GET, DELETE), `/responses/{id}/input_items`, `/responses/input_tokens`,
+   * `/responses/compact`. `body` (model swapped in) goes as JSON; null sends none. Resolves with
+   * the 2xx response (an event stream when the body asked for one). A vendor error keeps its body
+   * (scrubbed) on the GatewayError, for the Responses client to read; a path that names no
+   * resource (an id with `/`, `?`, `..`) is a 404 without a call.
+   */
+  send(
+    path: string,
+    body: Record<string, unknown> | null,
+    ctx: UpstreamContext,
+    init: ResponsesRequestInit,
   ): Promise<Response>;
 }

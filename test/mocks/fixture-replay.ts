@@ -11,7 +11,8 @@ import { scenarioOf, sendJson } from "./scenario.ts";
  * (test/fixtures/index.ts).
  */
 
-type Vendor = "openai" | "anthropic" | "gemini";
+/** A folder of test/fixtures/: a vendor's wire format (`openai-responses`: OpenAI's Responses API). */
+type Vendor = "openai" | "anthropic" | "gemini" | "openai-responses";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
 

@@ -16,21 +16,22 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  * - `cut-stream`: streams a few events, then ends without finishing;
  * - `error-event`: streams a few events, then the vendor's mid-stream error event;
  * - `slow-stream`: streams one event every 50 ms for 5 s (for client aborts);
- * - `stall-stream` (OpenAI): two events, then silence with the connection held open (a client that
- *   leaves meanwhile must still stop the vendor);
+ * - `stall-stream` (OpenAI, its Responses API too): two events, then silence with the connection
+ *   held open (a client that leaves meanwhile must still stop the vendor);
  * - `flaky-<status>-<n>`: the first n requests for this exact model name fail with that status
  *   (429 and 503 carry `Retry-After: 1`), later ones answer normally (for retries);
- * - `chunks-16` (OpenAI and Anthropic, for `npm run bench`): the answer is CHUNKS_16_TEXT, and a
- *   stream carries it in exactly 16 content deltas written back to back, each on its own
- *   event-loop turn but with no timer between them (other streams pause 1 ms per frame), so a
- *   benchmark measures the gateway and not the mock's pauses.
+ * - `chunks-16` (OpenAI, its Responses API, and Anthropic, for `npm run bench`): the answer is
+ *   CHUNKS_16_TEXT, and a stream carries it in exactly 16 content deltas written back to back,
+ *   each on its own event-loop turn but with no timer between them (other streams pause 1 ms per
+ *   frame), so a benchmark measures the gateway and not the mock's pauses.
  * - `fixture-<name>[~<bytes>]` (every vendor mock, for its own vendor): replays the recorded body
  *   test/fixtures/<vendor>/<name>.sse byte for byte (a stream request), or <name>.json (any
  *   request; also a stream request when there is no .sse, like a host that ignores `stream`).
  *   `~7` writes 7 bytes at a time and `~1` one byte at a time, each write on its own event-loop
  *   turn, so the gateway reads lines and UTF-8 characters split; no suffix writes the body whole.
  *   A further `~<tag>` only makes the name unique. Names stay URL-safe (Gemini puts the model in
- *   the path). See fixture-replay.ts and test/fixtures/README.md.
+ *   the path). See fixture-replay.ts and test/fixtures/README.md. OpenAI's Responses API replays
+ *   test/fixtures/openai-responses/.
  */
 export function scenarioOf(model: string | undefined): string {
   return (model ?? "").split("~")[0] ?? "";

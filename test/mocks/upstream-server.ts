@@ -2,11 +2,13 @@ import { createServer, type Server } from "node:http";
 import { handleAnthropic } from "./anthropic.ts";
 import { handleGemini } from "./gemini.ts";
 import { handleOpenAI } from "./openai.ts";
+import { handleOpenAIResponses } from "./openai-responses.ts";
 import { requestLog, sendJson } from "./scenario.ts";
 
 /**
  * One loopback HTTP server that imitates every vendor at its real paths, under a prefix per
- * vendor: /openai/v1, /compat/v1 (keyless OpenAI-compatible), /anthropic, /gemini.
+ * vendor: /openai/v1 (its Responses API too: openai-responses.ts), /compat/v1 (keyless
+ * OpenAI-compatible), /anthropic, /gemini.
  * GET /__log?model=<name> answers what was received for that model name (see scenario.ts).
  */
 export function startUpstream(): Promise<{ server: Server; port: number }> {
@@ -21,6 +23,8 @@ export function startUpstream(): Promise<{ server: Server; port: number }> {
           requestLog.filter((r) => r.model === url.searchParams.get("model")),
         );
       }
+      if (path === "/openai/v1/responses" || path.startsWith("/openai/v1/responses/"))
+        return await handleOpenAIResponses(req, res, url);
       if (req.method === "POST" && path.startsWith("/openai/v1/"))
         return await handleOpenAI(req, res, path, false);
       if (req.method === "POST" && path.startsWith("/compat/v1/"))

@@ -5,6 +5,7 @@ import { openaiErrorMessage } from "./errors";
 import { openaiImages } from "./images";
 import { type OpenAIBodyOptions, toOpenAIBody } from "./request";
 import { fromOpenAICompletion } from "./response";
+import { openaiResponsesWire } from "./responses";
 import { openaiStreamToEvents } from "./stream";
 
 const authHeaders = (ctx: UpstreamContext): Record<string, string> =>
@@ -48,10 +49,13 @@ export function createOpenAIProvider(
   };
 }
 
-export const openaiProvider = createOpenAIProvider("openai", {
-  maxTokensField: "max_completion_tokens",
-  pdfInput: true,
-  reasoningEffort: true,
-  replayReasoning: false,
-  requiresApiKey: true,
-});
+export const openaiProvider: Provider = {
+  ...createOpenAIProvider("openai", {
+    maxTokensField: "max_completion_tokens",
+    pdfInput: true,
+    reasoningEffort: true,
+    replayReasoning: false,
+    requiresApiKey: true,
+  }),
+  responsesWire: openaiResponsesWire(authHeaders),
+};
