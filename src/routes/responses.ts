@@ -13,6 +13,8 @@ import { notFound } from "../errors/gateway-error";
 import { responsesInputTokensPlan, responsesPlan } from "../gateway/pipeline/plans/openai-responses";
 import { responsesCompactPlan } from "../gateway/pipeline/plans/openai-responses-compact";
 import { runCall } from "../gateway/pipeline/run-call";
+import { resolveModel } from "../gateway/resolve-model";
+import { prepareVendor, startAttempt, timeoutFor } from "../gateway/upstream-call";
 import { routes } from "../openapi/route";
 import { MODEL_BODY_LIMIT } from "../openapi/route-needs";
 import { createRouter } from "../openapi/router";
@@ -105,6 +107,37 @@ async function ownResponse(c: Context<AppEnv>, id: string): Promise<ResponseRow>
   return row;
 }
 
+/**
+ * An `openai` vendor's response is deleted there too (it stores its own copy). Its failure (the
+ * vendor already expired it, or is down) does not keep the caller's copy here.
+ */
+async function deleteAtVendor(c: Context<AppEnv>, row: ResponseRow): Promise<void> {
+  try {
+    const db = getDb(c.env.DB);
+    const prepared = await prepareVendor(
+      c.env,
+      await resolveModel(c.env, db, `${row.vendor}/${row.upstreamModel}`),
+    );
+    const wire = prepared.provider.responsesWire;
+    if (!wire) return;
+    const attempt = startAttempt(prepared, { timeoutMs: timeoutFor(c.env, undefined) });
+    try {
+      await wire.send(`/responses/${row.id}`, null, attempt.ctx, { method: "DELETE" });
+    } finally {
+      attempt.settle();
+    }
+  } catch (err) {
+    console.error(
+      JSON.stringify({
+        level: "warn",
+        msg: "deleting a response at its vendor failed; deleted here",
+        vendor: row.vendor,
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  }
+}
+
 export const responsesRoutes = createRouter()
   .openapi(
     route({
@@ -139,7 +172,12 @@ export const responsesRoutes = createRouter()
         },
       },
     }),
-    async (c) => runCall(c, "responses", responsesPlan(c.req.valid("json"))),
+    async (c) =>
+      runCall(
+        c,
+        "responses",
+        responsesPlan(c.req.valid("json"), (await c.req.json()) as Record<string, unknown>),
+      ),
   )
   .openapi(
     route({
@@ -196,7 +234,9 @@ export const responsesRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
+      const row = await ownResponse(c, id);
       const p = c.var.principal;
+      if (row.origin === "vendor") await deleteAtVendor(c, row);
       const gone = await deleteResponse(getDb(c.env.DB), id, p.kind === "user" ? p.user.id : null);
       if (!gone) throw notFound("response", "id");
       return c.json({ id, object: "response" as const, deleted: true as const }, 200);

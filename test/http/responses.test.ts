@@ -61,12 +61,9 @@ describe.each(VENDORS)("the openai SDK's Responses against a vendor of kind $kin
       input: "Say something.",
       instructions: "Be brief.",
     });
-    expect(created).toMatchObject({
-      object: "response",
-      status: "completed",
-      model,
-      instructions: "Be brief.",
-    });
+    expect(created).toMatchObject({ object: "response", status: "completed", instructions: "Be brief." });
+    // A passthrough names the vendor's model, as the vendor wrote it; a translation the one asked for.
+    expect(created.model).toBe(v.kind === "openai" ? model.slice("openai/".length) : model);
     expect(created.output_text.length).toBeGreaterThan(0);
     expect(created.usage?.output_tokens).toBeGreaterThan(0);
     expect(created.usage?.total_tokens).toBe(
@@ -148,10 +145,92 @@ describe.each(VENDORS)("the openai SDK's Responses against a vendor of kind $kin
   });
 });
 
+describe("an openai vendor: passthrough of its own Responses API", () => {
+  it("relays the vendor's response, records who owns its id, and keeps the chain at the vendor", async () => {
+    const upstream = scenario("inspect");
+    const model = `openai/${upstream}`;
+    const first = await client().responses.create({ model, input: "turn one" });
+    expect(first.id).toMatch(/^resp_/);
+    const second = await client().responses.create({
+      model,
+      input: "turn two",
+      previous_response_id: first.id,
+    });
+    const [, sent] = await received(upstream);
+    // All of the chain is the vendor's: it gets the id, not the history.
+    expect(sent?.path).toBe("/openai/v1/responses");
+    expect((sent?.body as { previous_response_id?: string }).previous_response_id).toBe(first.id);
+    expect((await client().responses.retrieve(second.id)).id).toBe(second.id);
+    // The vendor key is shared: another user is refused here, never sent on to the vendor.
+    const other = client(otherKey);
+    await expect(other.responses.retrieve(first.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(
+      other.responses.create({ model, input: "x", previous_response_id: first.id }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    expect(await received(upstream)).toHaveLength(2);
+  });
+
+  it("replays another vendor's chain to it as input, without previous_response_id", async () => {
+    const first = await client().responses.create({ model: "mock/echo", input: "the word is teal" });
+    const upstream = scenario("inspect");
+    await client().responses.create({
+      model: `openai/${upstream}`,
+      input: "which word?",
+      previous_response_id: first.id,
+    });
+    const [sent] = await received(upstream);
+    const body = sent?.body as { previous_response_id?: string; input: unknown[] };
+    expect(body.previous_response_id).toBeUndefined();
+    expect(JSON.stringify(body.input)).toContain("the word is teal");
+    expect(JSON.stringify(body.input)).toContain(first.output_text);
+    expect(JSON.stringify(body.input.at(-1))).toContain("which word?");
+  });
+
+  it("hands the vendor's stored turns on to another vendor", async () => {
+    const first = await client().responses.create({
+      model: `openai/${scenario("plain")}`,
+      input: "remember mauve",
+    });
+    const upstream = scenario("inspect");
+    await client().responses.create({
+      model: `anthropic/${upstream}`,
+      input: "which colour?",
+      previous_response_id: first.id,
+    });
+    const [sent] = await received(upstream);
+    expect(JSON.stringify(sent?.body)).toContain("remember mauve");
+    expect(JSON.stringify(sent?.body)).toContain(first.output_text);
+  });
+
+  it("stores a relayed stream before its response.completed goes on, and deletes at the vendor too", async () => {
+    const upstream = scenario("plain");
+    const final = await client()
+      .responses.stream({ model: `openai/${upstream}`, input: "stream it" })
+      .finalResponse();
+    expect((await client().responses.retrieve(final.id)).output_text).toBe(final.output_text);
+    const deleted = await workerFetch(`http://w/v1/responses/${final.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(deleted.status).toBe(200);
+    const calls = await received(upstream);
+    expect(calls.map((r) => r.path)).toEqual(["/openai/v1/responses", `/openai/v1/responses/${final.id}`]);
+    await expect(client().responses.retrieve(final.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it("passes the vendor's error on in OpenAI's envelope", async () => {
+    const err = await client()
+      .responses.create({ model: `openai/${scenario("fail-429")}`, input: "x" })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((err as InstanceType<typeof OpenAI.RateLimitError>).headers?.get("retry-after")).toBe("7");
+  });
+});
+
 describe("previous_response_id", () => {
   it("replays the stored chain over three turns, without inheriting instructions", async () => {
     const upstream = scenario("inspect");
-    const model = `openai/${upstream}`;
+    const model = `compat-resp/${upstream}`;
     const one = await client().responses.create({ model, input: "turn one", instructions: "First rules." });
     const two = await client().responses.create({ model, input: "turn two", previous_response_id: one.id });
     await client().responses.create({

@@ -1,3 +1,4 @@
+import { compactionSummary, summaryMessage } from "./compaction";
 import type { InputItem, ResponsesRequest } from "./schema";
 
 type Item = Record<string, unknown>;
@@ -65,4 +66,40 @@ export function itemsById(
   const byId = new Map<string, Item>();
   for (const item of chainItems(stored) as Item[]) if (typeof item.id === "string") byId.set(item.id, item);
   return byId;
+}
+
+/**
+ * A stored chain as input items for an `openai` vendor that cannot be sent `previous_response_id`
+ * (the chain is not all its own): reasoning items (their encrypted content) only from the vendor
+ * and model that made them, and the gateway's compaction items as the summary they hold.
+ */
+export function chainItemsFor(
+  chain: readonly {
+    vendor: string;
+    upstreamModel: string;
+    inputItems: Item[] | null;
+    response: Item | null;
+  }[],
+  target: { vendor: string; model: string },
+): Item[] {
+  return chain.flatMap((r) => {
+    const same = r.vendor === target.vendor && r.upstreamModel === target.model;
+    return (chainItems([r]) as Item[]).filter((i) => same || i.type !== "reasoning");
+  });
+}
+
+/** Input items for OpenAI itself: a compaction item of ours is the summary it holds, as words. */
+export function readableByOpenAI(items: Item[]): Item[] {
+  return items.map((item) => {
+    const summary =
+      item.type === "compaction" && typeof item.encrypted_content === "string"
+        ? compactionSummary(item.encrypted_content)
+        : null;
+    if (summary === null) return item;
+    return {
+      type: "message",
+      role: "developer",
+      content: [{ type: "input_text", text: summaryMessage(summary) }],
+    };
+  });
 }

@@ -1,4 +1,5 @@
-import type { StreamEvent } from "../../../chat/types";
+import { estimateTextTokens } from "../../../chat/tokens";
+import type { StreamEvent, Usage } from "../../../chat/types";
 import { getDb } from "../../../db/client";
 import { insertResponse, pruneExpiredResponses } from "../../../db/queries/responses";
 import {
@@ -10,17 +11,30 @@ import {
 } from "../../../dialects/openai-responses/from-neutral";
 import { estimateInputTokens } from "../../../dialects/openai-responses/input-tokens";
 import type { InputTokensRequest, ResponsesRequest } from "../../../dialects/openai-responses/schema";
-import { inputItemsOf } from "../../../dialects/openai-responses/stored";
+import {
+  chainItems,
+  chainItemsFor,
+  inputItemsOf,
+  readableByOpenAI,
+} from "../../../dialects/openai-responses/stored";
 import { responsesEventEncoder } from "../../../dialects/openai-responses/stream-encoder";
 import { inputTokensToNeutral, responsesToNeutral } from "../../../dialects/openai-responses/to-neutral";
+import { malformed, networkError } from "../../../providers/http";
+import type { VendorKind } from "../../../providers/kinds";
+import { convertResponsesUsage } from "../../../providers/openai/responses-usage";
+import { ResponsesResponseSchema } from "../../../providers/openai/responses-wire";
+import { providerFor } from "../../../providers/registry";
 import { estimateCall } from "../../budget";
+import type { ResolvedModel } from "../../resolve-model";
 import { resolveModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
 import { encodeEvents, type StreamEncoder } from "../stream/encode-events";
+import { passthroughResponsesStream } from "../stream/responses-passthrough";
+import { safeJson } from "../stream/sse-passthrough";
 import { SSE_HEADERS } from "../stream/sse-writer";
 import type { CallEnd, CallPlan, Reply } from "../types";
 import { callNeutral, type NeutralAnswer, translations } from "./neutral-call";
-import { historyMessages, ownerOf, storedHistory, withReferencedItems } from "./responses-state";
+import { historyMessages, ownerOf, storedChain, storedHistory, withReferencedItems } from "./responses-state";
 
 /** Room assumed for an answer when the request does not bound it. */
 const DEFAULT_ANSWER_TOKENS = 4096;
@@ -53,47 +67,72 @@ const ECHOED = [
 const echoOf = (input: ResponsesRequest): ResponseEcho =>
   Object.fromEntries(ECHOED.filter((k) => input[k] != null).map((k) => [k, input[k]])) as ResponseEcho;
 
+/** What one attempt produced: an `openai` vendor's own answer, or a neutral one to encode. */
+type ResponsesAnswer =
+  | { kind: "relayed-json"; text: string; response: Record<string, unknown>; usage: Usage }
+  | { kind: "relayed-sse"; body: ReadableStream<Uint8Array> }
+  | NeutralAnswer;
+
 /**
- * POST /v1/responses: OpenAI's Responses API for any vendor, through the neutral model
- * (src/dialects/openai-responses/), answered as a Response or its event stream. With `store`
- * (the default, as at OpenAI) the response is kept in D1 before the client is told it is
- * complete, so a follow-up sent the instant the stream ends finds it by `previous_response_id`.
+ * POST /v1/responses: OpenAI's Responses API for any vendor. A vendor of kind `openai` gets the
+ * client's body (its model swapped in) at its own `/v1/responses` and its answer or stream is
+ * relayed as its own bytes; every other vendor goes through the neutral model
+ * (src/dialects/openai-responses/) and is answered as a Response or its event stream. With
+ * `store` (the default, as at OpenAI) the response is kept in D1, whoever made it, before the
+ * client is told it is complete, so a follow-up sent the instant the stream ends finds it by
+ * `previous_response_id`, and a chain can move between vendors.
  * @see https://platform.openai.com/docs/api-reference/responses/create
  */
 export const responsesPlan =
-  (request: ResponsesRequest) =>
-  async (cx: CallContext): Promise<CallPlan<NeutralAnswer>> => {
+  (request: ResponsesRequest, raw: Record<string, unknown>) =>
+  async (cx: CallContext): Promise<CallPlan<ResponsesAnswer>> => {
     const input = await withReferencedItems(cx, request);
     const stream = input.stream === true;
     const store = input.store !== false;
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
-    const prior = historyMessages(await storedHistory(cx, input.previous_response_id));
+    const chain = await storedChain(cx, input.previous_response_id);
+    const prior = historyMessages(chain && chainItems(chain));
     const translated = translations((_vendor, upstreamModel) =>
       responsesToNeutral(input, upstreamModel, prior),
     );
-    translated(requested.vendor.slug, requested.upstreamModel);
-    const promptTokens = estimateInputTokens(translated(requested.vendor.slug, requested.upstreamModel));
+    const passthrough = (kind: VendorKind) => providerFor(kind).responsesWire !== undefined;
+    const admit = (resolved: ResolvedModel) => {
+      if (!passthrough(resolved.vendor.kind)) translated(resolved.vendor.slug, resolved.upstreamModel);
+    };
+    admit(requested);
+    const promptTokens = estimateTextTokens(
+      JSON.stringify([
+        input.instructions ?? "",
+        chain ? chainItems(chain) : [],
+        input.input ?? "",
+        input.tools ?? [],
+      ]),
+    );
     const signal = cx.options.resilience.clientSignal;
     const id = newResponseId();
     const createdAt = nowSeconds();
     const meta = { id, model: input.model, createdAt, echo: echoOf(input) };
 
-    /** Keeps the response (when `store`), before the client hears it is complete; never rejects. */
-    const keep = async (response: WireResponse, answeredBy: { vendor: string; model: string }) => {
+    /** Keeps a response (when `store`), before the client hears it is complete; never rejects. */
+    const keep = async (
+      response: Record<string, unknown>,
+      by: { vendor: string; model: string; origin: "gateway" | "vendor" },
+    ) => {
+      const responseId = typeof response.id === "string" ? response.id : id;
       if (!store) return;
       const db = getDb(cx.env.DB);
       const days = Number(cx.env.RESPONSE_RETENTION_DAYS ?? DEFAULT_RETENTION_DAYS) || DEFAULT_RETENTION_DAYS;
       try {
         await insertResponse(db, {
-          id,
+          id: responseId,
           userId: ownerOf(cx),
-          origin: "gateway",
-          vendor: answeredBy.vendor,
-          upstreamModel: answeredBy.model,
-          status: response.status ?? "completed",
+          origin: by.origin,
+          vendor: by.vendor,
+          upstreamModel: by.model,
+          status: typeof response.status === "string" ? response.status : "completed",
           previousResponseId: input.previous_response_id ?? null,
-          response: response as unknown as Record<string, unknown>,
-          inputItems: inputItemsOf(input.input, id),
+          response,
+          inputItems: inputItemsOf(input.input, responseId),
           expiresAt: new Date(Date.now() + days * 86_400_000),
         });
       } catch (err) {
@@ -110,32 +149,97 @@ export const responsesPlan =
       cx.waitUntil(pruneExpiredResponses(db).catch(() => {}));
     };
 
+    /**
+     * The body an `openai` vendor gets: the client's, its model swapped in. A chain that is all
+     * this vendor's stays a `previous_response_id` (OpenAI holds it); any other is replayed as
+     * input items, as is what the gateway resolved or made (item references, its compactions).
+     */
+    const vendorBody = (resolved: ResolvedModel): Record<string, unknown> => {
+      const body: Record<string, unknown> = { ...raw, model: resolved.upstreamModel };
+      const own = chain?.every((r) => r.origin === "vendor" && r.vendor === resolved.vendor.slug);
+      let items = Array.isArray(input.input) ? (input.input as Record<string, unknown>[]) : null;
+      if (chain && !own) {
+        const target = { vendor: resolved.vendor.slug, model: resolved.upstreamModel };
+        items = [...chainItemsFor(chain, target), ...(items ?? inputItemsOf(input.input, id))];
+        delete body.previous_response_id;
+      }
+      if (items && (items !== raw.input || chain)) body.input = readableByOpenAI(items);
+      return body;
+    };
+
     return {
       requested: { ...requested, model: input.model },
-      admit: (resolved) => void translated(resolved.vendor.slug, resolved.upstreamModel),
+      admit,
       estimate: (price) =>
         estimateCall(
           promptTokens,
           input.max_output_tokens ?? requested.config?.maxOutputTokens ?? DEFAULT_ANSWER_TOKENS,
           price,
         ),
-      attempt: ({ provider, resolved }, { ctx, settle }) =>
-        callNeutral(provider, translated(resolved.vendor.slug, resolved.upstreamModel), stream, {
-          ctx,
-          settle,
-        }),
-      usageOf: (a) => (a.kind === "answer" ? a.answer.usage : undefined),
+      async attempt({ provider, resolved }, { ctx, settle }): Promise<ResponsesAnswer> {
+        if (!provider.responsesWire) {
+          return callNeutral(provider, translated(resolved.vendor.slug, resolved.upstreamModel), stream, {
+            ctx,
+            settle,
+          });
+        }
+        const res = await provider.responsesWire.send("/responses", vendorBody(resolved), ctx, {
+          method: "POST",
+        });
+        if (stream) {
+          settle();
+          return { kind: "relayed-sse", body: res.body as ReadableStream<Uint8Array> };
+        }
+        let text: string;
+        try {
+          text = await res.text();
+        } catch (err) {
+          throw networkError(ctx.vendor.slug, ctx.signal, err);
+        } finally {
+          settle();
+        }
+        const body = safeJson(text);
+        const parsed = ResponsesResponseSchema.safeParse(body);
+        if (!parsed.success || typeof parsed.data.id !== "string") throw malformed(ctx.vendor.slug);
+        return {
+          kind: "relayed-json",
+          text,
+          response: body as Record<string, unknown>,
+          usage: parsed.data.usage
+            ? convertResponsesUsage(parsed.data.usage)
+            : { inputTokens: 0, outputTokens: 0 },
+        };
+      },
+      usageOf: (a) =>
+        a.kind === "answer" ? a.answer.usage : a.kind === "relayed-json" ? a.usage : undefined,
       async respond(a, answered): Promise<Reply> {
-        const answeredBy = { vendor: answered.resolved.vendor.slug, model: answered.resolved.upstreamModel };
-        if (a.kind === "answer") {
-          const response = toResponse(a.answer, meta);
-          await keep(response, answeredBy);
+        const vendor = answered.resolved.vendor.slug;
+        const by = { vendor, model: answered.resolved.upstreamModel };
+        if (a.kind === "relayed-json" || a.kind === "answer") {
+          const response =
+            a.kind === "answer"
+              ? (toResponse(a.answer, meta) as unknown as Record<string, unknown>)
+              : a.response;
+          await keep(response, { ...by, origin: a.kind === "answer" ? "gateway" : "vendor" });
           return {
             status: 200,
-            body: JSON.stringify(response),
+            body: a.kind === "answer" ? JSON.stringify(response) : a.text,
             headers: { "content-type": "application/json" },
-            done: Promise.resolve({ usage: a.answer.usage }),
+            done: Promise.resolve({ usage: a.kind === "answer" ? a.answer.usage : a.usage }),
           };
+        }
+        let onEnd!: (end: CallEnd) => void;
+        const done = new Promise<CallEnd>((resolve) => {
+          onEnd = resolve;
+        });
+        if (a.kind === "relayed-sse") {
+          const body = passthroughResponsesStream(vendor, a.body, {
+            requestId: cx.requestId,
+            onEnd,
+            signal,
+            beforeTerminal: (response) => keep(response, { ...by, origin: "vendor" }),
+          });
+          return { status: 200, body, headers: { ...SSE_HEADERS }, done };
         }
         let final: WireResponse | undefined;
         const encoder = responsesEventEncoder(
@@ -143,24 +247,17 @@ export const responsesPlan =
           { requestId: cx.requestId, onResponse: (r) => (final = r) },
         );
         // The terminal event goes only once the response it carries is stored.
+        const stored = async (bytes: Uint8Array | Promise<Uint8Array>) => {
+          const out = await bytes;
+          if (final) await keep(final as unknown as Record<string, unknown>, { ...by, origin: "gateway" });
+          return out;
+        };
         const storing: StreamEncoder = {
           ...encoder,
           event: (e: StreamEvent) => encoder.event(e),
-          async end(outcome) {
-            const bytes = await encoder.end(outcome);
-            if (final) await keep(final, answeredBy);
-            return bytes;
-          },
-          async error(err, outcome) {
-            const bytes = await encoder.error(err, outcome);
-            if (final) await keep(final, answeredBy);
-            return bytes;
-          },
+          end: (outcome) => stored(encoder.end(outcome)),
+          error: (err, outcome) => stored(encoder.error(err, outcome)),
         };
-        let onEnd!: (end: CallEnd) => void;
-        const done = new Promise<CallEnd>((resolve) => {
-          onEnd = resolve;
-        });
         const body = encodeEvents(a.events, storing, { onEnd, signal, pingMs: cx.options.stream.pingMs });
         return { status: 200, body, headers: { ...SSE_HEADERS }, done };
       },

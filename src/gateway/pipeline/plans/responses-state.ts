@@ -1,5 +1,6 @@
 import type { ChatMessage } from "../../../chat/types";
 import { findResponses, responseChain } from "../../../db/queries/responses";
+import type { ResponseRow } from "../../../db/schema";
 import { inputToMessages } from "../../../dialects/openai-responses/input-items";
 import type { InputItem, ResponsesRequest } from "../../../dialects/openai-responses/schema";
 import {
@@ -20,28 +21,35 @@ import type { CallContext } from "../run-call";
 export const ownerOf = (cx: CallContext): string | null => (cx.tenant === "admin-key" ? null : cx.tenant);
 
 /**
- * The stored items before `previous_response_id`: the chain's inputs and outputs, oldest first,
- * whichever vendor made each (instructions are not inherited, as OpenAI documents); undefined
- * without one. An id that is not the caller's is a 404 naming the field.
+ * The stored chain that ends at `previous_response_id`, oldest first, whichever vendor made each
+ * response; undefined without one. An id that is not the caller's is a 404 naming the field.
  */
-export async function storedHistory(
+export async function storedChain(
   cx: CallContext,
   previousId: string | null | undefined,
-): Promise<InputItem[] | undefined> {
+): Promise<ResponseRow[] | undefined> {
   if (!previousId) return undefined;
   const chain = await responseChain(cx.env.DB, previousId, ownerOf(cx));
   if (!chain.length) throw notFound("previous response", "previous_response_id");
-  return chainItems(chain);
+  return chain;
 }
+
+/** The chain's inputs and outputs as input items (instructions are not inherited, as OpenAI documents). */
+export const storedHistory = async (cx: CallContext, previousId: string | null | undefined) => {
+  const chain = await storedChain(cx, previousId);
+  return chain && chainItems(chain);
+};
 
 /** The stored history as neutral messages, for the translation. */
 export const historyMessages = (items: InputItem[] | undefined): ChatMessage[] | undefined =>
   items && inputToMessages(items, "previous_response_id");
 
 /**
- * `input` with every `item_reference` replaced by the item it names, from the caller's stored
- * responses (the AI SDK sends its earlier output this way when responses are stored). An item
- * that is not the caller's, or not stored, is a 404 naming the reference.
+ * `input` with every `item_reference` the gateway can resolve replaced by the item it names, from
+ * the caller's stored responses (the AI SDK sends its earlier output this way when responses are
+ * stored). A reference to an item id of ours that is not the caller's, or no longer stored, is a
+ * 404 naming it; one to an id the gateway did not make stays (an `openai` vendor may know it;
+ * translation refuses it by name).
  */
 export async function withReferencedItems<T extends { input?: ResponsesRequest["input"] }>(
   cx: CallContext,
@@ -56,8 +64,9 @@ export async function withReferencedItems<T extends { input?: ResponsesRequest["
   const input = items.map((item, i) => {
     if (!isItemReference(item)) return item;
     const target = found.get(String(item.id));
-    if (!target) throw notFound("item", `input.${i}`);
-    return target;
+    if (target) return target;
+    if (responseIdOfItem(String(item.id)) !== null) throw notFound("item", `input.${i}`);
+    return item;
   });
   return { ...body, input: input as ResponsesRequest["input"] };
 }

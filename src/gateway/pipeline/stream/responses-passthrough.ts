@@ -35,6 +35,11 @@ export interface ResponsesPassthroughOptions {
    * the id the client will use to read, continue or delete it, so the plan records its owner.
    */
   onResponseId?: ((id: string) => void) | undefined;
+  /**
+   * Awaited before `response.completed` or `response.incomplete` goes on, with the response it
+   * carries: the plan stores it, so a follow-up sent the instant the stream ends finds it.
+   */
+  beforeTerminal?: ((response: Record<string, unknown>) => Promise<void>) | undefined;
 }
 
 /** The events whose content the relay reads; every other one goes on unread. */
@@ -162,7 +167,11 @@ export function passthroughResponsesStream(
         stopped = true;
         if (event?.response?.usage) outcome.usage = convertResponsesUsage(event.response.usage);
         outcome.finishReason = mapResponsesFinish(type, event?.response, sawCall);
-        break;
+        opts.onEvent?.(json);
+        if (opts.beforeTerminal && json.response && typeof json.response === "object") {
+          return { after: opts.beforeTerminal(json.response as Record<string, unknown>) };
+        }
+        return "forward";
       case "response.output_item.added":
       case "response.output_item.done":
         if (event?.item && isClientCall(event.item.type)) sawCall = true;

@@ -12,7 +12,13 @@ export type { EventSourceMessage };
 const MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
 /** What the relay does with one upstream event: its bytes go on, or not, or others instead. */
-export type Verdict = "forward" | "drop" | { replace: Uint8Array } | GatewayError;
+export type Verdict =
+  | "forward"
+  | "drop"
+  | { replace: Uint8Array }
+  /** Forward the event's own bytes once this settles (a plan stores what the event announces). */
+  | { after: Promise<unknown> }
+  | GatewayError;
 
 /** What is particular to one wire format when a vendor's stream is relayed to a client of it. */
 export interface SseRules {
@@ -73,10 +79,16 @@ export function relaySse(
       await reader.cancel().catch(() => {});
     };
     /** Writes what a non-forwarded verdict says; true when the stream must end with its error. */
-    const apply = async (v: Exclude<Verdict, "forward">) => {
+    const apply = async (v: Exclude<Verdict, "forward">, event: Uint8Array) => {
       if (v === "drop") return false;
       if ("replace" in v) {
         await send(v.replace);
+        return false;
+      }
+      if ("after" in v) {
+        // Never rejects the stream: what was awaited reports its own failure.
+        await v.after.catch(() => {});
+        await send(event);
         return false;
       }
       await fail(v);
@@ -100,7 +112,7 @@ export function relaySse(
         if (v !== "forward") {
           if (kept < from) await send(bytes.subarray(kept, from));
           kept = end;
-          if (await apply(v)) return;
+          if (await apply(v, bytes.subarray(from, end))) return;
         }
         from = end;
       }
@@ -115,8 +127,9 @@ export function relaySse(
       const whole = eventEnds(pending, true).length > 0;
       const text = whole ? decoder.decode(pending) : `${decoder.decode(pending)}\n\n`;
       const v = classify(pending, text);
-      if (v === "forward") await send(whole ? pending : new TextEncoder().encode(text));
-      else if (await apply(v)) return;
+      const event = whole ? pending : new TextEncoder().encode(text);
+      if (v === "forward") await send(event);
+      else if (await apply(v, event)) return;
     }
     const last = rules.end();
     if (last instanceof Uint8Array) await send(last);
