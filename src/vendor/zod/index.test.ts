@@ -8,6 +8,7 @@ describe("zod in the workers tests", () => {
   it("is src/vendor/zod, for our imports and @hono/zod-openapi's alike", () => {
     for (const ns of [zod, z]) {
       expect("locales" in ns).toBe(false);
+      expect("core" in ns).toBe(false);
       expect(typeof ns.object).toBe("function");
     }
     expect(z.string().openapi).toBeTypeOf("function");
