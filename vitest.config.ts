@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -42,6 +43,17 @@ export default defineConfig({
             },
           })),
         ],
+        // The zod the deploy bundle gets (wrangler.toml [alias]; src/vendor/zod says what it
+        // leaves out), so a call to a left-out export fails here rather than only once deployed.
+        // Exactly "zod": the AI SDK's "zod/v4" imports keep zod's own entry points.
+        resolve: {
+          alias: [
+            {
+              find: /^zod$/,
+              replacement: resolve(import.meta.dirname, "src/vendor/zod/index.js"),
+            },
+          ],
+        },
         test: {
           name: "workers",
           include: ["src/**/*.test.ts", "test/http/**/*.test.ts"],

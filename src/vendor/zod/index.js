@@ -1,4 +1,5 @@
-// The "zod" the deploy bundle sees (wrangler.toml [alias]); see external.js for why.
+// The "zod" the deploy bundle and the workers tests see (wrangler.toml [alias], vitest.config.ts);
+// see external.js for why.
 import * as z from "./external.js";
 
 export * from "./external.js";
