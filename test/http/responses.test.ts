@@ -159,7 +159,9 @@ describe("an openai vendor: passthrough of its own Responses API", () => {
     const [, sent] = await received(upstream);
     // All of the chain is the vendor's: it gets the id, not the history.
     expect(sent?.path).toBe("/openai/v1/responses");
-    expect((sent?.body as { previous_response_id?: string }).previous_response_id).toBe(first.id);
+    expect((sent?.body as { previous_response_id?: string } | undefined)?.previous_response_id).toBe(
+      first.id,
+    );
     expect((await client().responses.retrieve(second.id)).id).toBe(second.id);
     // The vendor key is shared: another user is refused here, never sent on to the vendor.
     const other = client(otherKey);
@@ -179,7 +181,7 @@ describe("an openai vendor: passthrough of its own Responses API", () => {
       previous_response_id: first.id,
     });
     const [sent] = await received(upstream);
-    const body = sent?.body as { previous_response_id?: string; input: unknown[] };
+    const body = (sent?.body ?? {}) as { previous_response_id?: string; input: unknown[] };
     expect(body.previous_response_id).toBeUndefined();
     expect(JSON.stringify(body.input)).toContain("the word is teal");
     expect(JSON.stringify(body.input)).toContain(first.output_text);
