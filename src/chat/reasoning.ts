@@ -38,12 +38,19 @@ export function budgetOf(r: Reasoning): number | undefined {
   return r.effort ? EFFORT_BUDGETS[r.effort] : undefined;
 }
 
+/** The level names clients send: the neutral ones, "none" and "max". */
+export type ClientEffort = ReasoningEffort | "none" | "max";
+
+const CLIENT_EFFORTS = new Set<string>(["none", ...EFFORTS, "max"]);
+
+export const isClientEffort = (s: string): s is ClientEffort => CLIENT_EFFORTS.has(s);
+
 /**
  * OpenAI's effort names (Chat Completions' `reasoning_effort`, Responses' `reasoning.effort`,
  * Anthropic's `output_config.effort`) as the neutral setting: "none" is reasoning off, "max"
  * the neutral "xhigh" (see ReasoningEffort).
  */
-export function reasoningOfEffort(effort: ReasoningEffort | "none" | "max"): Reasoning {
+export function reasoningOfEffort(effort: ClientEffort): Reasoning {
   if (effort === "none") return { enabled: false };
   return { enabled: true, effort: effort === "max" ? "xhigh" : effort };
 }
