@@ -1,6 +1,7 @@
 import { parseImageUrl } from "./image-url";
 import type { ChatCompletionRequest, OpenAIMessage } from "./openai-schema";
-import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat, ToolChoice } from "./types";
+import { isClientEffort, reasoningOfEffort } from "./reasoning";
+import type { ChatMessage, ChatRequest, ContentPart, Reasoning, ResponseFormat, ToolChoice } from "./types";
 
 type TextContent = string | { type: "text"; text: string }[];
 
@@ -66,6 +67,16 @@ function responseFormat(f: ChatCompletionRequest["response_format"]): ResponseFo
   };
 }
 
+/**
+ * `reasoning_effort` as the neutral setting (each adapter takes it to its vendor's, see
+ * src/chat/reasoning.ts); an OpenAI-wire vendor gets the client's body instead, field as sent. A
+ * level OpenAI does not name (Groq's `default`, a newer one) still asks for reasoning: at the
+ * model's default level.
+ * @see https://platform.openai.com/docs/api-reference/chat/create#chat-create-reasoning_effort
+ */
+const reasoning = (effort: string): Reasoning =>
+  isClientEffort(effort) ? reasoningOfEffort(effort) : { enabled: true };
+
 /** A validated OpenAI request as the neutral request, for `upstreamModel` at the chosen vendor. */
 export function chatRequestFromOpenAI(body: ChatCompletionRequest, upstreamModel: string): ChatRequest {
   const req: ChatRequest = { model: upstreamModel, messages: body.messages.map(messageFromOpenAI) };
@@ -91,5 +102,6 @@ export function chatRequestFromOpenAI(body: ChatCompletionRequest, upstreamModel
   if (body.seed != null) req.seed = body.seed;
   if (body.presence_penalty != null) req.presencePenalty = body.presence_penalty;
   if (body.frequency_penalty != null) req.frequencyPenalty = body.frequency_penalty;
+  if (body.reasoning_effort != null) req.reasoning = reasoning(body.reasoning_effort);
   return req;
 }

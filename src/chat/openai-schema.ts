@@ -115,6 +115,14 @@ export const ChatCompletionRequestSchema = z
     presence_penalty: z.number().min(-2).max(2).nullish(),
     frequency_penalty: z.number().min(-2).max(2).nullish(),
     n: z.number().int().min(1).max(16).nullish(),
+    // A string, not OpenAI's enum: OpenAI-wire vendors get it as sent (a level added after this
+    // gateway was built, a host's own such as Groq's `default`, still reaches them); translated
+    // vendors take the levels they know (from-openai.ts).
+    reasoning_effort: z
+      .string()
+      .max(32)
+      .nullish()
+      .openapi({ example: "low", description: "none, minimal, low, medium, high, xhigh or max." }),
   })
   .openapi("ChatCompletionRequest");
 

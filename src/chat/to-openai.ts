@@ -19,6 +19,10 @@ export const openaiUsage = (u: Usage): CompletionUsage => ({
   completion_tokens: u.outputTokens,
   total_tokens: u.inputTokens + u.outputTokens,
   ...(u.cachedTokens !== undefined ? { prompt_tokens_details: { cached_tokens: u.cachedTokens } } : {}),
+  // Clients are shown no reasoning text, but what it cost is part of the completion tokens.
+  ...(u.reasoningTokens !== undefined
+    ? { completion_tokens_details: { reasoning_tokens: u.reasoningTokens } }
+    : {}),
 });
 
 const openaiToolCall = (t: ToolCall) => ({

@@ -37,6 +37,13 @@ export type ChatMessage =
        * whose vendor takes reasoning back (DeepSeek in tool loops) send it, the others drop it.
        */
       reasoning?: string;
+      /**
+       * The vendor's own seal over `reasoning` (Anthropic's thinking-block `signature`), opaque,
+       * kept only where the same vendor and model made it: Anthropic takes thinking back only
+       * with it, and requires it on the turn a tool loop continues. Never the gateway's own
+       * signature of the Anthropic dialect (thinking-signature.ts), which no vendor can check.
+       */
+      reasoningSignature?: string;
     }
   | { role: "tool"; toolCallId: string; content: string };
 
@@ -62,15 +69,31 @@ export type ResponseFormat =
     };
 
 /**
- * How much the model may reason before it answers (Anthropic's `thinking`). Each adapter maps it
- * to its vendor's setting, or drops it where the vendor or model has none; absent, the vendor's
- * default applies.
+ * A reasoning level, as OpenAI names them (`reasoning_effort`, Responses' `reasoning.effort`).
+ * "none" is not one: it is reasoning off (`enabled: false`); OpenAI's and Anthropic's "max"
+ * reads as "xhigh", the most any translated vendor takes.
+ */
+export type ReasoningEffort = "minimal" | "low" | "medium" | "high" | "xhigh";
+
+/**
+ * How much the model may reason before it answers (Anthropic's `thinking`, OpenAI's
+ * `reasoning_effort`). A client gives a budget or a level (or both); each adapter takes the one
+ * its vendor speaks and derives it from the other when that is all there is (src/chat/reasoning.ts),
+ * or drops the setting where the vendor or model has none. Absent, the vendor's default applies.
  */
 export interface Reasoning {
   /** false: answer without reasoning, or with as little as the model allows. */
   enabled: boolean;
-  /** The tokens it may spend reasoning; absent, the model decides (adaptive). */
+  /** The tokens it may spend reasoning; absent (and no effort), the model decides (adaptive). */
   budgetTokens?: number;
+  /** How hard it may think; absent (and no budget), the model decides. */
+  effort?: ReasoningEffort;
+  /**
+   * Whether the client wants the reasoning's text (summaries) back. Absent, each adapter's
+   * default: Gemini asks for its thought summaries whenever reasoning is on; false, it asks
+   * for none. Vendors that always return it (Anthropic, compatible hosts) are not told.
+   */
+  summaries?: boolean;
 }
 
 export interface ChatRequest {
@@ -108,6 +131,12 @@ export interface Usage {
    */
   cacheWriteTokens?: number;
   cacheWrite1hTokens?: number;
+  /**
+   * Output tokens the model spent reasoning, part of `outputTokens`, where the vendor counts them
+   * apart (OpenAI's `reasoning_tokens`, Gemini's `thoughtsTokenCount`, Anthropic's
+   * `thinking_tokens`); absent where it does not.
+   */
+  reasoningTokens?: number;
 }
 
 export interface ChatResponse {
@@ -119,6 +148,8 @@ export interface ChatResponse {
   toolCalls: ToolCall[];
   /** The model's reasoning (summaries), where the vendor shows it; absent when there was none. */
   reasoning?: string;
+  /** The vendor's seal over it, where it gives one (see ChatMessage). */
+  reasoningSignature?: string;
   finishReason: FinishReason;
   usage: Usage;
 }
@@ -127,8 +158,12 @@ export interface ChatResponse {
 export type StreamEvent =
   | { type: "start"; id?: string; model: string }
   | { type: "text"; text: string }
-  /** The model's reasoning (Gemini's thought summaries, compatible hosts' `reasoning_content`). */
-  | { type: "reasoning"; text: string }
+  /**
+   * The model's reasoning (Gemini's thought summaries, compatible hosts' `reasoning_content`,
+   * Anthropic's thinking). `signature` is the vendor's seal over the reasoning so far (Anthropic
+   * sends it once, after the text, with an empty `text`).
+   */
+  | { type: "reasoning"; text: string; signature?: string }
   | { type: "tool_call"; index: number; id?: string; name?: string; argumentsDelta?: string }
   | { type: "usage"; usage: Usage }
   | { type: "finish"; finishReason: FinishReason };

@@ -98,6 +98,19 @@ describe("the mock vendor", () => {
     expect(whole.content).toEqual(final.content);
   });
 
+  it("hears Claude Code's output_config.effort beside adaptive thinking as the level", async () => {
+    const res = await client().messages.create({
+      model: "mock/echo",
+      max_tokens: 256,
+      thinking: { type: "adaptive" },
+      output_config: { effort: "high" },
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(thinkingOf(res.content)[0]?.thinking).toBe(
+      'Thinking about "hi" (effort high, 0 earlier thought(s) recalled).',
+    );
+  });
+
   it("shows no thinking when none is asked, or when it is disabled", async () => {
     for (const thinking of [undefined, { type: "disabled" as const }]) {
       const res = await client().messages.create({

@@ -30,11 +30,13 @@ export async function upstreamLog(model: string) {
   }[];
 }
 
+/** The mock's usage in OpenAI's shape: its 2 thought tokens are output, and told apart. */
 export const FIXED_USAGE = {
   prompt_tokens: 30,
   completion_tokens: 12,
   total_tokens: 42,
   prompt_tokens_details: { cached_tokens: 6 },
+  completion_tokens_details: { reasoning_tokens: 2 },
 };
 
 export const WEATHER_TOOL = {

@@ -494,3 +494,46 @@ describe("anthropic: the official openai SDK", () => {
     }).rejects.toThrow(/Overloaded/);
   });
 });
+
+describe("anthropic: reasoning_effort", () => {
+  it("asks Claude for extended thinking with the level's budget, room for the answer on top", async () => {
+    const seen = await inspect({ messages: [user("hi")], reasoning_effort: "low" });
+    expect(seen.body).toMatchObject({
+      thinking: { type: "enabled", budget_tokens: 2048 },
+      max_tokens: 2048 + 4096,
+    });
+    const bounded = await inspect({
+      messages: [user("hi")],
+      reasoning_effort: "high",
+      max_completion_tokens: 9000,
+    });
+    expect(bounded.body).toMatchObject({
+      thinking: { type: "enabled", budget_tokens: 8999 },
+      max_tokens: 9000,
+    });
+    const off = await inspect({ messages: [user("hi")], reasoning_effort: "none", temperature: 0.3 });
+    expect(off.body).not.toHaveProperty("thinking");
+    expect(off.body).toMatchObject({ max_tokens: 4096, temperature: 0.3 });
+  });
+
+  it("refuses, naming it, a temperature Claude does not take while it thinks", async () => {
+    const res = await ask("claude-sonnet-4-5", { reasoning_effort: "medium", temperature: 0.7 });
+    const err = expectError(res, 400, "invalid_request_error", "unsupported_parameter");
+    expect(err.param).toBe("temperature");
+  });
+
+  it("shows OpenAI-format clients the answer, not the thinking, and counts it in the usage", async () => {
+    const res = await ask("fixture-thinking", {
+      reasoning_effort: "low",
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect(res.status, res.text).toBe(200);
+    const { done, chunks } = chunksOf(res.text);
+    expect(done).toBe(true);
+    const said = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
+    expect(said).toBe("The GCD is 21.");
+    expect(res.text).not.toContain("GCD of 1071");
+    expect(chunks.at(-1).usage).toMatchObject({ prompt_tokens: 46, completion_tokens: 131 });
+  });
+});

@@ -35,6 +35,15 @@ describe("gemini: text answers", () => {
     expect(res.json.usage).toEqual(FIXED_USAGE);
   });
 
+  it("sends reasoning_effort as Gemini's thinking config", async () => {
+    const { seen } = await inspect({ messages: [user("hi")], reasoning_effort: "medium" });
+    expect(seen.body.generationConfig).toEqual({
+      thinkingConfig: { thinkingBudget: 8192, includeThoughts: true },
+    });
+    const off = await inspect({ messages: [user("hi")], reasoning_effort: "none" });
+    expect(off.seen.body.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 0 } });
+  });
+
   it("calls generateContent with the key in x-goog-api-key, never in the URL", async () => {
     const { model, seen } = await inspect({ messages: [user("hi")] });
     expect(seen.path).toBe(`/gemini/v1beta/models/${model}:generateContent`);

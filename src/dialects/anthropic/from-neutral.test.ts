@@ -151,6 +151,15 @@ describe("anthropicUsage", () => {
       output_tokens: 5,
     });
   });
+
+  it("gives the vendor's reasoning tokens as thinking tokens, where it counted them", () => {
+    expect(
+      anthropicUsage({ inputTokens: 10, outputTokens: 50, reasoningTokens: 42 }).output_tokens_details,
+    ).toEqual({
+      thinking_tokens: 42,
+    });
+    expect(anthropicUsage({ inputTokens: 10, outputTokens: 50 }).output_tokens_details).toBeNull();
+  });
 });
 
 describe("newMessageId", () => {

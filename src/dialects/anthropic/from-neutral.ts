@@ -39,7 +39,8 @@ export const newToolUseId = (): string => `toolu_${randomHex()}`;
  * Neutral usage counts cached prompt tokens inside the input (OpenAI's way); Anthropic's
  * `input_tokens` is the uncached rest, and clients add the three input counts up (Claude Code's
  * context meter does), so the cached part is taken out rather than counted twice. Cache writes
- * are billed apart only by Anthropic, whose answers take the passthrough: here they are 0.
+ * are billed apart only by Anthropic, whose answers take the passthrough: here they are 0. The
+ * vendor's reasoning tokens, where it counts them, are Anthropic's `thinking_tokens`.
  * @see https://platform.claude.com/docs/en/build-with-claude/prompt-caching#tracking-cache-performance
  */
 export function anthropicUsage(u: Usage): AnthropicUsage {
@@ -51,7 +52,7 @@ export function anthropicUsage(u: Usage): AnthropicUsage {
     cache_read_input_tokens: cached,
     cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
     inference_geo: null,
-    output_tokens_details: null,
+    output_tokens_details: u.reasoningTokens !== undefined ? { thinking_tokens: u.reasoningTokens } : null,
     server_tool_use: null,
     service_tier: null,
     speed: null,

@@ -55,7 +55,7 @@ function deltaUsage(u: Usage | undefined): MessageDeltaUsage {
     output_tokens: known?.output_tokens ?? 0,
     cache_creation_input_tokens: known?.cache_creation_input_tokens ?? null,
     cache_read_input_tokens: known?.cache_read_input_tokens ?? null,
-    output_tokens_details: null,
+    output_tokens_details: known?.output_tokens_details ?? null,
     server_tool_use: null,
   };
 }

@@ -334,6 +334,20 @@ describe("thinking", () => {
     expect(neutral({ messages: [user("hi")] })).not.toHaveProperty("reasoning");
   });
 
+  it("takes output_config.effort as the level beside it (max as xhigh), not when thinking is off", () => {
+    const withEffort = (thinking: unknown, effort: string) =>
+      neutral({ messages: [user("hi")], thinking, output_config: { effort } }).reasoning;
+    expect(withEffort({ type: "adaptive" }, "high")).toEqual({ enabled: true, effort: "high" });
+    expect(withEffort({ type: "adaptive" }, "max")).toEqual({ enabled: true, effort: "xhigh" });
+    expect(withEffort({ type: "enabled", budget_tokens: 3000 }, "low")).toEqual({
+      enabled: true,
+      budgetTokens: 3000,
+      effort: "low",
+    });
+    expect(withEffort({ type: "adaptive" }, "ultra")).toEqual({ enabled: true });
+    expect(withEffort({ type: "disabled" }, "high")).toEqual({ enabled: false });
+  });
+
   it("keeps as reasoning only the thinking the gateway signed for this vendor and model", () => {
     const history = messages(
       user("a"),

@@ -1,4 +1,5 @@
 import { parseImageUrl } from "../../chat/image-url";
+import { isClientEffort, reasoningOfEffort } from "../../chat/reasoning";
 import type {
   ChatMessage,
   ChatRequest,
@@ -273,12 +274,22 @@ export function countTokensToNeutral(
 /**
  * Anthropic's `thinking` as the neutral setting. `between_tools` (thinking only between tool
  * calls) has no counterpart at other vendors; the nearest is to let the model decide, as
- * `adaptive` does.
+ * `adaptive` does. The `output_config.effort` beside it (Claude Code sends `high` with adaptive
+ * thinking) is the neutral level, `max` the neutral `xhigh`; an effort other vendors have no
+ * name for leaves the level to the model.
  * @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking
+ * @see https://platform.claude.com/docs/en/build-with-claude/effort
  */
-function reasoning(t: NonNullable<MessagesRequest["thinking"]>): Reasoning {
-  if (t.type === "enabled") return { enabled: true, budgetTokens: t.budget_tokens };
-  return { enabled: t.type !== "disabled" };
+function reasoning(t: NonNullable<MessagesRequest["thinking"]>, outputConfig: unknown): Reasoning {
+  if (t.type === "disabled") return { enabled: false };
+  const effort = (outputConfig as { effort?: unknown } | null | undefined)?.effort;
+  const level =
+    typeof effort === "string" && isClientEffort(effort) ? reasoningOfEffort(effort).effort : undefined;
+  return {
+    enabled: true,
+    ...(t.type === "enabled" ? { budgetTokens: t.budget_tokens } : {}),
+    ...(level ? { effort: level } : {}),
+  };
 }
 
 export function messagesToNeutral(
@@ -296,6 +307,6 @@ export function messagesToNeutral(
   if (body.metadata?.user_id) req.user = body.metadata.user_id;
   const format = responseFormatOf(body);
   if (format) req.responseFormat = format;
-  if (body.thinking) req.reasoning = reasoning(body.thinking);
+  if (body.thinking) req.reasoning = reasoning(body.thinking, body.output_config);
   return req;
 }

@@ -9,6 +9,7 @@ import {
   responsesUsage,
   toResponse,
 } from "./from-neutral";
+import { encryptedReasoning } from "./reasoning-item";
 
 const NOW = 1_789_686_484;
 const META: ResponseMeta = { id: "resp_gw1", model: "openai/gpt-4o-mini", createdAt: NOW - 1 };
@@ -201,6 +202,53 @@ describe("toResponse", () => {
     const got = await client.responses.create({ model: META.model, input: "hi" });
     expect(got.output_text).toBe("Hello");
     expect({ ...got, output_text: undefined, _request_id: undefined }).toEqual(body);
+  });
+});
+
+describe("toResponse: reasoning", () => {
+  const ORIGIN = { vendor: "anthropic", model: "claude-sonnet-4-5" };
+
+  it("puts the vendor's reasoning first, as a reasoning item with its summary, sealed where the origin is named", () => {
+    const out = toResponse(
+      answer({
+        reasoning: "Think.",
+        reasoningSignature: "EqQBsig",
+        usage: { inputTokens: 1, outputTokens: 9, reasoningTokens: 5 },
+      }),
+      { ...META, origin: ORIGIN },
+    );
+    expect(out.output).toEqual([
+      {
+        id: "rs_gw1_0",
+        type: "reasoning",
+        summary: [{ type: "summary_text", text: "Think." }],
+        encrypted_content: encryptedReasoning(ORIGIN, "EqQBsig"),
+        status: "completed",
+      },
+      expect.objectContaining({ id: "msg_gw1_1", type: "message" }),
+    ]);
+    expect(out.usage?.output_tokens_details).toEqual({ reasoning_tokens: 5 });
+    // Without an origin, no encrypted content; a seal alone then is no item at all.
+    expect(toResponse(answer({ reasoning: "Think." }), META).output[0]).toEqual({
+      id: "rs_gw1_0",
+      type: "reasoning",
+      summary: [{ type: "summary_text", text: "Think." }],
+      status: "completed",
+    });
+    expect(toResponse(answer({ reasoningSignature: "EqQBsig" }), META).output.map((i) => i.type)).toEqual([
+      "message",
+    ]);
+    expect(
+      toResponse(answer({ reasoningSignature: "EqQBsig" }), { ...META, origin: ORIGIN }).output[0],
+    ).toMatchObject({
+      type: "reasoning",
+      summary: [],
+    });
+  });
+
+  it("marks a reasoning item cut short incomplete when the answer stopped in it", () => {
+    const out = toResponse(answer({ content: "", reasoning: "Hm", finishReason: "length" }), META);
+    expect(out.output).toEqual([expect.objectContaining({ type: "reasoning", status: "incomplete" })]);
   });
 });
 

@@ -5,9 +5,11 @@ import type {
   ResponseOutputItem,
   ResponseOutputMessage,
   ResponseOutputText,
+  ResponseReasoningItem,
   ResponseUsage,
 } from "openai/resources/responses/responses";
 import type { ChatResponse, FinishReason, Usage } from "../../chat/types";
+import { encryptedReasoning, type ReasoningOrigin, reasoningItem } from "./reasoning-item";
 
 /**
  * A neutral answer as an OpenAI Responses API `Response` (streams: stream-encoder.ts, which builds
@@ -75,6 +77,13 @@ export interface ResponseMeta {
   /** Unix seconds: when the request came in. */
   createdAt: number;
   echo?: ResponseEcho | undefined;
+  /**
+   * Who answered, named in a reasoning item's `encrypted_content` so the client can send the
+   * reasoning back to them (reasoning-item.ts). The plan names it when the client will keep the
+   * items: `include: ["reasoning.encrypted_content"]`, or a stored response. Absent, reasoning
+   * items carry no encrypted content.
+   */
+  origin?: ReasoningOrigin | undefined;
 }
 
 const randomHex = () => crypto.randomUUID().replaceAll("-", "");
@@ -86,7 +95,7 @@ export const newResponseId = (): string => `resp_${randomHex()}`;
  * so a streamed response and the same answer whole (a cache entry, a stored response) name their
  * items alike, and no two responses share an item id (clients send items back by id).
  */
-export function itemId(kind: "msg" | "fc" | "call", responseId: string, outputIndex: number): string {
+export function itemId(kind: "rs" | "msg" | "fc" | "call", responseId: string, outputIndex: number): string {
   return `${kind}_${responseId.replace(/^resp_/, "")}_${outputIndex}`;
 }
 
@@ -122,8 +131,9 @@ export function incompleteReason(
 }
 
 /**
- * Neutral usage counts cached (and cache-written) prompt tokens inside the input, as Responses
- * does. Reasoning tokens are not reported apart by the neutral model: 0, part of the output.
+ * Neutral usage counts cached (and cache-written) prompt tokens inside the input, and reasoning
+ * tokens inside the output, as Responses does; reasoning tokens are 0 where the vendor did not
+ * count them apart.
  */
 export function responsesUsage(u: Usage): ResponseUsage {
   return {
@@ -133,7 +143,7 @@ export function responsesUsage(u: Usage): ResponseUsage {
       cache_write_tokens: (u.cacheWriteTokens ?? 0) + (u.cacheWrite1hTokens ?? 0),
     },
     output_tokens: u.outputTokens,
-    output_tokens_details: { reasoning_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: u.reasoningTokens ?? 0 },
     total_tokens: u.inputTokens + u.outputTokens,
   };
 }
@@ -228,12 +238,24 @@ export function responseOf(meta: ResponseMeta, state: ResponseState): WireRespon
 }
 
 /** The items this dialect produces. */
-export type OutputItem = ResponseOutputMessage | ResponseFunctionToolCall;
+export type OutputItem = ResponseReasoningItem | ResponseOutputMessage | ResponseFunctionToolCall;
+
+/** A reasoning item's encrypted content: the origin, and the vendor's seal, when the plan named one. */
+export const sealOf = (meta: ResponseMeta, signature: string | undefined): string | undefined =>
+  meta.origin ? encryptedReasoning(meta.origin, signature) : undefined;
 
 export function toResponse(answer: ChatResponse, meta: ResponseMeta): WireResponse {
   const output: OutputItem[] = [];
+  // Reasoning first, as the model thought before it answered; a seal alone (a vendor that showed
+  // no text) is worth an item only where the client can send it back.
+  const seal = sealOf(meta, answer.reasoningSignature);
+  if (answer.reasoning || (answer.reasoningSignature && seal)) {
+    output.push(reasoningItem(itemId("rs", meta.id, 0), answer.reasoning ?? null, "completed", seal));
+  }
   // An empty message item says nothing, and a client sending the output back would send it too.
-  if (answer.content) output.push(messageItem(itemId("msg", meta.id, 0), answer.content, "completed"));
+  if (answer.content) {
+    output.push(messageItem(itemId("msg", meta.id, output.length), answer.content, "completed"));
+  }
   const callId = callIds(meta.id);
   for (const t of answer.toolCalls) {
     const at = output.length;

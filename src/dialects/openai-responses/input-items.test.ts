@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../errors/gateway-error";
 import { inputToMessages } from "./input-items";
+import { encryptedReasoning } from "./reasoning-item";
 import { ResponsesRequestSchema } from "./schema";
 
 /** Items go through the schema first, as the route validates them. */
@@ -189,6 +190,58 @@ describe("inputToMessages", () => {
       { role: "user", content: [text("a")] },
       { role: "assistant", content: "b" },
     ]);
+  });
+
+  it("keeps the gateway's reasoning items for the vendor and model asked, on the assistant message after them", () => {
+    const target = { vendor: "anthropic", model: "claude-sonnet-4-5" };
+    const reasoning = (text: string, origin = target, signature?: string) => ({
+      type: "reasoning",
+      summary: text ? [{ type: "summary_text", text }] : [],
+      encrypted_content: encryptedReasoning(origin, signature),
+    });
+    const items = [
+      user("a"),
+      reasoning("Think first.", target, "EqQBsig1"),
+      said("Checking."),
+      call("c1"),
+      output("c1", "ok"),
+      // Reasoning between words and a call: the model thought again, a new assistant message.
+      said("Next."),
+      reasoning("Then this."),
+      reasoning("And this.", target, "EqQBsig2"),
+      call("c2"),
+      output("c2", "ok"),
+      reasoning("Not mine.", { vendor: "gemini", model: "gemini-2.5-flash" }),
+      reasoning("", target),
+      said("Done."),
+    ];
+    const parsed = ResponsesRequestSchema.parse({ model: "m", input: items }).input;
+    expect(inputToMessages(parsed, "input", target)).toEqual([
+      { role: "user", content: [text("a")] },
+      {
+        role: "assistant",
+        content: "Checking.",
+        toolCalls: [{ id: "c1", name: "get_weather", arguments: "{}" }],
+        reasoning: "Think first.",
+        reasoningSignature: "EqQBsig1",
+      },
+      { role: "tool", toolCallId: "c1", content: "ok" },
+      { role: "assistant", content: "Next." },
+      {
+        role: "assistant",
+        content: null,
+        toolCalls: [{ id: "c2", name: "get_weather", arguments: "{}" }],
+        reasoning: "Then this.\n\nAnd this.",
+        reasoningSignature: "EqQBsig2",
+      },
+      { role: "tool", toolCallId: "c2", content: "ok" },
+      { role: "assistant", content: "Done." },
+    ]);
+    // Without a target, or for another model, none is kept.
+    expect(JSON.stringify(inputToMessages(parsed))).not.toContain("reasoning");
+    expect(
+      JSON.stringify(inputToMessages(parsed, "input", { ...target, model: "claude-opus-4-1" })),
+    ).not.toContain("reasoning");
   });
 
   it("refuses what it cannot carry with a 400 naming the item or part", () => {

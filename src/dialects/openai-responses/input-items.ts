@@ -3,6 +3,7 @@ import type { ChatMessage, ContentPart, ToolCall } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
 import { compactionSummary, summaryMessage } from "./compaction";
 import { freeformCallArguments } from "./freeform-tools";
+import { type ReasoningOrigin, readEncryptedReasoning } from "./reasoning-item";
 import {
   type InputItem,
   isKnownItem,
@@ -20,8 +21,10 @@ import {
  * output is a `tool` message. Refused by name, never dropped: what only OpenAI can read
  * (`compaction` items, built-in tool calls), what needs stored responses (`item_reference`),
  * Files API images, and for now `input_file` parts and images in tool outputs. Dropped on
- * purpose: `reasoning` items, whose encrypted content only the vendor and model that reasoned
- * can read, and `output_text` annotations (links OpenAI attached to its answer; the text is kept).
+ * purpose: `reasoning` items but those this gateway made for the very vendor and model asked now
+ * (reasoning-item.ts: their summary is the reasoning, their seal the vendor's signature, on the
+ * assistant message they came before), as only the vendor and model that reasoned can read them;
+ * and `output_text` annotations (links OpenAI attached to its answer; the text is kept).
  * @see https://platform.openai.com/docs/api-reference/responses/create#responses_create-input
  */
 
@@ -132,29 +135,68 @@ function outputText(output: string | Part[], at: string): string {
     .join("");
 }
 
-/** A call joins the assistant message just before it (its words, or calls made alongside). */
-function pushCall(out: ChatMessage[], call: ToolCall): void {
-  const last = out.at(-1);
-  if (last?.role === "assistant") last.toolCalls = [...(last.toolCalls ?? []), call];
-  else out.push({ role: "assistant", content: null, toolCalls: [call] });
+/** What the items so far make, and the reasoning waiting for the assistant message it came before. */
+interface Built {
+  out: ChatMessage[];
+  target: ReasoningOrigin | undefined;
+  reasoning?: { text: string; signature?: string } | undefined;
 }
 
-function message(out: ChatMessage[], m: MessageItem, at: string): void {
+type Assistant = Extract<ChatMessage, { role: "assistant" }>;
+
+/** An assistant message, carrying the reasoning that came before it. */
+function pushAssistant(b: Built, m: Assistant): void {
+  const r = b.reasoning;
+  b.reasoning = undefined;
+  b.out.push({
+    ...m,
+    ...(r?.text ? { reasoning: r.text } : {}),
+    ...(r?.signature ? { reasoningSignature: r.signature } : {}),
+  });
+}
+
+/**
+ * A call joins the assistant message just before it (its words, or calls made alongside), unless
+ * reasoning came between: then the model thought again, and a new assistant message starts.
+ */
+function pushCall(b: Built, call: ToolCall): void {
+  const last = b.out.at(-1);
+  if (last?.role === "assistant" && !b.reasoning) last.toolCalls = [...(last.toolCalls ?? []), call];
+  else pushAssistant(b, { role: "assistant", content: null, toolCalls: [call] });
+}
+
+/**
+ * A reasoning item the gateway made for `target`'s vendor and model: its summary waits for the
+ * next assistant message. Consecutive ones join (the seal of the last one counts).
+ */
+function reasoningItem(b: Built, it: Item<"reasoning">): void {
+  const sealed = readEncryptedReasoning(it.encrypted_content);
+  if (!sealed || !b.target || sealed.vendor !== b.target.vendor || sealed.model !== b.target.model) return;
+  const text = it.summary.map((p) => p.text).join("\n\n");
+  if (!text && !sealed.signature) return;
+  const before = b.reasoning;
+  b.reasoning = {
+    text: before?.text && text ? `${before.text}\n\n${text}` : before?.text || text,
+    ...(sealed.signature ? { signature: sealed.signature } : {}),
+  };
+}
+
+function message(b: Built, m: MessageItem, at: string): void {
   switch (m.role) {
     case "system":
     case "developer":
       // `developer` is the newer name of `system` for OpenAI's reasoning models.
-      out.push({ role: "system", content: systemText(m.content, at) });
+      b.out.push({ role: "system", content: systemText(m.content, at) });
       return;
     case "user": {
       const content = userContent(m.content, at);
-      if (content.length) out.push({ role: "user", content });
+      if (content.length) b.out.push({ role: "user", content });
       return;
     }
     case "assistant": {
       const text = assistantText(m.content, at);
       // An assistant message that said nothing says nothing to another vendor either.
-      if (text !== "") out.push({ role: "assistant", content: text });
+      if (text !== "") pushAssistant(b, { role: "assistant", content: text });
     }
   }
 }
@@ -191,12 +233,13 @@ const itemReference = (at: string) =>
     at,
   );
 
-function item(out: ChatMessage[], it: InputItem, at: string): void {
+function item(b: Built, it: InputItem, at: string): void {
   if (!isKnownItem(it)) refuseItem(it, at);
+  const out = b.out;
   switch (it.type) {
     case undefined:
     case "message":
-      message(out, it, at);
+      message(b, it, at);
       return;
     case "function_call":
       if (it.namespace) {
@@ -206,10 +249,10 @@ function item(out: ChatMessage[], it: InputItem, at: string): void {
           `${at}.namespace`,
         );
       }
-      pushCall(out, { id: it.call_id, name: it.name, arguments: it.arguments });
+      pushCall(b, { id: it.call_id, name: it.name, arguments: it.arguments });
       return;
     case "custom_tool_call":
-      pushCall(out, { id: it.call_id, name: it.name, arguments: freeformCallArguments(it.input) });
+      pushCall(b, { id: it.call_id, name: it.name, arguments: freeformCallArguments(it.input) });
       return;
     case "function_call_output":
       out.push({ role: "tool", toolCallId: callId(it, at), content: outputText(it.output, at) });
@@ -225,19 +268,28 @@ function item(out: ChatMessage[], it: InputItem, at: string): void {
       return;
     }
     case "reasoning":
-      // Encrypted reasoning is only valid at the vendor and model that made it; its summary is
-      // OpenAI's digest of that, not something the model said. Neither means anything elsewhere.
+      // Encrypted reasoning is only valid at the vendor and model that made it; OpenAI's summary
+      // is its digest of that, not something the model said. Neither means anything elsewhere:
+      // only the gateway's own items, for the vendor and model asked now, are kept.
+      reasoningItem(b, it);
       return;
     default:
       refuseItem(it, at);
   }
 }
 
-/** `input` as neutral messages; `at` names the field in refusals. */
-export function inputToMessages(input: string | InputItem[] | undefined, at = "input"): ChatMessage[] {
+/**
+ * `input` as neutral messages; `at` names the field in refusals, `target` the vendor and model the
+ * request goes to (without it, no reasoning item is kept).
+ */
+export function inputToMessages(
+  input: string | InputItem[] | undefined,
+  at = "input",
+  target?: ReasoningOrigin,
+): ChatMessage[] {
   if (input === undefined) return [];
   if (typeof input === "string") return [{ role: "user", content: [{ type: "text", text: input }] }];
-  const out: ChatMessage[] = [];
-  for (const [i, it] of input.entries()) item(out, it, `${at}.${i}`);
-  return out;
+  const b: Built = { out: [], target };
+  for (const [i, it] of input.entries()) item(b, it, `${at}.${i}`);
+  return b.out;
 }

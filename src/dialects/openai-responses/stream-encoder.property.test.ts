@@ -34,6 +34,7 @@ import {
   toResponse,
   type WireResponse,
 } from "./from-neutral";
+import { reasoningItem } from "./reasoning-item";
 import { type ResponsesEncoderMeta, responsesEventEncoder } from "./stream-encoder";
 
 const CASES = 300;
@@ -42,7 +43,7 @@ const TERMINAL = ["response.completed", "response.incomplete", "response.failed"
 type Wire = any;
 
 function scenario(r: Rand) {
-  const all = randomEvents(r);
+  const all = randomEvents(r, { reasoning: true });
   const roll = r.float();
   const failure =
     roll < 0.15
@@ -86,21 +87,23 @@ async function run(events: StreamEvent[], end: SourceEnd<StreamEvent>, meta: Res
 }
 
 type Shown =
+  | { kind: "reasoning"; text: string }
   | { kind: "text"; text: string }
   | { kind: "tool"; tool: number; id: string | undefined; name: string; args: string };
 
 /**
- * The items a client must be shown for `events`, in arrival order: text runs merged (empty text
- * shows nothing), an item per call, arguments of a call whose item was closed dropped.
+ * The items a client must be shown for `events`, in arrival order: reasoning runs and text runs
+ * merged (empty pieces show nothing), an item per call, arguments of a call whose item was closed
+ * dropped.
  */
 function expectedItems(events: readonly StreamEvent[]): Shown[] {
   const items: Shown[] = [];
   const seen = new Set<number>();
   for (const e of events) {
     const open = items.at(-1);
-    if (e.type === "text" && e.text !== "") {
-      if (open?.kind === "text") open.text += e.text;
-      else items.push({ kind: "text", text: e.text });
+    if ((e.type === "text" || e.type === "reasoning") && e.text !== "") {
+      if (open?.kind === e.type) open.text += e.text;
+      else items.push({ kind: e.type, text: e.text });
     } else if (e.type === "tool_call") {
       if (!seen.has(e.index)) {
         seen.add(e.index);
@@ -118,6 +121,7 @@ function outputOf(items: Shown[], meta: ResponsesEncoderMeta, lastStatus: "compl
   const callId = callIds(meta.id);
   return items.map((s, at): OutputItem => {
     const status = at === items.length - 1 ? lastStatus : "completed";
+    if (s.kind === "reasoning") return reasoningItem(itemId("rs", meta.id, at), s.text, status);
     return s.kind === "text"
       ? messageItem(itemId("msg", meta.id, at), s.text, status)
       : functionCallItem(itemId("fc", meta.id, at), callId(s.id, at), s.name, s.args, status);
@@ -161,12 +165,36 @@ function checkLifecycle(sse: SseEvent[], meta: ResponsesEncoderMeta) {
         ids.add(w.item.id);
         expect(w.item.status).toBe("in_progress");
         if (w.item.type === "message") expect(w.item).toMatchObject({ role: "assistant", content: [] });
+        else if (w.item.type === "reasoning") expect(w.item.summary).toEqual([]);
         else
           expect(w.item).toMatchObject({ type: "function_call", arguments: "", call_id: expect.any(String) });
-        open = { added: w, acc: "", stage: w.item.type === "message" ? "added" : "args" };
+        const stage = { message: "added", reasoning: "reasoning", function_call: "args" }[
+          w.item.type as string
+        ];
+        open = { added: w, acc: "", stage: stage as string };
         items.push(open);
         break;
       }
+      case "response.reasoning_summary_part.added":
+        expect(w).toMatchObject({ summary_index: 0, part: { type: "summary_text", text: "" } });
+        at(w, "reasoning").stage = "summary";
+        break;
+      case "response.reasoning_summary_text.delta":
+        expect(w.summary_index).toBe(0);
+        expect(w.delta).not.toBe("");
+        at(w, "summary").acc += w.delta;
+        break;
+      case "response.reasoning_summary_text.done":
+        expect(w).toMatchObject({ summary_index: 0, text: at(w, "summary").acc });
+        at(w, "summary").stage = "summary done";
+        break;
+      case "response.reasoning_summary_part.done":
+        expect(w).toMatchObject({
+          summary_index: 0,
+          part: { type: "summary_text", text: at(w, "summary done").acc },
+        });
+        at(w, "summary done").stage = "part done";
+        break;
       case "response.content_part.added":
         expect(w).toMatchObject({ content_index: 0, part: { type: "output_text", text: "" } });
         at(w, "added").stage = "text";
@@ -196,7 +224,7 @@ function checkLifecycle(sse: SseEvent[], meta: ResponsesEncoderMeta) {
         at(w, "args").stage = "args done";
         break;
       case "response.output_item.done": {
-        const o = at(w, open?.added.item.type === "message" ? "part done" : "args done");
+        const o = at(w, open?.added.item.type === "function_call" ? "args done" : "part done");
         expect(w.item).toMatchObject({ id: o.added.item.id, type: o.added.item.type });
         if (w.item.type === "function_call") expect(w.item.call_id).toBe(o.added.item.call_id);
         o.done = w.item;
@@ -221,6 +249,7 @@ function answerOf(events: readonly StreamEvent[], meta: ResponsesEncoderMeta): C
     model: "m-1",
     content: want.text === "" ? null : want.text,
     toolCalls: want.tools.map((t) => ({ id: t.id, name: t.name, arguments: t.args })),
+    ...(want.reasoning ? { reasoning: want.reasoning } : {}),
     finishReason: want.finish ?? "stop",
     usage,
   };
@@ -327,7 +356,7 @@ describe("responsesEventEncoder lifecycle (property)", () => {
   it(`streams what toResponse says of the whole answer when events come in answer order (${CASES} sequences)`, async () => {
     for (let seed = 1; seed <= CASES; seed++) {
       const r = seeded(seed);
-      const events = inAnswerOrder(randomEvents(r));
+      const events = inAnswerOrder(randomEvents(r, { reasoning: true }));
       const meta: ResponsesEncoderMeta = {
         id: "resp_gw2",
         model: "acme/m-2",

@@ -11,6 +11,7 @@ import {
   source,
 } from "../../gateway/pipeline/stream/stream-test-helpers";
 import type { WireResponse } from "./from-neutral";
+import { encryptedReasoning, readEncryptedReasoning } from "./reasoning-item";
 import { type ResponsesEncoderMeta, responsesEventEncoder } from "./stream-encoder";
 
 /**
@@ -55,6 +56,140 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+});
+
+const REASONING_DONE = [
+  "response.reasoning_summary_text.done",
+  "response.reasoning_summary_part.done",
+  "response.output_item.done",
+];
+
+describe("responsesEventEncoder: reasoning", () => {
+  const ORIGIN = { vendor: "anthropic", model: "claude-sonnet-4-5" };
+
+  it("streams the vendor's reasoning as a reasoning item before the message, its summary part by part", async () => {
+    const { sse, responses } = await runEncoder(
+      [
+        { type: "start", model: "claude-sonnet-4-5" },
+        { type: "reasoning", text: "Let me " },
+        { type: "reasoning", text: "think." },
+        { type: "reasoning", text: "", signature: "EqQBsig" },
+        { type: "text", text: "Done." },
+        { type: "usage", usage: { inputTokens: 10, outputTokens: 40, reasoningTokens: 31 } },
+        { type: "finish", finishReason: "stop" },
+      ],
+      "close",
+      { ...META, origin: ORIGIN },
+    );
+    const w: Wire[] = sse.map((e) => JSON.parse(e.data));
+    expect(types(w)).toEqual([
+      "response.created",
+      "response.in_progress",
+      "response.output_item.added",
+      "response.reasoning_summary_part.added",
+      "response.reasoning_summary_text.delta",
+      "response.reasoning_summary_text.delta",
+      ...REASONING_DONE,
+      ...TEXT_ITEM,
+      "response.output_text.delta",
+      ...TEXT_DONE,
+      "response.completed",
+    ]);
+    const at = { item_id: "rs_gw1_0", output_index: 0, summary_index: 0 };
+    expect(w[2]).toEqual({
+      type: "response.output_item.added",
+      output_index: 0,
+      item: { id: "rs_gw1_0", type: "reasoning", summary: [], status: "in_progress" },
+      sequence_number: 2,
+    });
+    expect(w[3]).toEqual({
+      type: "response.reasoning_summary_part.added",
+      ...at,
+      part: { type: "summary_text", text: "" },
+      sequence_number: 3,
+    });
+    expect(w[4]).toEqual({
+      type: "response.reasoning_summary_text.delta",
+      ...at,
+      delta: "Let me ",
+      sequence_number: 4,
+    });
+    expect(w[6]).toEqual({
+      type: "response.reasoning_summary_text.done",
+      ...at,
+      text: "Let me think.",
+      sequence_number: 6,
+    });
+    expect(w[7]).toEqual({
+      type: "response.reasoning_summary_part.done",
+      ...at,
+      part: { type: "summary_text", text: "Let me think." },
+      sequence_number: 7,
+    });
+    const done = {
+      id: "rs_gw1_0",
+      type: "reasoning",
+      summary: [{ type: "summary_text", text: "Let me think." }],
+      encrypted_content: encryptedReasoning(ORIGIN, "EqQBsig"),
+      status: "completed",
+    };
+    expect(w[8]).toMatchObject({ output_index: 0, item: done });
+    expect(w[9]).toMatchObject({ output_index: 1, item: { id: "msg_gw1_1", type: "message" } });
+    const final = w.at(-1).response;
+    expect(final.output[0]).toEqual(done);
+    expect(final.usage.output_tokens_details).toEqual({ reasoning_tokens: 31 });
+    expect(responses[0]?.output[0]).toEqual(done);
+  });
+
+  it("opens an item for a seal alone where it is kept, and reasoning after text as a new item", async () => {
+    const w = (
+      await runEncoder(
+        [
+          { type: "reasoning", text: "", signature: "EqQBsig" },
+          { type: "text", text: "Hi." },
+          { type: "reasoning", text: "", signature: "late" }, // sealing what is shown done: dropped
+          { type: "reasoning", text: "More." },
+        ],
+        "close",
+        { ...META, origin: ORIGIN },
+      )
+    ).sse.map((e) => JSON.parse(e.data));
+    expect(types(w).slice(2, -1)).toEqual([
+      "response.output_item.added",
+      "response.output_item.done",
+      ...TEXT_ITEM,
+      "response.output_text.delta",
+      ...TEXT_DONE,
+      "response.output_item.added",
+      "response.reasoning_summary_part.added",
+      "response.reasoning_summary_text.delta",
+      ...REASONING_DONE,
+    ]);
+    const [sealed, , more] = w.at(-1).response.output;
+    expect(sealed).toEqual({
+      id: "rs_gw1_0",
+      type: "reasoning",
+      summary: [],
+      encrypted_content: encryptedReasoning(ORIGIN, "EqQBsig"),
+      status: "completed",
+    });
+    expect(more).toMatchObject({ id: "rs_gw1_2", summary: [{ text: "More." }] });
+    expect(readEncryptedReasoning(more.encrypted_content)).toEqual(ORIGIN);
+  });
+
+  it("never shows a cut-off reasoning item done, and lists it incomplete", async () => {
+    const w = await wire([{ type: "reasoning", text: "Half a tho" }], { error: new Error("reset") });
+    expect(types(w)).not.toContain("response.output_item.done");
+    expect(types(w)).not.toContain("response.reasoning_summary_text.done");
+    expect(w.at(-1).response.output).toEqual([
+      {
+        id: "rs_gw1_0",
+        type: "reasoning",
+        summary: [{ type: "summary_text", text: "Half a tho" }],
+        status: "incomplete",
+      },
+    ]);
+  });
 });
 
 describe("responsesEventEncoder (fixtures)", () => {
@@ -301,11 +436,14 @@ describe("responsesEventEncoder (fixtures)", () => {
     expect(early.at(-1).response).toMatchObject({ output: [], error: { code: "server_error" } });
   });
 
-  it("still creates and completes the response when the vendor sent nothing, and skips what it cannot show", async () => {
+  it("still creates and completes the response when the vendor sent nothing, and skips empty pieces", async () => {
     expect(types(await wire([]))).toEqual(["response.created", "response.in_progress", "response.completed"]);
-    // A kind of event this dialect does not show yet (a vendor's reasoning) changes nothing.
-    const reasoning = { type: "reasoning", text: "hmm" } as unknown as StreamEvent;
-    const w = await wire([reasoning, { type: "text", text: "" }, { type: "text", text: "ok" }]);
+    const w = await wire([
+      { type: "reasoning", text: "" },
+      { type: "reasoning", text: "", signature: "EqQBsig" }, // a seal nobody keeps (no origin)
+      { type: "text", text: "" },
+      { type: "text", text: "ok" },
+    ]);
     expect(types(w)).toEqual([
       "response.created",
       "response.in_progress",

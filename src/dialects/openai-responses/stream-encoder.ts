@@ -12,6 +12,11 @@ import type {
   ResponseOutputItemAddedEvent,
   ResponseOutputItemDoneEvent,
   ResponseOutputMessage,
+  ResponseReasoningItem,
+  ResponseReasoningSummaryPartAddedEvent,
+  ResponseReasoningSummaryPartDoneEvent,
+  ResponseReasoningSummaryTextDeltaEvent,
+  ResponseReasoningSummaryTextDoneEvent,
   ResponseTextDeltaEvent,
   ResponseTextDoneEvent,
 } from "openai/resources/responses/responses";
@@ -31,8 +36,10 @@ import {
   type ResponseMeta,
   responseOf,
   responsesUsage,
+  sealOf,
   type WireResponse,
 } from "./from-neutral";
+import { reasoningItem } from "./reasoning-item";
 
 /**
  * Neutral events as the Responses API's semantic stream, whatever order the vendor sent them in:
@@ -43,7 +50,15 @@ import {
  * event has a `sequence_number`, from 0 and one up each time; there is no `[DONE]`. The SDKs'
  * accumulators check all of this (a duplicate output index or item id, a delta for an item that
  * is not the one open, a completed response that misses an item all throw).
- * - Text after a function call opens a new message item (interleaving is valid output).
+ * - Reasoning is a `reasoning` item of its own, opened like a message: added with `summary: []`,
+ *   its summary part added at the first text (`response.reasoning_summary_part.added`), the
+ *   `response.reasoning_summary_text.delta`s, then `.text.done`, `.part.done` and item done, whose
+ *   item holds the whole summary and, where the plan named the origin, the encrypted content
+ *   (reasoning-item.ts) with the vendor's signature. A vendor's signature alone (thinking shown as
+ *   omitted) opens an item with no summary part; one arriving once another item opened is dropped,
+ *   as it seals reasoning already shown done.
+ * - Text after a function call opens a new message item (interleaving is valid output), and so
+ *   does reasoning after text.
  * - A function call's arguments are passed on as the vendor wrote them.
  * - Arguments for a call whose item was closed (another item opened since) are dropped: an item
  *   cannot be reopened, and no vendor interleaves calls (Anthropic's encoder does the same).
@@ -90,11 +105,25 @@ type Outgoing =
       | ResponseTextDoneEvent
       | ResponseFunctionCallArgumentsDeltaEvent
       | ResponseFunctionCallArgumentsDoneEvent
+      | ResponseReasoningSummaryPartAddedEvent
+      | ResponseReasoningSummaryPartDoneEvent
+      | ResponseReasoningSummaryTextDeltaEvent
+      | ResponseReasoningSummaryTextDoneEvent
     >
   | ResponsesErrorEvent;
 
 /** The item being streamed; `item` is what `output` will hold, updated as the item closes. */
 type Open =
+  | {
+      kind: "reasoning";
+      at: number;
+      id: string;
+      item: ResponseReasoningItem;
+      text: string;
+      /** Whether its summary part was added (at the first text). */
+      part: boolean;
+      signature?: string | undefined;
+    }
   | { kind: "text"; at: number; id: string; item: ResponseOutputMessage; text: string }
   | { kind: "tool"; at: number; id: string; item: ResponseFunctionToolCall; tool: number; args: string };
 
@@ -123,7 +152,10 @@ export function responsesEventEncoder(
 
   /** The open item as it stands: whole when `status` is completed or incomplete. */
   const settle = (o: Open, status: "completed" | "incomplete") => {
-    if (o.kind === "text") o.item.content = [outputText(o.text)];
+    if (o.kind === "reasoning") {
+      const seal = sealOf(meta, o.signature);
+      Object.assign(o.item, reasoningItem(o.id, o.text, status, seal));
+    } else if (o.kind === "text") o.item.content = [outputText(o.text)];
     else o.item.arguments = o.args;
     o.item.status = status;
   };
@@ -134,7 +166,13 @@ export function responsesEventEncoder(
     open = undefined;
     settle(o, status);
     const at = { item_id: o.id, output_index: o.at };
-    if (o.kind === "text") {
+    if (o.kind === "reasoning") {
+      if (o.part) {
+        const part = { type: "summary_text" as const, text: o.text };
+        send(out, { type: "response.reasoning_summary_text.done", ...at, summary_index: 0, text: o.text });
+        send(out, { type: "response.reasoning_summary_part.done", ...at, summary_index: 0, part });
+      }
+    } else if (o.kind === "text") {
       const part = outputText(o.text);
       send(out, { type: "response.output_text.done", ...at, content_index: 0, text: o.text, logprobs: [] });
       send(out, { type: "response.content_part.done", ...at, content_index: 0, part });
@@ -142,6 +180,15 @@ export function responsesEventEncoder(
       send(out, { type: "response.function_call_arguments.done", ...at, arguments: o.args });
     }
     send(out, { type: "response.output_item.done", output_index: o.at, item: o.item });
+  };
+
+  const openReasoning = (out: Uint8Array[]) => {
+    close(out);
+    const at = output.length;
+    const item = reasoningItem(itemId("rs", meta.id, at), null, "in_progress");
+    output.push(item);
+    send(out, { type: "response.output_item.added", output_index: at, item });
+    open = { kind: "reasoning", at, id: item.id, item, text: "", part: false };
   };
 
   const openText = (out: Uint8Array[]) => {
@@ -224,12 +271,30 @@ export function responsesEventEncoder(
             delta: e.argumentsDelta,
           });
           break;
-        default:
-          // Kinds of event this encoder does not show yet are left out. A vendor's reasoning
-          // would be an item of its own, opened and closed like a message: a `reasoning` item
-          // (`summary: []`), `response.reasoning_summary_part.added`, the
-          // `response.reasoning_summary_text.delta`s, their `.done`s, `output_item.done`.
+        case "reasoning": {
+          // A seal opens an item only where it is kept and nothing else is open (see above).
+          const sealOnly = !e.text && e.signature && meta.origin && (!open || open.kind === "reasoning");
+          if (!e.text && !sealOnly) break;
+          begin(out);
+          if (open?.kind !== "reasoning") openReasoning(out);
+          if (open?.kind !== "reasoning") break;
+          if (e.signature) open.signature = e.signature;
+          if (!e.text) break;
+          const at = { item_id: open.id, output_index: open.at, summary_index: 0 };
+          if (!open.part) {
+            open.part = true;
+            send(out, {
+              type: "response.reasoning_summary_part.added",
+              ...at,
+              part: { type: "summary_text", text: "" },
+            });
+          }
+          open.text += e.text;
+          send(out, { type: "response.reasoning_summary_text.delta", ...at, delta: e.text });
           break;
+        }
+        default:
+          break; // kinds of event this encoder does not show are left out
       }
       return bytes(out);
     },

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import codexRequest from "../../../test/fixtures/openai/requests/codex.json?raw";
 import type { ChatMessage } from "../../chat/types";
 import { GatewayError } from "../../errors/gateway-error";
+import { encryptedReasoning } from "./reasoning-item";
 import { InputTokensRequestSchema, ResponsesRequestSchema } from "./schema";
 import { inputTokensToNeutral, responsesToNeutral } from "./to-neutral";
 
@@ -68,7 +69,52 @@ describe("responsesToNeutral", () => {
       topP: 0.9,
       parallelToolCalls: false,
       user: "user_42",
+      reasoning: { enabled: true, effort: "high", summaries: true },
     });
+  });
+
+  it("maps reasoning: effort to the neutral level (none off, max xhigh), summary to whether text is wanted", () => {
+    const reasoningOf = (reasoning: unknown) => neutral({ ...hi, reasoning }).reasoning;
+    expect(reasoningOf({ effort: "low" })).toEqual({ enabled: true, effort: "low", summaries: false });
+    expect(reasoningOf({ effort: "minimal", summary: "auto" })).toEqual({
+      enabled: true,
+      effort: "minimal",
+      summaries: true,
+    });
+    expect(reasoningOf({ effort: "max", generate_summary: "concise" })).toEqual({
+      enabled: true,
+      effort: "xhigh",
+      summaries: true,
+    });
+    expect(reasoningOf({ effort: "none", summary: "auto" })).toEqual({ enabled: false });
+    // A summary alone is reasoning at the model's default level.
+    expect(reasoningOf({ summary: "detailed" })).toEqual({ enabled: true, summaries: true });
+    for (const none of [null, {}, { effort: null, summary: null }]) expect(reasoningOf(none)).toBeUndefined();
+  });
+
+  it("keeps reasoning items made for the vendor and model asked, given the vendor", () => {
+    const item = {
+      type: "reasoning",
+      summary: [{ type: "summary_text", text: "Call f." }],
+      encrypted_content: encryptedReasoning({ vendor: "anthropic", model: "gpt-4o-mini" }, "EqQBsig"),
+    };
+    const input = [
+      { type: "message", role: "user", content: "go" },
+      item,
+      { type: "function_call", call_id: "c", name: "f", arguments: "{}" },
+    ];
+    const body = ResponsesRequestSchema.parse({ model: "x", input });
+    expect(responsesToNeutral(body, "gpt-4o-mini", undefined, "anthropic").messages[1]).toEqual({
+      role: "assistant",
+      content: null,
+      toolCalls: [{ id: "c", name: "f", arguments: "{}" }],
+      reasoning: "Call f.",
+      reasoningSignature: "EqQBsig",
+    });
+    expect(responsesToNeutral(body, "gpt-4o-mini").messages[1]).not.toHaveProperty("reasoning");
+    expect(responsesToNeutral(body, "gpt-4o-mini", undefined, "gemini").messages[1]).not.toHaveProperty(
+      "reasoning",
+    );
   });
 
   it("prefers safety_identifier to user as the end user", () => {

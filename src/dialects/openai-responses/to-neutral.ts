@@ -1,13 +1,16 @@
+import { reasoningOfEffort } from "../../chat/reasoning";
 import type {
   ChatMessage,
   ChatRequest,
   ToolChoice as NeutralToolChoice,
+  Reasoning,
   ResponseFormat,
   ToolDefinition,
 } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
 import { freeformToolDefinition } from "./freeform-tools";
 import { inputToMessages } from "./input-items";
+import type { ReasoningOrigin } from "./reasoning-item";
 import {
   type InputTokensRequest,
   isKnownTool,
@@ -36,9 +39,12 @@ import {
  * - `prompt_cache_key`, `prompt_cache_retention`, `service_tier`, `stream_options`,
  *   `text.verbosity`, `max_tool_calls` (built-in tools only), `truncation: "disabled"` (what
  *   every vendor does anyway: a prompt over the context window is the vendor's 400);
- * - `reasoning`: mapped once the neutral model has a reasoning setting (see `reasoning` below);
  * - `strict` left out of a function tool: OpenAI then normalizes the schema into strict mode; a
  *   translated vendor gets the schema as sent, without strict mode.
+ * `reasoning.effort` is the neutral level (`none` reasoning off, `max` the neutral `xhigh`), and
+ * `reasoning.summary` whether the reasoning's text is wanted back (Gemini is asked for its thought
+ * summaries only then; OpenAI too returns none unasked). Reasoning items of `input` go back to
+ * the vendor and model that made them (input-items.ts).
  * `previous_response_id` is resolved by the plan, which passes the stored items before it as
  * `history`; without `history` it is refused (nothing here can read stored responses).
  * @see https://platform.openai.com/docs/api-reference/responses/create
@@ -134,12 +140,15 @@ const hasTurn = (messages: ChatMessage[]) => messages.some((m) => m.role !== "sy
 
 /**
  * The prompt alone (what a token count needs): instructions, the stored history before
- * `previous_response_id` (resolved by the plan), `input`, tools and output settings.
+ * `previous_response_id` (resolved by the plan), `input`, tools and output settings. `vendor`
+ * names who the request goes to, so reasoning items it made are kept (input-items.ts); without
+ * it none is.
  */
 export function inputTokensToNeutral(
   body: InputTokensRequest,
   upstreamModel: string,
   history?: ChatMessage[],
+  vendor?: string,
 ): ChatRequest {
   if (body.conversation != null) {
     throw openaiOnly("Conversations (`conversation`) are stored at OpenAI: they", "conversation");
@@ -160,7 +169,7 @@ export function inputTokensToNeutral(
   const messages: ChatMessage[] = [
     ...(body.instructions ? [{ role: "system" as const, content: body.instructions }] : []),
     ...(history ?? []),
-    ...inputToMessages(body.input),
+    ...inputToMessages(body.input, "input", target(vendor, upstreamModel)),
   ];
   if (!hasTurn(messages)) {
     throw invalidRequest("invalid_input", "`input` holds no message or tool output to answer.", "input");
@@ -170,11 +179,22 @@ export function inputTokensToNeutral(
   if (body.tool_choice != null) req.toolChoice = toolChoice(body.tool_choice, req.tools ?? []);
   if (body.parallel_tool_calls != null) req.parallelToolCalls = body.parallel_tool_calls;
   if (body.text?.format) req.responseFormat = responseFormat(body.text.format);
-  // reasoning: `reasoning.effort` and `summary` are accepted and not yet sent, as the neutral
-  // request has no reasoning setting (another change adds `ChatRequest.reasoning`). They map
-  // here: effort `none` → reasoning off; `minimal` to `max` → on, each adapter choosing its
-  // vendor's level or budget; `summary` asks for the reasoning's text in the answer.
   return req;
+}
+
+const target = (vendor: string | undefined, model: string): ReasoningOrigin | undefined =>
+  vendor === undefined ? undefined : { vendor, model };
+
+/**
+ * `reasoning` as the neutral setting; absent (or all null), none, and the vendor's default
+ * applies. A summary asked without an effort is reasoning at the model's default level.
+ * @see https://platform.openai.com/docs/api-reference/responses/create#responses_create-reasoning
+ */
+function reasoning(r: NonNullable<ResponsesRequest["reasoning"]>): Reasoning | undefined {
+  const summary = r.summary ?? r.generate_summary;
+  if (r.effort == null && summary == null) return undefined;
+  if (r.effort === "none") return { enabled: false };
+  return { ...(r.effort ? reasoningOfEffort(r.effort) : { enabled: true }), summaries: summary != null };
 }
 
 /** `include` values asking for what translated vendors do not return. */
@@ -184,6 +204,7 @@ export function responsesToNeutral(
   body: ResponsesRequest,
   upstreamModel: string,
   history?: ChatMessage[],
+  vendor?: string,
 ): ChatRequest {
   if (body.background) throw openaiOnly("Background responses (`background: true`)", "background");
   if (body.prompt != null) throw openaiOnly("Stored prompts (`prompt`) live at OpenAI: they", "prompt");
@@ -191,8 +212,10 @@ export function responsesToNeutral(
   if (body.top_logprobs) throw openaiOnly("Log probabilities (`top_logprobs`)", "top_logprobs");
   const logprobs = body.include?.indexOf(LOGPROBS) ?? -1;
   if (logprobs >= 0) throw openaiOnly(`Log probabilities (\`${LOGPROBS}\`)`, `include.${logprobs}`);
-  const req = inputTokensToNeutral(body, upstreamModel, history);
+  const req = inputTokensToNeutral(body, upstreamModel, history, vendor);
   if (body.max_output_tokens != null) req.maxTokens = body.max_output_tokens;
+  const thinking = body.reasoning && reasoning(body.reasoning);
+  if (thinking) req.reasoning = thinking;
   if (body.temperature != null) req.temperature = body.temperature;
   if (body.top_p != null) req.topP = body.top_p;
   // `safety_identifier` replaces `user` for abuse monitoring, which is what the neutral field is.

@@ -257,3 +257,108 @@ describe("toAnthropicBody: PDF documents", () => {
     ]);
   });
 });
+
+describe("toAnthropicBody: reasoning as extended thinking", () => {
+  const think = (over: Partial<ChatRequest>) => toAnthropicBody(req(over), false);
+
+  it("sends a level's budget, with the default room for the answer on top when no max_tokens is given", () => {
+    const budgets = (["minimal", "low", "medium", "high", "xhigh"] as const).map((effort) => {
+      const body = think({ reasoning: { enabled: true, effort } });
+      expect(body.max_tokens).toBe(
+        (body.thinking as { budget_tokens: number }).budget_tokens + DEFAULT_MAX_TOKENS,
+      );
+      return body.thinking;
+    });
+    expect(budgets).toEqual(
+      [1024, 2048, 8192, 24_576, 32_768].map((budget_tokens) => ({ type: "enabled", budget_tokens })),
+    );
+  });
+
+  it("takes a budget as it is (at least Anthropic's 1,024), and medium's when there is neither", () => {
+    expect(think({ reasoning: { enabled: true, budgetTokens: 5000, effort: "high" } }).thinking).toEqual({
+      type: "enabled",
+      budget_tokens: 5000,
+    });
+    expect(think({ reasoning: { enabled: true, budgetTokens: 100 } }).thinking).toEqual({
+      type: "enabled",
+      budget_tokens: 1024,
+    });
+    expect(think({ reasoning: { enabled: true } }).thinking).toEqual({
+      type: "enabled",
+      budget_tokens: 8192,
+    });
+  });
+
+  it("keeps the budget below a client's max_tokens, and refuses thinking in 1,024 tokens or less", () => {
+    const body = think({ maxTokens: 6000, reasoning: { enabled: true, effort: "high" } });
+    expect([body.max_tokens, body.thinking]).toEqual([6000, { type: "enabled", budget_tokens: 5999 }]);
+    expect(think({ maxTokens: 30_000, reasoning: { enabled: true, effort: "low" } }).thinking).toEqual({
+      type: "enabled",
+      budget_tokens: 2048,
+    });
+    const e = refusal(() => think({ maxTokens: 1024, reasoning: { enabled: true, effort: "low" } }));
+    expect([e.status, e.code, e.param]).toEqual([400, "unsupported_parameter", "max_tokens"]);
+  });
+
+  it("leaves thinking out when reasoning is off", () => {
+    const body = think({ reasoning: { enabled: false }, temperature: 0.2 });
+    expect(body).not.toHaveProperty("thinking");
+    expect([body.max_tokens, body.temperature]).toEqual([DEFAULT_MAX_TOKENS, 0.2]);
+  });
+
+  it("refuses, naming it, a sampling setting or a forced tool Anthropic does not take while it thinks", () => {
+    const on = { enabled: true, effort: "low" } as const;
+    const tools = [{ name: "f" }];
+    for (const [over, param] of [
+      [{ temperature: 0.7 }, "temperature"],
+      [{ topP: 0.9 }, "top_p"],
+      [{ topK: 40 }, "top_k"],
+      [{ tools, toolChoice: "required" }, "tool_choice"],
+      [{ tools, toolChoice: { name: "f" } }, "tool_choice"],
+    ] as [Partial<ChatRequest>, string][]) {
+      const e = refusal(() => think({ ...over, reasoning: on }));
+      expect([e.status, e.code, e.param], param).toEqual([400, "unsupported_parameter", param]);
+    }
+    // What Anthropic takes with thinking passes.
+    const body = think({ temperature: 1, topP: 0.95, tools, toolChoice: "auto", reasoning: on });
+    expect(body).toMatchObject({ temperature: 1, top_p: 0.95, tool_choice: { type: "auto" } });
+  });
+
+  const loop = (assistant: Partial<Extract<ChatRequest["messages"][number], { role: "assistant" }>>) =>
+    req({
+      tools: [{ name: "f" }],
+      reasoning: { enabled: true, effort: "low" },
+      messages: [
+        { role: "user", content: text("go") },
+        {
+          role: "assistant",
+          content: null,
+          toolCalls: [{ id: "toolu_1", name: "f", arguments: "{}" }],
+          ...assistant,
+        },
+        { role: "tool", toolCallId: "toolu_1", content: "done" },
+      ],
+    });
+
+  it("sends Claude's own thinking back first, with its signature, and keeps thinking on in the tool loop", () => {
+    const body = toAnthropicBody(loop({ reasoning: "Call f.", reasoningSignature: "EqQBsig" }), false);
+    expect(body.messages[1]?.content).toEqual([
+      { type: "thinking", thinking: "Call f.", signature: "EqQBsig" },
+      { type: "tool_use", id: "toolu_1", name: "f", input: {} },
+    ]);
+    expect(body.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+  });
+
+  it("goes on without thinking when the tool loop's turn lost its signed thinking, as Anthropic requires", () => {
+    for (const assistant of [{}, { reasoning: "Another vendor's thought." }]) {
+      const body = toAnthropicBody(loop(assistant), false);
+      expect(body).not.toHaveProperty("thinking");
+      expect(body.max_tokens).toBe(DEFAULT_MAX_TOKENS);
+      expect(JSON.stringify(body.messages)).not.toContain("thinking");
+    }
+    // A new user turn after the loop thinks again.
+    const next = loop({});
+    next.messages.push({ role: "assistant", content: "Done." }, { role: "user", content: text("thanks") });
+    expect(toAnthropicBody(next, false).thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+  });
+});

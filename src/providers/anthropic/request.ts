@@ -9,6 +9,7 @@ import type {
 } from "@anthropic-ai/sdk/resources/messages";
 import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
+import { anthropicThinking } from "./thinking";
 
 /**
  * The neutral request as an Anthropic Messages API body.
@@ -110,6 +111,11 @@ function blocksOf(m: Exclude<ChatMessage, { role: "system" }>, i: number): Turn 
       return {
         role: "assistant",
         content: [
+          // Claude's own thinking goes back first, as it came, with Anthropic's signature; without
+          // one (another vendor's reasoning) it cannot go back at all.
+          ...(m.reasoningSignature
+            ? [{ type: "thinking" as const, thinking: m.reasoning ?? "", signature: m.reasoningSignature }]
+            : []),
           ...(m.content ? [{ type: "text" as const, text: m.content }] : []),
           ...(m.toolCalls ?? []).map(
             (t, k): ContentBlockParam => ({
@@ -218,6 +224,11 @@ export function toAnthropicBody(req: ChatRequest, stream: boolean): AnthropicReq
   if (req.topK !== undefined) body.top_k = req.topK;
   if (req.stop?.length) body.stop_sequences = req.stop;
   if (req.user) body.metadata = { user_id: req.user };
+  const thinking = anthropicThinking(req, turns, DEFAULT_MAX_TOKENS);
+  if (thinking) {
+    body.thinking = thinking.thinking;
+    body.max_tokens = thinking.maxTokens;
+  }
   if (req.tools?.length) {
     body.tools = req.tools.map(
       (t): Tool => ({

@@ -5,7 +5,7 @@ import { fromAnthropicMessage } from "./response";
 import { convertAnthropicUsage } from "./usage";
 
 describe("fromAnthropicMessage", () => {
-  it("joins text blocks, keeps tool_use ids and skips blocks it cannot carry", () => {
+  it("joins text blocks, keeps tool_use ids, reads thinking as reasoning and skips blocks it cannot carry", () => {
     const answer = fromAnthropicMessage(
       "anthropic",
       {
@@ -30,8 +30,34 @@ describe("fromAnthropicMessage", () => {
       model: "claude-sonnet-4-5-20250929",
       content: "Checking. One moment.",
       toolCalls: [{ id: "toolu_1", name: "weather", arguments: '{"city":"Paris"}' }],
+      reasoning: "hmm",
+      reasoningSignature: "sig",
       finishReason: "tool_calls",
       usage: { inputTokens: 3, outputTokens: 2 },
+    });
+  });
+
+  it("keeps a signature only for a single thinking block, and counts thinking tokens where given", () => {
+    const answer = (content: unknown[], usage: object = {}) =>
+      fromAnthropicMessage(
+        "anthropic",
+        { content, stop_reason: "end_turn", usage: { input_tokens: 1, output_tokens: 9, ...usage } },
+        "claude-x",
+      );
+    const thinking = (t: string, signature: string) => ({ type: "thinking", thinking: t, signature });
+    expect(answer([thinking("a", "s1"), thinking("b", "s2")])).toMatchObject({ reasoning: "a\n\nb" });
+    expect(answer([thinking("a", "s1"), thinking("b", "s2")])).not.toHaveProperty("reasoningSignature");
+    const redacted = answer([{ type: "redacted_thinking", data: "EmwKAhgB" }, thinking("a", "s1")]);
+    expect(redacted).toMatchObject({ reasoning: "a" });
+    expect(redacted).not.toHaveProperty("reasoningSignature");
+    // Thinking shown as omitted: no text, still a signature to send back.
+    const omitted = answer([thinking("", "s1"), { type: "text", text: "ok" }]);
+    expect(omitted).toMatchObject({ content: "ok", reasoningSignature: "s1" });
+    expect(omitted).not.toHaveProperty("reasoning");
+    expect(answer([], { output_tokens_details: { thinking_tokens: 7 } }).usage).toEqual({
+      inputTokens: 1,
+      outputTokens: 9,
+      reasoningTokens: 7,
     });
   });
 

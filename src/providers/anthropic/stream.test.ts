@@ -101,6 +101,50 @@ describe("anthropicStreamToEvents", () => {
     ]);
   });
 
+  it("passes thinking on as reasoning, the first block's signature after its text", async () => {
+    const thinking = (index: number, text: string, signature: string) =>
+      ev("content_block_start", { index, content_block: { type: "thinking", thinking: "", signature: "" } }) +
+      ev("content_block_delta", { index, delta: { type: "thinking_delta", thinking: text } }) +
+      ev("content_block_delta", { index, delta: { type: "signature_delta", signature } }) +
+      ev("content_block_stop", { index });
+    const { events, error } = await collect(
+      START +
+        thinking(0, "Let me think.", "EqQBsig1") +
+        ev("content_block_start", { index: 1, content_block: { type: "text", text: "" } }) +
+        ev("content_block_delta", { index: 1, delta: { type: "text_delta", text: "Done." } }) +
+        ev("content_block_stop", { index: 1 }) +
+        // A second thinking block (interleaved thinking): its text, not its signature.
+        thinking(2, "More.", "EqQBsig2") +
+        ev("content_block_start", { index: 3, content_block: { type: "redacted_thinking", data: "EmwK" } }) +
+        ev("content_block_stop", { index: 3 }) +
+        END("end_turn"),
+    );
+    expect(error).toBeUndefined();
+    expect(events.slice(1, -2)).toEqual([
+      { type: "reasoning", text: "Let me think." },
+      { type: "reasoning", text: "", signature: "EqQBsig1" },
+      { type: "text", text: "Done." },
+      { type: "reasoning", text: "More." },
+    ]);
+  });
+
+  it("passes no signature on when redacted thinking came first", async () => {
+    const { events } = await collect(
+      START +
+        ev("content_block_start", { index: 0, content_block: { type: "redacted_thinking", data: "EmwK" } }) +
+        ev("content_block_stop", { index: 0 }) +
+        ev("content_block_start", {
+          index: 1,
+          content_block: { type: "thinking", thinking: "", signature: "" },
+        }) +
+        ev("content_block_delta", { index: 1, delta: { type: "thinking_delta", thinking: "Hm." } }) +
+        ev("content_block_delta", { index: 1, delta: { type: "signature_delta", signature: "EqQBsig" } }) +
+        ev("content_block_stop", { index: 1 }) +
+        END("end_turn"),
+    );
+    expect(events.filter((e) => e.type === "reasoning")).toEqual([{ type: "reasoning", text: "Hm." }]);
+  });
+
   it("throws the vendor's error event as a stream error", async () => {
     const { events, error } = await collect(
       START +

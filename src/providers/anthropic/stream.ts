@@ -32,7 +32,10 @@ interface ToolBlock {
  * Anthropic's Messages stream → neutral events. Input usage comes in `message_start`, the stop
  * reason and (cumulative) output usage in `message_delta`; the answer is whole only at
  * `message_stop` after a stop reason, anything else is a cut-off. The finish reason and usage are
- * emitted once, at the end.
+ * emitted once, at the end. A thinking block's `thinking_delta`s are reasoning, and its
+ * `signature_delta` (which Anthropic sends last in the block, before the text) a reasoning event
+ * with the signature, when it is the answer's first reasoning block (response.ts: reasoningSeal;
+ * a later block's text still comes through, unsealed).
  * @see https://platform.claude.com/docs/en/build-with-claude/streaming#event-types
  */
 export function anthropicStreamToEvents(
@@ -44,6 +47,9 @@ export function anthropicStreamToEvents(
   let stopped = false;
   /** Content block index → tool call, for the `input_json_delta`s that name only the block. */
   const tools = new Map<number, ToolBlock>();
+  /** Reasoning blocks (thinking, redacted) so far; only the first one's signature is passed on. */
+  let reasoningBlocks = 0;
+  let sealedBlock: number | undefined;
 
   return sseEvents(body).pipeThrough(
     new TransformStream<EventSourceMessage, StreamEvent>({
@@ -72,6 +78,11 @@ export function anthropicStreamToEvents(
             const block = e.content_block;
             if (block.type === "text" && "text" in block && block.text) {
               controller.enqueue({ type: "text", text: block.text });
+            } else if (block.type === "thinking" || block.type === "redacted_thinking") {
+              if (reasoningBlocks++ === 0 && block.type === "thinking") sealedBlock = e.index;
+              if ("thinking" in block && block.thinking) {
+                controller.enqueue({ type: "reasoning", text: block.thinking });
+              }
             } else if (block.type === "tool_use" && "id" in block) {
               const tool = { index: tools.size, sentArguments: false };
               tools.set(e.index, tool);
@@ -89,6 +100,12 @@ export function anthropicStreamToEvents(
             const d = e.delta;
             if (d.type === "text_delta" && "text" in d) {
               if (d.text) controller.enqueue({ type: "text", text: d.text });
+            } else if (d.type === "thinking_delta" && "thinking" in d) {
+              if (d.thinking) controller.enqueue({ type: "reasoning", text: d.thinking });
+            } else if (d.type === "signature_delta" && "signature" in d) {
+              if (e.index === sealedBlock && reasoningBlocks === 1 && d.signature) {
+                controller.enqueue({ type: "reasoning", text: "", signature: d.signature });
+              }
             } else if (d.type === "input_json_delta" && "partial_json" in d) {
               const tool = tools.get(e.index);
               if (!tool || d.partial_json === "") return;

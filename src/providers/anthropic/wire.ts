@@ -24,6 +24,8 @@ export const AnthropicUsageSchema = z.object({
   cache_creation: z
     .object({ ephemeral_5m_input_tokens: tokens.nullish(), ephemeral_1h_input_tokens: tokens.nullish() })
     .nullish(),
+  /** The thinking inside `output_tokens`, on models that count it apart. */
+  output_tokens_details: z.object({ thinking_tokens: tokens.nullish() }).nullish(),
 });
 
 const TextBlockSchema = z.object({ type: z.literal("text"), text: z.string() });
@@ -35,12 +37,29 @@ const ToolUseBlockSchema = z.object({
   input: z.unknown(),
 });
 
-/** Blocks this gateway does not translate (thinking, server tools' results, ...) are skipped. */
-const OtherBlockSchema = z.object({
-  type: z.string().refine((t) => t !== "text" && t !== "tool_use"),
+/**
+ * Claude's reasoning and Anthropic's seal over it, which must come back unchanged for Claude to
+ * take the thinking back (`signature` is "" in a stream's `content_block_start`, then sent in a
+ * `signature_delta`).
+ * @see https://platform.claude.com/docs/en/build-with-claude/extended-thinking
+ */
+const ThinkingBlockSchema = z.object({
+  type: z.literal("thinking"),
+  thinking: z.string(),
+  signature: z.string(),
 });
 
-const ContentBlockSchema = z.union([TextBlockSchema, ToolUseBlockSchema, OtherBlockSchema]);
+const KNOWN_BLOCKS = new Set(["text", "tool_use", "thinking"]);
+
+/** Blocks this gateway does not translate (redacted thinking, server tools' results, ...) are skipped. */
+const OtherBlockSchema = z.object({ type: z.string().refine((t) => !KNOWN_BLOCKS.has(t)) });
+
+const ContentBlockSchema = z.union([
+  TextBlockSchema,
+  ToolUseBlockSchema,
+  ThinkingBlockSchema,
+  OtherBlockSchema,
+]);
 
 export const AnthropicMessageSchema = z.object({
   id: z.string().optional(),
@@ -63,6 +82,8 @@ export const AnthropicErrorSchema = z.object({
  * (stop reason, cumulative usage) and `message_stop`; `ping`s anywhere, and `error` events.
  * @see https://platform.claude.com/docs/en/build-with-claude/streaming#event-types
  */
+const KNOWN_DELTAS = new Set(["text_delta", "input_json_delta", "thinking_delta", "signature_delta"]);
+
 export const AnthropicStreamEventSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("message_start"),
@@ -83,8 +104,10 @@ export const AnthropicStreamEventSchema = z.discriminatedUnion("type", [
     delta: z.union([
       z.object({ type: z.literal("text_delta"), text: z.string() }),
       z.object({ type: z.literal("input_json_delta"), partial_json: z.string() }),
-      // thinking_delta, signature_delta, citations_delta: nothing the OpenAI shape can carry.
-      z.object({ type: z.string().refine((t) => t !== "text_delta" && t !== "input_json_delta") }),
+      z.object({ type: z.literal("thinking_delta"), thinking: z.string() }),
+      z.object({ type: z.literal("signature_delta"), signature: z.string() }),
+      // citations_delta: nothing the neutral model carries.
+      z.object({ type: z.string().refine((t) => !KNOWN_DELTAS.has(t)) }),
     ]),
   }),
   z.object({ type: z.literal("content_block_stop"), index: z.number().int().nonnegative() }),

@@ -77,7 +77,7 @@ describe("geminiStreamToEvents", () => {
       { type: "reasoning", text: "hmm" },
       { type: "tool_call", index: 0, id: "call_0", name: "f", argumentsDelta: '{"a":1}' },
       { type: "finish", finishReason: "tool_calls" },
-      { type: "usage", usage: { inputTokens: 3, outputTokens: 9 } },
+      { type: "usage", usage: { inputTokens: 3, outputTokens: 9, reasoningTokens: 5 } },
     ]);
   });
 

@@ -29,17 +29,56 @@ describe("geminiThinkingConfig", () => {
     expect(geminiThinkingConfig("gemini-2.5-pro", OFF)).toEqual({ thinkingBudget: 128 });
   });
 
-  it("gives Gemini 3 a level instead: low for a small budget or off, high above, none without a budget", () => {
+  it("gives Gemini 3 a level instead: the budget's, the least when off, none without a budget", () => {
     expect(geminiThinkingConfig("gemini-3-pro-preview", on(4000))).toEqual({
       thinkingLevel: "low",
       includeThoughts: true,
     });
+    expect(geminiThinkingConfig("gemini-3-pro-preview", on(10_000))).toMatchObject({ thinkingLevel: "high" });
     expect(geminiThinkingConfig("gemini-3-flash-preview", on(10_000))).toEqual({
-      thinkingLevel: "high",
+      thinkingLevel: "medium",
       includeThoughts: true,
     });
     expect(geminiThinkingConfig("gemini-3-pro-preview", on())).toEqual({ includeThoughts: true });
     expect(geminiThinkingConfig("gemini-3-pro-preview", OFF)).toEqual({ thinkingLevel: "low" });
+    expect(geminiThinkingConfig("gemini-3-flash-preview", OFF)).toEqual({ thinkingLevel: "minimal" });
+  });
+
+  it("gives Gemini 3 the level asked, as the nearest its model takes (Pro: low and high only)", () => {
+    const levels = (model: string) =>
+      (["minimal", "low", "medium", "high", "xhigh"] as const).map(
+        (effort) => geminiThinkingConfig(model, { enabled: true, effort })?.thinkingLevel,
+      );
+    expect(levels("gemini-3-pro-preview")).toEqual(["low", "low", "high", "high", "high"]);
+    expect(levels("gemini-3-flash-preview")).toEqual(["minimal", "low", "medium", "high", "high"]);
+    // A level wins over a budget given with it: Gemini 3 refuses the two together.
+    expect(
+      geminiThinkingConfig("gemini-3-flash-preview", { enabled: true, effort: "low", budgetTokens: 30_000 }),
+    ).toEqual({ thinkingLevel: "low", includeThoughts: true });
+  });
+
+  it("gives Gemini 2.5 a level's budget, capped at the model's most", () => {
+    const budgets = (model: string) =>
+      (["minimal", "low", "medium", "high", "xhigh"] as const).map(
+        (effort) => geminiThinkingConfig(model, { enabled: true, effort })?.thinkingBudget,
+      );
+    expect(budgets("gemini-2.5-flash")).toEqual([1024, 2048, 8192, 24_576, 24_576]);
+    expect(budgets("gemini-2.5-pro")).toEqual([1024, 2048, 8192, 24_576, 32_768]);
+    expect(
+      geminiThinkingConfig("gemini-2.5-flash", { enabled: true, effort: "high", budgetTokens: 3000 }),
+    ).toMatchObject({ thinkingBudget: 3000 });
+  });
+
+  it("asks for no thought summaries when the client wants none", () => {
+    expect(
+      geminiThinkingConfig("gemini-2.5-flash", { enabled: true, effort: "low", summaries: false }),
+    ).toEqual({
+      thinkingBudget: 2048,
+    });
+    expect(geminiThinkingConfig("gemini-3-pro-preview", { enabled: true, summaries: false })).toBeUndefined();
+    expect(geminiThinkingConfig("gemini-3-pro-preview", { enabled: true, summaries: true })).toEqual({
+      includeThoughts: true,
+    });
   });
 
   it("sends nothing to models that do not think", () => {

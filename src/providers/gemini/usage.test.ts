@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { convertGeminiUsage } from "./usage";
 
 describe("convertGeminiUsage", () => {
-  it("counts thinking as output and reports cached prompt tokens", () => {
+  it("counts thinking as output, and apart as reasoning tokens; reports cached prompt tokens", () => {
     expect(
       convertGeminiUsage({
         promptTokenCount: 30,
@@ -11,7 +11,7 @@ describe("convertGeminiUsage", () => {
         cachedContentTokenCount: 6,
         totalTokenCount: 42,
       }),
-    ).toEqual({ inputTokens: 30, outputTokens: 12, cachedTokens: 6 });
+    ).toEqual({ inputTokens: 30, outputTokens: 12, cachedTokens: 6, reasoningTokens: 2 });
   });
 
   it("takes missing counts as zero and leaves cachedTokens out when Gemini does", () => {

@@ -28,6 +28,15 @@ describe("mockAnswer reasoning", () => {
     expect(mockAnswer(history)).toEqual(mockAnswer(history));
   });
 
+  it("names the level it was given, with the budget when there is one too", () => {
+    expect(mockAnswer(req({ reasoning: { enabled: true, effort: "high" } })).reasoning).toBe(
+      'Thinking about "hi" (effort high, 0 earlier thought(s) recalled).',
+    );
+    expect(
+      mockAnswer(req({ reasoning: { enabled: true, effort: "low", budgetTokens: 900 } })).reasoning,
+    ).toBe('Thinking about "hi" (effort low, budget 900, 0 earlier thought(s) recalled).');
+  });
+
   it("does not think when reasoning is off or not asked", () => {
     expect(mockAnswer(req({ reasoning: { enabled: false } }))).not.toHaveProperty("reasoning");
     expect(mockAnswer(req({}))).not.toHaveProperty("reasoning");

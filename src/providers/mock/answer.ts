@@ -12,8 +12,9 @@ import { fnv1a } from "./png";
  * - with tools and `tool_choice` "required" or a named tool: a call of that tool;
  * - after a tool result: a sentence quoting it;
  * - JSON modes: the text wrapped as `{"answer": ...}`;
- * - with reasoning on: a thought first, naming the budget and how many of the history's turns
- *   carried reasoning back (so tests can see thinking kept or dropped).
+ * - with reasoning on: a thought first, naming the level and the budget it was given (or
+ *   "adaptive") and how many of the history's turns carried reasoning back (so tests can see
+ *   which setting reached the vendor, and thinking kept or dropped).
  * `max_tokens` truncates (finish `length`), `stop` cuts at the first stop sequence.
  */
 
@@ -74,11 +75,15 @@ function text(req: ChatRequest): string {
 
 function reasoning(req: ChatRequest): string | undefined {
   if (!req.reasoning?.enabled) return undefined;
-  const budget = req.reasoning.budgetTokens;
+  const { budgetTokens, effort } = req.reasoning;
+  const setting = [
+    ...(effort ? [`effort ${effort}`] : []),
+    ...(budgetTokens !== undefined ? [`budget ${budgetTokens}`] : []),
+  ];
   const recalled = req.messages.filter((m) => m.role === "assistant" && m.reasoning).length;
   return (
     `Thinking about "${lastUserText(req)}" ` +
-    `(${budget === undefined ? "adaptive" : `budget ${budget}`}, ${recalled} earlier thought(s) recalled).`
+    `(${setting.length ? setting.join(", ") : "adaptive"}, ${recalled} earlier thought(s) recalled).`
   );
 }
 

@@ -10,6 +10,11 @@ export const OpenAIUsageSchema = z.object({
   prompt_tokens: z.number().int().nonnegative(),
   completion_tokens: z.number().int().nonnegative(),
   prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+  /** The reasoning tokens inside `completion_tokens` (OpenAI's reasoning models, DeepSeek, vLLM). */
+  completion_tokens_details: z
+    .object({ reasoning_tokens: z.number().int().nonnegative().nullish() })
+    .nullish()
+    .catch(undefined),
 });
 
 /**

@@ -14,6 +14,7 @@ export function answerCollector(): {
   let model = "";
   let content = "";
   let reasoning = "";
+  let reasoningSignature: string | undefined;
   const tools: ToolCall[] = [];
   return {
     add(e) {
@@ -27,6 +28,7 @@ export function answerCollector(): {
           return;
         case "reasoning":
           reasoning += e.text;
+          if (e.signature) reasoningSignature = e.signature;
           return;
         case "tool_call": {
           tools[e.index] ??= { id: "", name: "", arguments: "" };
@@ -47,6 +49,7 @@ export function answerCollector(): {
         content: toolCalls.length && content === "" ? null : content,
         toolCalls,
         ...(reasoning ? { reasoning } : {}),
+        ...(reasoningSignature ? { reasoningSignature } : {}),
         finishReason: end.finishReason,
         usage: end.usage,
       };
