@@ -352,6 +352,37 @@ describe("item_reference", () => {
   });
 });
 
+describe("reasoning", () => {
+  it("comes back as a reasoning item, and goes back only to the vendor and model that made it", async () => {
+    const first = await client().responses.create({
+      model: "mock/echo",
+      input: "think first",
+      reasoning: { effort: "low", summary: "auto" },
+    });
+    const item = first.output[0] as OpenAI.Responses.ResponseReasoningItem;
+    expect(item.type).toBe("reasoning");
+    expect(item.summary[0]?.text).toContain("0 earlier thought(s) recalled");
+    expect(item.encrypted_content).toMatch(/^sbr1\./);
+    const history = [
+      ...(first.output as OpenAI.Responses.ResponseInputItem[]),
+      { role: "user" as const, content: "again" },
+    ];
+
+    const same = await client().responses.create({
+      model: "mock/echo",
+      input: history,
+      reasoning: { effort: "low" },
+    });
+    expect((same.output[0] as OpenAI.Responses.ResponseReasoningItem).summary[0]?.text).toContain(
+      "1 earlier thought(s) recalled",
+    );
+    const upstream = scenario("inspect");
+    await client().responses.create({ model: `compat-resp/${upstream}`, input: history });
+    const [sent] = await received(upstream);
+    expect(JSON.stringify(sent?.body)).not.toContain("reasoning_content");
+  });
+});
+
 describe("POST /v1/responses/compact", () => {
   it("keeps the user's messages, sums up the rest in one compaction item, and any vendor reads it back", async () => {
     const first = await client().responses.create({ model: "mock/echo", input: "the code word is teal" });

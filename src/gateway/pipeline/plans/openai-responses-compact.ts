@@ -33,8 +33,8 @@ export const responsesCompactPlan =
     const stored = await storedHistory(cx, input.previous_response_id);
     const id = newResponseId();
     const items = [...((stored ?? []) as Item[]), ...inputItemsOf(input.input, id)];
-    const translated = translations((_vendor, upstreamModel) => {
-      const req = inputTokensToNeutral(input, upstreamModel, historyMessages(stored));
+    const translated = translations((vendor, upstreamModel) => {
+      const req = inputTokensToNeutral(input, upstreamModel, historyMessages(stored), vendor);
       req.messages.push({ role: "user", content: [{ type: "text", text: COMPACTION_PROMPT }] });
       // The summary is words: tools stay defined (the history may call them) but are not used.
       if (req.tools?.length) req.toolChoice = "none";

@@ -92,8 +92,9 @@ export const responsesPlan =
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
     const chain = await storedChain(cx, input.previous_response_id);
     const prior = historyMessages(chain && chainItems(chain));
-    const translated = translations((_vendor, upstreamModel) =>
-      responsesToNeutral(input, upstreamModel, prior),
+    // Reasoning items in the history go back only to the vendor and model that made them.
+    const translated = translations((vendor, upstreamModel) =>
+      responsesToNeutral(input, upstreamModel, prior, vendor),
     );
     const passthrough = (kind: VendorKind) => providerFor(kind).responsesWire !== undefined;
     const admit = (resolved: ResolvedModel) => {
@@ -112,6 +113,10 @@ export const responsesPlan =
     const id = newResponseId();
     const createdAt = nowSeconds();
     const meta = { id, model: input.model, createdAt, echo: echoOf(input) };
+    // Reasoning items name who reasoned when the client will keep them and may send them back.
+    const keepsReasoning = store || (input.include ?? []).includes("reasoning.encrypted_content");
+    const metaFor = (by: { vendor: string; model: string }) =>
+      keepsReasoning ? { ...meta, origin: { vendor: by.vendor, model: by.model } } : meta;
 
     /** Keeps a response (when `store`), before the client hears it is complete; never rejects. */
     const keep = async (
@@ -218,7 +223,7 @@ export const responsesPlan =
         if (a.kind === "relayed-json" || a.kind === "answer") {
           const response =
             a.kind === "answer"
-              ? (toResponse(a.answer, meta) as unknown as Record<string, unknown>)
+              ? (toResponse(a.answer, metaFor(by)) as unknown as Record<string, unknown>)
               : a.response;
           await keep(response, { ...by, origin: a.kind === "answer" ? "gateway" : "vendor" });
           return {
@@ -243,7 +248,7 @@ export const responsesPlan =
         }
         let final: WireResponse | undefined;
         const encoder = responsesEventEncoder(
-          { ...meta, inputTokens: promptTokens },
+          { ...metaFor(by), inputTokens: promptTokens },
           { requestId: cx.requestId, onResponse: (r) => (final = r) },
         );
         // The terminal event goes only once the response it carries is stored.
@@ -274,8 +279,8 @@ export const responsesInputTokensPlan =
     const input = await withReferencedItems(cx, request);
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
     const prior = historyMessages(await storedHistory(cx, input.previous_response_id));
-    const translated = translations((_vendor, upstreamModel) =>
-      inputTokensToNeutral(input, upstreamModel, prior),
+    const translated = translations((vendor, upstreamModel) =>
+      inputTokensToNeutral(input, upstreamModel, prior, vendor),
     );
     translated(requested.vendor.slug, requested.upstreamModel);
     return {
