@@ -84,6 +84,41 @@ describe.each(VENDORS)("a Codex turn to a vendor of kind %s", (kind, model) => {
   });
 });
 
+// An `openai` vendor gets the tool as declared and answers with its own custom_tool_call items,
+// relayed as they are; every other vendor is given a one-string function in its place.
+const TRANSLATED = VENDORS.filter(([kind]) => kind !== "openai");
+
+describe.each(TRANSLATED)("Codex's freeform apply_patch to a vendor of kind %s", (kind, model) => {
+  const applyPatch = recorded.tools.filter((t) => (t as { name?: string }).name === "apply_patch");
+  const body = (stream: boolean) => ({
+    ...nextTurn(kind),
+    tools: applyPatch,
+    stream,
+    ...(kind === "mock" ? { tool_choice: { type: "custom", name: "apply_patch" } } : {}),
+  });
+
+  it("comes back as a custom_tool_call with the raw input, whole and streamed", async () => {
+    const upstream = model("tool-call");
+    const whole = await send(upstream, body(false));
+    expect(whole.status, await whole.clone().text()).toBe(200);
+    const response = (await whole.json()) as { output: { type: string; name?: string; input?: unknown }[] };
+    const call = response.output.find((i) => i.type === "custom_tool_call");
+    expect(call).toMatchObject({ type: "custom_tool_call", name: "apply_patch", input: expect.any(String) });
+    expect(response.output.some((i) => i.type === "function_call")).toBe(false);
+
+    const events = expectResponsesLifecycle(await (await send(model("tool-call"), body(true))).text());
+    const done = events.find((e) => e.type === "response.custom_tool_call_input.done") as
+      | { input?: string }
+      | undefined;
+    expect(done?.input).toEqual(expect.any(String));
+    const item = events.find(
+      (e) => e.type === "response.output_item.done" && e.item?.type === "custom_tool_call",
+    );
+    expect(item?.item).toMatchObject({ name: "apply_patch", input: done?.input });
+    expect(events.some((e) => e.type.startsWith("response.function_call"))).toBe(false);
+  });
+});
+
 describe("Codex's hosted web_search tool", () => {
   it("is refused by name for a vendor that cannot run it", async () => {
     const res = await send(`anthropic/${scenario("plain")}`);

@@ -1,5 +1,6 @@
 import type {
   Response,
+  ResponseCustomToolCall,
   ResponseError,
   ResponseFunctionToolCall,
   ResponseOutputItem,
@@ -9,6 +10,7 @@ import type {
   ResponseUsage,
 } from "openai/resources/responses/responses";
 import type { ChatResponse, FinishReason, Usage } from "../../chat/types";
+import { freeformCallInput } from "./freeform-tools";
 import { encryptedReasoning, type ReasoningOrigin, reasoningItem } from "./reasoning-item";
 
 /**
@@ -84,6 +86,11 @@ export interface ResponseMeta {
    * items carry no encrypted content.
    */
   origin?: ReasoningOrigin | undefined;
+  /**
+   * The request's `custom` (freeform) tools (freeform-tools.ts): a call of one is a
+   * `custom_tool_call` item with the raw input, as the client declared it, not a function call.
+   */
+  freeform?: ReadonlySet<string> | undefined;
 }
 
 const randomHex = () => crypto.randomUUID().replaceAll("-", "");
@@ -95,7 +102,11 @@ export const newResponseId = (): string => `resp_${randomHex()}`;
  * so a streamed response and the same answer whole (a cache entry, a stored response) name their
  * items alike, and no two responses share an item id (clients send items back by id).
  */
-export function itemId(kind: "rs" | "msg" | "fc" | "call", responseId: string, outputIndex: number): string {
+export function itemId(
+  kind: "rs" | "msg" | "fc" | "ctc" | "call",
+  responseId: string,
+  outputIndex: number,
+): string {
   return `${kind}_${responseId.replace(/^resp_/, "")}_${outputIndex}`;
 }
 
@@ -238,7 +249,19 @@ export function responseOf(meta: ResponseMeta, state: ResponseState): WireRespon
 }
 
 /** The items this dialect produces. */
-export type OutputItem = ResponseReasoningItem | ResponseOutputMessage | ResponseFunctionToolCall;
+export type OutputItem =
+  | ResponseReasoningItem
+  | ResponseOutputMessage
+  | ResponseFunctionToolCall
+  | ResponseCustomToolCall;
+
+/** A freeform tool's call: its raw input (the translated function's `input` argument). */
+export const customToolCallItem = (
+  id: string,
+  callId: string,
+  name: string,
+  input: string,
+): ResponseCustomToolCall => ({ id, type: "custom_tool_call", call_id: callId, name, input });
 
 /** A reasoning item's encrypted content: the origin, and the vendor's seal, when the plan named one. */
 export const sealOf = (meta: ResponseMeta, signature: string | undefined): string | undefined =>
@@ -260,13 +283,21 @@ export function toResponse(answer: ChatResponse, meta: ResponseMeta): WireRespon
   for (const t of answer.toolCalls) {
     const at = output.length;
     output.push(
-      functionCallItem(itemId("fc", meta.id, at), callId(t.id, at), t.name, t.arguments, "completed"),
+      meta.freeform?.has(t.name)
+        ? customToolCallItem(
+            itemId("ctc", meta.id, at),
+            callId(t.id, at),
+            t.name,
+            freeformCallInput(t.arguments),
+          )
+        : functionCallItem(itemId("fc", meta.id, at), callId(t.id, at), t.name, t.arguments, "completed"),
     );
   }
   const reason = incompleteReason(answer.finishReason);
   // The item the answer stopped in is the one cut short, as the API marks it.
   const last = output.at(-1);
-  if (reason && last) last.status = "incomplete";
+  // (A freeform call has no status on the wire.)
+  if (reason && last && last.type !== "custom_tool_call") last.status = "incomplete";
   return responseOf(meta, {
     status: reason ? "incomplete" : "completed",
     output,

@@ -3,6 +3,9 @@ import type {
   ResponseContentPartAddedEvent,
   ResponseContentPartDoneEvent,
   ResponseCreatedEvent,
+  ResponseCustomToolCall,
+  ResponseCustomToolCallInputDeltaEvent,
+  ResponseCustomToolCallInputDoneEvent,
   ResponseFailedEvent,
   ResponseFunctionCallArgumentsDeltaEvent,
   ResponseFunctionCallArgumentsDoneEvent,
@@ -25,8 +28,10 @@ import type { StreamEncoder } from "../../gateway/pipeline/stream/encode-events"
 import { encodeSse } from "../../gateway/pipeline/stream/sse-writer";
 import { concatBytes } from "../../util/encoding";
 import { type ResponsesErrorEvent, responsesFailure } from "./failure";
+import { freeformCallInput } from "./freeform-tools";
 import {
   callIds,
+  customToolCallItem,
   functionCallItem,
   incompleteReason,
   itemId,
@@ -105,6 +110,8 @@ type Outgoing =
       | ResponseTextDoneEvent
       | ResponseFunctionCallArgumentsDeltaEvent
       | ResponseFunctionCallArgumentsDoneEvent
+      | ResponseCustomToolCallInputDeltaEvent
+      | ResponseCustomToolCallInputDoneEvent
       | ResponseReasoningSummaryPartAddedEvent
       | ResponseReasoningSummaryPartDoneEvent
       | ResponseReasoningSummaryTextDeltaEvent
@@ -125,7 +132,12 @@ type Open =
       signature?: string | undefined;
     }
   | { kind: "text"; at: number; id: string; item: ResponseOutputMessage; text: string }
-  | { kind: "tool"; at: number; id: string; item: ResponseFunctionToolCall; tool: number; args: string };
+  | { kind: "tool"; at: number; id: string; item: ResponseFunctionToolCall; tool: number; args: string }
+  /**
+   * A freeform tool's call: the vendor writes `{"input": "..."}` as arguments, and the raw input
+   * inside can only be known whole, so it goes out as one delta when the call closes.
+   */
+  | { kind: "custom"; at: number; id: string; item: ResponseCustomToolCall; tool: number; args: string };
 
 export function responsesEventEncoder(
   meta: ResponsesEncoderMeta,
@@ -156,8 +168,9 @@ export function responsesEventEncoder(
       const seal = sealOf(meta, o.signature);
       Object.assign(o.item, reasoningItem(o.id, o.text, status, seal));
     } else if (o.kind === "text") o.item.content = [outputText(o.text)];
+    else if (o.kind === "custom") o.item.input = freeformCallInput(o.args);
     else o.item.arguments = o.args;
-    o.item.status = status;
+    if (o.kind !== "custom") o.item.status = status;
   };
 
   const close = (out: Uint8Array[], status: "completed" | "incomplete" = "completed") => {
@@ -176,6 +189,10 @@ export function responsesEventEncoder(
       const part = outputText(o.text);
       send(out, { type: "response.output_text.done", ...at, content_index: 0, text: o.text, logprobs: [] });
       send(out, { type: "response.content_part.done", ...at, content_index: 0, part });
+    } else if (o.kind === "custom") {
+      const input = o.item.input;
+      if (input) send(out, { type: "response.custom_tool_call_input.delta", ...at, delta: input });
+      send(out, { type: "response.custom_tool_call_input.done", ...at, input });
     } else {
       send(out, { type: "response.function_call_arguments.done", ...at, arguments: o.args });
     }
@@ -211,6 +228,14 @@ export function responsesEventEncoder(
   const openTool = (out: Uint8Array[], tool: number, vendorId: string | undefined, name: string) => {
     close(out);
     const at = output.length;
+    if (meta.freeform?.has(name)) {
+      const id = itemId("ctc", meta.id, at);
+      const item = customToolCallItem(id, callId(vendorId, at), name, "");
+      output.push(item);
+      send(out, { type: "response.output_item.added", output_index: at, item });
+      open = { kind: "custom", at, id, item, tool, args: "" };
+      return;
+    }
     const id = itemId("fc", meta.id, at);
     const item = functionCallItem(id, callId(vendorId, at), name, "", "in_progress");
     output.push(item);
@@ -261,6 +286,10 @@ export function responsesEventEncoder(
             seenTools.add(e.index);
             begin(out);
             openTool(out, e.index, e.id, e.name ?? "");
+          }
+          if (open?.kind === "custom" && open.tool === e.index) {
+            open.args += e.argumentsDelta ?? "";
+            break;
           }
           if (open?.kind !== "tool" || open.tool !== e.index || !e.argumentsDelta) break;
           open.args += e.argumentsDelta;

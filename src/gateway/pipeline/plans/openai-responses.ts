@@ -2,6 +2,7 @@ import { estimateTextTokens } from "../../../chat/tokens";
 import type { StreamEvent, Usage } from "../../../chat/types";
 import { getDb } from "../../../db/client";
 import { insertResponse, pruneExpiredResponses } from "../../../db/queries/responses";
+import { freeformToolNames } from "../../../dialects/openai-responses/freeform-tools";
 import {
   newResponseId,
   nowSeconds,
@@ -112,7 +113,14 @@ export const responsesPlan =
     const signal = cx.options.resilience.clientSignal;
     const id = newResponseId();
     const createdAt = nowSeconds();
-    const meta = { id, model: input.model, createdAt, echo: echoOf(input) };
+    const freeform = freeformToolNames(input.tools);
+    const meta = {
+      id,
+      model: input.model,
+      createdAt,
+      echo: echoOf(input),
+      ...(freeform.size ? { freeform } : {}),
+    };
     // Reasoning items name who reasoned when the client will keep them and may send them back.
     const keepsReasoning = store || (input.include ?? []).includes("reasoning.encrypted_content");
     const metaFor = (by: { vendor: string; model: string }) =>
