@@ -185,13 +185,19 @@ export const responsesRoutes = createRouter()
       path: "/v1/responses/input_tokens",
       summary: "Count a Responses request's input tokens",
       description:
-        "Estimated by the gateway from the translated prompt, stored history (`previous_response_id`) included.",
+        "An `openai` vendor counts them itself; for any other vendor the gateway estimates from the translated prompt, " +
+        "stored history (`previous_response_id`) included.",
       errors: [404],
       needs: call,
       request: { body: jsonBody(InputTokensRequestSchema) },
       responses: { 200: jsonResponse(InputTokensResponseSchema, "The count.") },
     }),
-    async (c) => runCall(c, "responses.input_tokens", responsesInputTokensPlan(c.req.valid("json"))) as never,
+    async (c) =>
+      runCall(
+        c,
+        "responses.input_tokens",
+        responsesInputTokensPlan(c.req.valid("json"), (await c.req.json()) as Record<string, unknown>),
+      ) as never,
   )
   .openapi(
     route({

@@ -220,6 +220,18 @@ describe("an openai vendor: passthrough of its own Responses API", () => {
     await expect(client().responses.retrieve(final.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
+  it("lets the vendor count input tokens", async () => {
+    const upstream = scenario("plain");
+    const res = await post(
+      "/v1/responses/input_tokens",
+      { model: `openai/${upstream}`, input: "count me" },
+      { key },
+    );
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toMatchObject({ object: "response.input_tokens", input_tokens: expect.any(Number) });
+    expect((await received(upstream)).map((r) => r.path)).toEqual(["/openai/v1/responses/input_tokens"]);
+  });
+
   it("passes the vendor's error on in OpenAI's envelope", async () => {
     const err = await client()
       .responses.create({ model: `openai/${scenario("fail-429")}`, input: "x" })

@@ -12,12 +12,7 @@ import {
 } from "../../../dialects/openai-responses/from-neutral";
 import { estimateInputTokens } from "../../../dialects/openai-responses/input-tokens";
 import type { InputTokensRequest, ResponsesRequest } from "../../../dialects/openai-responses/schema";
-import {
-  chainItems,
-  chainItemsFor,
-  inputItemsOf,
-  readableByOpenAI,
-} from "../../../dialects/openai-responses/stored";
+import { chainItems, inputItemsOf } from "../../../dialects/openai-responses/stored";
 import { responsesEventEncoder } from "../../../dialects/openai-responses/stream-encoder";
 import { inputTokensToNeutral, responsesToNeutral } from "../../../dialects/openai-responses/to-neutral";
 import { malformed, networkError } from "../../../providers/http";
@@ -35,7 +30,7 @@ import { safeJson } from "../stream/sse-passthrough";
 import { SSE_HEADERS } from "../stream/sse-writer";
 import type { CallEnd, CallPlan, Reply } from "../types";
 import { callNeutral, type NeutralAnswer, translations } from "./neutral-call";
-import { historyMessages, ownerOf, storedChain, storedHistory, withReferencedItems } from "./responses-state";
+import { historyMessages, ownerOf, storedChain, vendorBody, withReferencedItems } from "./responses-state";
 
 /** Room assumed for an answer when the request does not bound it. */
 const DEFAULT_ANSWER_TOKENS = 4096;
@@ -162,24 +157,6 @@ export const responsesPlan =
       cx.waitUntil(pruneExpiredResponses(db).catch(() => {}));
     };
 
-    /**
-     * The body an `openai` vendor gets: the client's, its model swapped in. A chain that is all
-     * this vendor's stays a `previous_response_id` (OpenAI holds it); any other is replayed as
-     * input items, as is what the gateway resolved or made (item references, its compactions).
-     */
-    const vendorBody = (resolved: ResolvedModel): Record<string, unknown> => {
-      const body: Record<string, unknown> = { ...raw, model: resolved.upstreamModel };
-      const own = chain?.every((r) => r.origin === "vendor" && r.vendor === resolved.vendor.slug);
-      let items = Array.isArray(input.input) ? (input.input as Record<string, unknown>[]) : null;
-      if (chain && !own) {
-        const target = { vendor: resolved.vendor.slug, model: resolved.upstreamModel };
-        items = [...chainItemsFor(chain, target), ...(items ?? inputItemsOf(input.input, id))];
-        delete body.previous_response_id;
-      }
-      if (items && (items !== raw.input || chain)) body.input = readableByOpenAI(items);
-      return body;
-    };
-
     return {
       requested: { ...requested, model: input.model },
       admit,
@@ -196,9 +173,14 @@ export const responsesPlan =
             settle,
           });
         }
-        const res = await provider.responsesWire.send("/responses", vendorBody(resolved), ctx, {
-          method: "POST",
-        });
+        const res = await provider.responsesWire.send(
+          "/responses",
+          vendorBody({ raw, input, chain, resolved, responseId: id }),
+          ctx,
+          {
+            method: "POST",
+          },
+        );
         if (stream) {
           settle();
           return { kind: "relayed-sse", body: res.body as ReadableStream<Uint8Array> };
@@ -278,27 +260,46 @@ export const responsesPlan =
   };
 
 /**
- * POST /v1/responses/input_tokens: the gateway estimates from the translated prompt (stored
- * history included), as the vendors behind the neutral model do not count.
+ * POST /v1/responses/input_tokens: an `openai` vendor counts (its own endpoint, the body passed
+ * on as for a response); for any other vendor the gateway estimates from the translated prompt,
+ * stored history included, as the vendors behind the neutral model do not count.
  */
 export const responsesInputTokensPlan =
-  (request: InputTokensRequest) =>
+  (request: InputTokensRequest, raw: Record<string, unknown>) =>
   async (cx: CallContext): Promise<CallPlan<{ text: string }>> => {
     const input = await withReferencedItems(cx, request);
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
-    const prior = historyMessages(await storedHistory(cx, input.previous_response_id));
+    const chain = await storedChain(cx, input.previous_response_id);
+    const prior = historyMessages(chain && chainItems(chain));
     const translated = translations((vendor, upstreamModel) =>
       inputTokensToNeutral(input, upstreamModel, prior, vendor),
     );
-    translated(requested.vendor.slug, requested.upstreamModel);
+    const admit = (resolved: ResolvedModel) => {
+      if (!providerFor(resolved.vendor.kind).responsesWire)
+        translated(resolved.vendor.slug, resolved.upstreamModel);
+    };
+    admit(requested);
     return {
       requested: { ...requested, model: input.model },
-      admit: (resolved) => void translated(resolved.vendor.slug, resolved.upstreamModel),
+      admit,
       estimate: () => ({ tokens: 0, usd: 0 }),
-      async attempt({ resolved }, { settle }) {
-        settle();
-        const count = estimateInputTokens(translated(resolved.vendor.slug, resolved.upstreamModel));
-        return { text: JSON.stringify({ object: "response.input_tokens", input_tokens: count }) };
+      async attempt({ provider, resolved }, { ctx, settle }) {
+        if (!provider.responsesWire) {
+          settle();
+          const count = estimateInputTokens(translated(resolved.vendor.slug, resolved.upstreamModel));
+          return { text: JSON.stringify({ object: "response.input_tokens", input_tokens: count }) };
+        }
+        const body = vendorBody({ raw, input, chain, resolved, responseId: newResponseId() });
+        const res = await provider.responsesWire.send("/responses/input_tokens", body, ctx, {
+          method: "POST",
+        });
+        try {
+          return { text: await res.text() };
+        } catch (err) {
+          throw networkError(ctx.vendor.slug, ctx.signal, err);
+        } finally {
+          settle();
+        }
       },
       // Counting is free: the record says who was asked, with no tokens.
       usageOf: () => undefined,

@@ -5,11 +5,15 @@ import { inputToMessages } from "../../../dialects/openai-responses/input-items"
 import type { InputItem, ResponsesRequest } from "../../../dialects/openai-responses/schema";
 import {
   chainItems,
+  chainItemsFor,
+  inputItemsOf,
   isItemReference,
   itemsById,
+  readableByOpenAI,
   responseIdOfItem,
 } from "../../../dialects/openai-responses/stored";
 import { notFound } from "../../../errors/gateway-error";
+import type { ResolvedModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
 
 /**
@@ -69,4 +73,29 @@ export async function withReferencedItems<T extends { input?: ResponsesRequest["
     return item;
   });
   return { ...body, input: input as ResponsesRequest["input"] };
+}
+
+/**
+ * The body an `openai` vendor gets: the client's, its model swapped in. A chain that is all this
+ * vendor's stays a `previous_response_id` (OpenAI holds it); any other is replayed as input
+ * items, as is what the gateway resolved or made (item references, its compactions).
+ */
+export function vendorBody(call: {
+  raw: Record<string, unknown>;
+  input: { input?: ResponsesRequest["input"] };
+  chain: ResponseRow[] | undefined;
+  resolved: ResolvedModel;
+  responseId: string;
+}): Record<string, unknown> {
+  const { raw, input, chain, resolved } = call;
+  const body: Record<string, unknown> = { ...raw, model: resolved.upstreamModel };
+  const own = chain?.every((r) => r.origin === "vendor" && r.vendor === resolved.vendor.slug);
+  let items = Array.isArray(input.input) ? (input.input as Record<string, unknown>[]) : null;
+  if (chain && !own) {
+    const target = { vendor: resolved.vendor.slug, model: resolved.upstreamModel };
+    items = [...chainItemsFor(chain, target), ...(items ?? inputItemsOf(input.input, call.responseId))];
+    delete body.previous_response_id;
+  }
+  if (items && (items !== raw.input || chain)) body.input = readableByOpenAI(items);
+  return body;
 }
