@@ -206,14 +206,19 @@ export const responsesRoutes = createRouter()
       summary: "Compact a conversation (Codex's remote compaction)",
       description:
         "Returns the conversation (`input`, after any `previous_response_id` chain) as every user message followed by one " +
-        "`compaction` item, which stands for the rest in later requests. For vendors other than OpenAI the target model " +
+        "`compaction` item, which stands for the rest in later requests. An `openai` vendor compacts on its own; for the others the target model " +
         "writes a summary of the conversation into the item, which any vendor the conversation moves to reads back.",
       errors: [404],
       needs: call,
       request: { body: jsonBody(InputTokensRequestSchema) },
       responses: { 200: jsonResponse(CompactedSchema, "The compacted conversation.") },
     }),
-    async (c) => runCall(c, "responses.compact", responsesCompactPlan(c.req.valid("json"))) as never,
+    async (c) =>
+      runCall(
+        c,
+        "responses.compact",
+        responsesCompactPlan(c.req.valid("json"), (await c.req.json()) as Record<string, unknown>),
+      ) as never,
   )
   .openapi(
     route({

@@ -422,6 +422,14 @@ describe("POST /v1/responses/compact", () => {
     expect(body).toContain("and the colour is red");
   });
 
+  it("lets an openai vendor compact on its own", async () => {
+    const upstream = scenario("plain");
+    const res = await client().responses.compact({ model: `openai/${upstream}`, input: "a long story" });
+    expect(res.object).toBe("response.compaction");
+    expect(res.output.at(-1)?.type).toBe("compaction");
+    expect((await received(upstream)).map((r) => r.path)).toEqual(["/openai/v1/responses/compact"]);
+  });
+
   it("refuses OpenAI's own compaction items for other vendors, by name", async () => {
     const err = await client()
       .responses.create({

@@ -1,15 +1,22 @@
+import { estimateTextTokens } from "../../../chat/tokens";
+import type { Usage } from "../../../chat/types";
 import { COMPACTION_PROMPT, compactionContent } from "../../../dialects/openai-responses/compaction";
 import { newResponseId, nowSeconds, responsesUsage } from "../../../dialects/openai-responses/from-neutral";
-import { estimateInputTokens } from "../../../dialects/openai-responses/input-tokens";
 import type { InputItem, InputTokensRequest } from "../../../dialects/openai-responses/schema";
-import { inputItemsOf } from "../../../dialects/openai-responses/stored";
+import { chainItems, inputItemsOf } from "../../../dialects/openai-responses/stored";
 import { inputTokensToNeutral } from "../../../dialects/openai-responses/to-neutral";
+import { malformed, networkError } from "../../../providers/http";
+import { convertResponsesUsage } from "../../../providers/openai/responses-usage";
+import { ResponsesUsageSchema } from "../../../providers/openai/responses-wire";
+import { providerFor } from "../../../providers/registry";
 import { estimateCall } from "../../budget";
+import type { ResolvedModel } from "../../resolve-model";
 import { resolveModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
-import type { CallPlan } from "../types";
+import { safeJson } from "../stream/sse-passthrough";
+import type { CallPlan, Reply } from "../types";
 import { callNeutral, type NeutralAnswer, translations } from "./neutral-call";
-import { historyMessages, storedHistory, withReferencedItems } from "./responses-state";
+import { historyMessages, storedChain, vendorBody, withReferencedItems } from "./responses-state";
 
 /** Room for the summary. */
 const SUMMARY_TOKENS = 4096;
@@ -26,11 +33,12 @@ const isUserMessage = (i: Item) => (i.type === "message" || i.type == null) && i
  * @see https://platform.openai.com/docs/api-reference/responses/compact
  */
 export const responsesCompactPlan =
-  (request: InputTokensRequest) =>
-  async (cx: CallContext): Promise<CallPlan<NeutralAnswer>> => {
+  (request: InputTokensRequest, raw: Record<string, unknown>) =>
+  async (cx: CallContext): Promise<CallPlan<CompactAnswer>> => {
     const input = await withReferencedItems(cx, request);
     const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
-    const stored = await storedHistory(cx, input.previous_response_id);
+    const chain = await storedChain(cx, input.previous_response_id);
+    const stored = chain && chainItems(chain);
     const id = newResponseId();
     const items = [...((stored ?? []) as Item[]), ...inputItemsOf(input.input, id)];
     const translated = translations((vendor, upstreamModel) => {
@@ -41,18 +49,47 @@ export const responsesCompactPlan =
       req.maxTokens = SUMMARY_TOKENS;
       return req;
     });
-    const prompt = translated(requested.vendor.slug, requested.upstreamModel);
+    // OpenAI compacts on its own (its compaction item only it can read, as its clients expect).
+    const admit = (resolved: ResolvedModel) => {
+      if (!providerFor(resolved.vendor.kind).responsesWire)
+        translated(resolved.vendor.slug, resolved.upstreamModel);
+    };
+    admit(requested);
+    const promptTokens = estimateTextTokens(JSON.stringify([input.instructions ?? "", items]));
     return {
       requested: { ...requested, model: input.model },
-      admit: (resolved) => void translated(resolved.vendor.slug, resolved.upstreamModel),
-      estimate: (price) => estimateCall(estimateInputTokens(prompt), SUMMARY_TOKENS, price),
-      attempt: ({ provider, resolved }, { ctx, settle }) =>
-        callNeutral(provider, translated(resolved.vendor.slug, resolved.upstreamModel), false, {
-          ctx,
-          settle,
-        }),
-      usageOf: (a) => (a.kind === "answer" ? a.answer.usage : undefined),
+      admit,
+      estimate: (price) => estimateCall(promptTokens, SUMMARY_TOKENS, price),
+      async attempt({ provider, resolved }, { ctx, settle }): Promise<CompactAnswer> {
+        if (!provider.responsesWire) {
+          return callNeutral(provider, translated(resolved.vendor.slug, resolved.upstreamModel), false, {
+            ctx,
+            settle,
+          });
+        }
+        const body = vendorBody({ raw, input, chain, resolved, responseId: id });
+        const res = await provider.responsesWire.send("/responses/compact", body, ctx, { method: "POST" });
+        let text: string;
+        try {
+          text = await res.text();
+        } catch (err) {
+          throw networkError(ctx.vendor.slug, ctx.signal, err);
+        } finally {
+          settle();
+        }
+        const parsed = safeJson(text) as { object?: unknown; usage?: unknown } | undefined;
+        if (parsed?.object !== "response.compaction") throw malformed(ctx.vendor.slug);
+        const usage = ResponsesUsageSchema.safeParse(parsed.usage);
+        return {
+          kind: "relayed-json",
+          text,
+          usage: usage.success ? convertResponsesUsage(usage.data) : undefined,
+        };
+      },
+      usageOf: (a) =>
+        a.kind === "answer" ? a.answer.usage : a.kind === "relayed-json" ? a.usage : undefined,
       respond(a) {
+        if (a.kind === "relayed-json") return json(a.text, a.usage);
         if (a.kind !== "answer") throw new Error("compaction is never streamed");
         const hex = id.replace(/^resp_/, "");
         const compaction = {
@@ -67,12 +104,16 @@ export const responsesCompactPlan =
           output: [...items.filter(isUserMessage), compaction] as InputItem[],
           usage: responsesUsage(a.answer.usage),
         };
-        return {
-          status: 200,
-          body: JSON.stringify(body),
-          headers: { "content-type": "application/json" },
-          done: Promise.resolve({ usage: a.answer.usage }),
-        };
+        return json(JSON.stringify(body), a.answer.usage);
       },
     };
   };
+
+type CompactAnswer = NeutralAnswer | { kind: "relayed-json"; text: string; usage: Usage | undefined };
+
+const json = (text: string, usage: Usage | undefined): Reply => ({
+  status: 200,
+  body: text,
+  headers: { "content-type": "application/json" },
+  done: Promise.resolve(usage ? { usage } : {}),
+});
