@@ -442,6 +442,37 @@ describe("POST /v1/responses/compact", () => {
   });
 });
 
+describe("input_file", () => {
+  const pdf = (model: string) =>
+    client().responses.create({
+      model,
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_file", file_data: "data:application/pdf;base64,JVBERi0xLjQK", filename: "q3.pdf" },
+            { type: "input_text", text: "Summarise it." },
+          ],
+        },
+      ],
+    });
+
+  it("reaches a vendor that reads PDFs in its own form", async () => {
+    const upstream = scenario("inspect");
+    await pdf(`gemini/${upstream}`);
+    const [sent] = await received(upstream);
+    expect(JSON.stringify(sent?.body)).toContain(
+      '"inlineData":{"mimeType":"application/pdf","data":"JVBERi0xLjQK"}',
+    );
+  });
+
+  it("is a 400 naming it where the vendor takes no PDFs", async () => {
+    const err = await pdf(`compat-resp/${scenario("plain")}`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("messages.0.content.0");
+  });
+});
+
 describe("what translation cannot carry", () => {
   it("is a 400 naming it, in OpenAI's envelope", async () => {
     const bad = await client()

@@ -1,3 +1,4 @@
+import { httpsFileUrl } from "../../chat/file-source";
 import type { ContentPart } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
 import { isKnownDocumentSource, type KnownContentBlock } from "./schema";
@@ -57,7 +58,7 @@ export function documentParts(
         {
           type: "file",
           mediaType: "application/pdf",
-          source: { kind: "url", url: httpsUrl(s.url, `${param}.source.url`) },
+          source: httpsFileUrl(s.url, `${param}.source.url`),
           ...(title ? { filename: title } : {}),
         },
       ];
@@ -83,15 +84,3 @@ export function documentParts(
 }
 
 /** A PDF URL: https only (plain http would send the document's address in the clear). */
-function httpsUrl(url: string, param: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw invalidRequest("invalid_document_url", "The document URL is not a valid URL.", param);
-  }
-  if (parsed.protocol !== "https:") {
-    throw invalidRequest("invalid_document_url", "Document URLs must be https:// URLs.", param);
-  }
-  return url;
-}

@@ -264,11 +264,18 @@ describe("inputToMessages", () => {
         "invalid_image_url",
         "input.0.content.0.image_url",
       ],
+      [user([{ type: "input_file", file_id: "file_1" }]), "unsupported_content", "input.0.content.0.file_id"],
       [
-        user([{ type: "input_file", file_data: "data:application/pdf;base64,JVBE", filename: "a.pdf" }]),
-        "unsupported_content",
-        "input.0.content.0",
+        user([{ type: "input_file", file_data: "JVBERi0x" }]),
+        "invalid_file_data",
+        "input.0.content.0.file_data",
       ],
+      [
+        user([{ type: "input_file", file_url: "http://x.test/a.pdf" }]),
+        "invalid_document_url",
+        "input.0.content.0.file_url",
+      ],
+      [user([{ type: "input_file", filename: "a.pdf" }]), "invalid_content", "input.0.content.0"],
       [user([{ type: "input_audio", input_audio: {} }]), "unsupported_content", "input.0.content.0"],
       [user([{ type: "output_text", text: "x" }]), "invalid_content", "input.0.content.0"],
       [
@@ -304,7 +311,32 @@ describe("inputToMessages", () => {
     );
     expect(refusal(user([{ type: "input_image", file_id: "file_1" }])).message).toContain("`file_id`");
     expect(refusal(user([{ type: "input_file", file_id: "file_1" }])).message).toBe(
-      "Files (`input_file` parts) can only be sent to `openai` vendors for now.",
+      "Files from OpenAI's Files API (`file_id`) can only be sent to `openai` vendors; send `file_data` instead.",
     );
+  });
+
+  it("takes files as data or https URLs, as neutral file parts", () => {
+    const [message] = inputToMessages([
+      user([
+        { type: "input_file", file_data: "data:application/pdf;base64,JVBERi0x", filename: "q3.pdf" },
+        { type: "input_file", file_url: "https://example.com/a.pdf" },
+      ]) as never,
+    ]);
+    expect(message).toEqual({
+      role: "user",
+      content: [
+        {
+          type: "file",
+          mediaType: "application/pdf",
+          source: { kind: "base64", data: "JVBERi0x" },
+          filename: "q3.pdf",
+        },
+        {
+          type: "file",
+          mediaType: "application/pdf",
+          source: { kind: "url", url: "https://example.com/a.pdf" },
+        },
+      ],
+    });
   });
 });

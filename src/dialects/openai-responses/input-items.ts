@@ -1,3 +1,4 @@
+import { fileDataUrl, httpsFileUrl } from "../../chat/file-source";
 import { parseImageUrl } from "../../chat/image-url";
 import type { ChatMessage, ContentPart, ToolCall } from "../../chat/types";
 import { invalidRequest } from "../../errors/gateway-error";
@@ -20,7 +21,7 @@ import {
  * and freeform calls join the assistant message before them (or start one), and each call's
  * output is a `tool` message. Refused by name, never dropped: what only OpenAI can read
  * (`compaction` items, built-in tool calls), what needs stored responses (`item_reference`),
- * Files API images, and for now `input_file` parts and images in tool outputs. Dropped on
+ * Files API images and files (`file_id`), and for now images in tool outputs. Dropped on
  * purpose: `reasoning` items but those this gateway made for the very vendor and model asked now
  * (reasoning-item.ts: their summary is the reasoning, their seal the vendor's signature, on the
  * assistant message they came before), as only the vendor and model that reasoned can read them;
@@ -52,12 +53,30 @@ function image(part: PartOf<"input_image">, param: string): ContentPart {
 }
 
 /**
- * An `input_file` part as a neutral part. The neutral model has no file parts yet (PDF parts are
- * another change): when it does, a `file_data` data URL becomes one here, and `file_url` where
- * the vendor fetches URLs; `file_id` (OpenAI's Files API) stays OpenAI's.
+ * An `input_file` part as a neutral file part: `file_data` (a base64 data URL) or `file_url` (an
+ * https URL, for vendors that fetch); each vendor takes what it can (PDFs: OpenAI, Gemini,
+ * Anthropic) and refuses the rest by name. `file_id` is OpenAI's Files API, which only it reads.
  */
-function inputFile(_part: PartOf<"input_file">, param: string): ContentPart {
-  throw invalidRequest("unsupported_content", `Files (\`input_file\` parts) ${ONLY_OPENAI} for now.`, param);
+function inputFile(part: PartOf<"input_file">, param: string): ContentPart {
+  if (part.file_id) {
+    throw invalidRequest(
+      "unsupported_content",
+      `Files from OpenAI's Files API (\`file_id\`) ${ONLY_OPENAI}; send \`file_data\` instead.`,
+      `${param}.file_id`,
+    );
+  }
+  const filename = part.filename ? { filename: part.filename } : {};
+  if (part.file_data)
+    return { type: "file", ...fileDataUrl(part.file_data, `${param}.file_data`), ...filename };
+  if (part.file_url) {
+    return {
+      type: "file",
+      mediaType: "application/pdf",
+      source: httpsFileUrl(part.file_url, `${param}.file_url`),
+      ...filename,
+    };
+  }
+  throw invalidRequest("invalid_content", "An `input_file` part needs `file_data` or `file_url`.", param);
 }
 
 function userContent(content: MessageItem["content"], at: string): ContentPart[] {
