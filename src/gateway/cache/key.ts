@@ -5,7 +5,17 @@ import type { CacheDialect } from "./types";
  * Request fields that do not change the answer: routing and transport only. Everything else
  * (messages, sampling, tools, response format, seed, ...) is part of the key.
  */
-const NOT_IN_KEY = new Set(["model", "stream", "stream_options", "user", "metadata", "store"]);
+const NOT_IN_KEY = new Set([
+  "model",
+  "stream",
+  "stream_options",
+  "user",
+  "metadata",
+  "store",
+  // Responses: who asks (abuse monitoring) and a routing hint for OpenAI's own prompt cache.
+  "safety_identifier",
+  "prompt_cache_key",
+]);
 
 /** JSON with object keys sorted at every depth, so equal requests hash equally. */
 function canonical(value: unknown): string {

@@ -1,5 +1,5 @@
 /** The client dialects whose answers are cached; an entry is only ever served to its own. */
-export type CacheDialect = "chat.completions" | "messages";
+export type CacheDialect = "chat.completions" | "messages" | "responses";
 
 /**
  * A cached answer: the answer as a client of its dialect received it (a Chat Completion, an

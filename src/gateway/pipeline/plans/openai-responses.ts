@@ -11,6 +11,7 @@ import {
   type WireResponse,
 } from "../../../dialects/openai-responses/from-neutral";
 import { estimateInputTokens } from "../../../dialects/openai-responses/input-tokens";
+import { responseToSse } from "../../../dialects/openai-responses/replay";
 import type { InputTokensRequest, ResponsesRequest } from "../../../dialects/openai-responses/schema";
 import { chainItems, inputItemsOf } from "../../../dialects/openai-responses/stored";
 import { responsesEventEncoder } from "../../../dialects/openai-responses/stream-encoder";
@@ -18,9 +19,10 @@ import { inputTokensToNeutral, responsesToNeutral } from "../../../dialects/open
 import { malformed, networkError } from "../../../providers/http";
 import type { VendorKind } from "../../../providers/kinds";
 import { convertResponsesUsage } from "../../../providers/openai/responses-usage";
-import { ResponsesResponseSchema } from "../../../providers/openai/responses-wire";
+import { ResponsesResponseSchema, ResponsesUsageSchema } from "../../../providers/openai/responses-wire";
 import { providerFor } from "../../../providers/registry";
 import { estimateCall } from "../../budget";
+import { cacheKey } from "../../cache/key";
 import type { ResolvedModel } from "../../resolve-model";
 import { resolveModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
@@ -28,7 +30,7 @@ import { encodeEvents, type StreamEncoder } from "../stream/encode-events";
 import { passthroughResponsesStream } from "../stream/responses-passthrough";
 import { safeJson } from "../stream/sse-passthrough";
 import { SSE_HEADERS } from "../stream/sse-writer";
-import type { CallEnd, CallPlan, Reply } from "../types";
+import type { CallEnd, CallPlan, PlanCache, Reply } from "../types";
 import { callNeutral, type NeutralAnswer, translations } from "./neutral-call";
 import { historyMessages, ownerOf, storedChain, vendorBody, withReferencedItems } from "./responses-state";
 
@@ -63,6 +65,8 @@ const ECHOED = [
 const echoOf = (input: ResponsesRequest): ResponseEcho =>
   Object.fromEntries(ECHOED.filter((k) => input[k] != null).map((k) => [k, input[k]])) as ResponseEcho;
 
+type Json = Record<string, unknown>;
+
 /** What one attempt produced: an `openai` vendor's own answer, or a neutral one to encode. */
 type ResponsesAnswer =
   | { kind: "relayed-json"; text: string; response: Record<string, unknown>; usage: Usage }
@@ -81,7 +85,7 @@ type ResponsesAnswer =
  */
 export const responsesPlan =
   (request: ResponsesRequest, raw: Record<string, unknown>) =>
-  async (cx: CallContext): Promise<CallPlan<ResponsesAnswer>> => {
+  async (cx: CallContext): Promise<CallPlan<ResponsesAnswer, Json>> => {
     const input = await withReferencedItems(cx, request);
     const stream = input.stream === true;
     const store = input.store !== false;
@@ -157,6 +161,42 @@ export const responsesPlan =
       cx.waitUntil(pruneExpiredResponses(db).catch(() => {}));
     };
 
+    /** What the cache stores of this call's answer, once it ended whole (set by `respond`). */
+    let entryOf: (end: CallEnd) => Json | null = () => null;
+    // Only a request that neither chains nor stores is cached: a stored one has an id of its own
+    // to keep (a hit would hand out another's), and a chained one depends on state outside it.
+    const cache: PlanCache<Json> | undefined =
+      store || input.previous_response_id
+        ? undefined
+        : {
+            dialect: "responses",
+            key: () =>
+              cacheKey({
+                tenant: cx.tenant,
+                dialect: "responses",
+                vendorModel: `${requested.vendor.slug}/${requested.upstreamModel}`,
+                body: input,
+              }),
+            serve({ answer: response }) {
+              const parsed = ResponsesUsageSchema.safeParse(response.usage);
+              const usage = parsed.success ? convertResponsesUsage(parsed.data) : undefined;
+              const done = Promise.resolve(usage ? { usage } : {});
+              if (!stream) {
+                return {
+                  status: 200,
+                  body: JSON.stringify(response),
+                  headers: { "content-type": "application/json" },
+                  done,
+                };
+              }
+              return { status: 200, body: responseToSse(response), headers: { ...SSE_HEADERS }, done };
+            },
+            entry: (end) => entryOf(end),
+          };
+    /** A whole answer worth keeping: one that completed, or stopped short as the client asked. */
+    const cacheable = (r: Json | undefined) =>
+      r && (r.status === "completed" || r.status === "incomplete") ? r : null;
+
     return {
       requested: { ...requested, model: input.model },
       admit,
@@ -166,6 +206,7 @@ export const responsesPlan =
           input.max_output_tokens ?? requested.config?.maxOutputTokens ?? DEFAULT_ANSWER_TOKENS,
           price,
         ),
+      ...(cache ? { cache } : {}),
       async attempt({ provider, resolved }, { ctx, settle }): Promise<ResponsesAnswer> {
         if (!provider.responsesWire) {
           return callNeutral(provider, translated(resolved.vendor.slug, resolved.upstreamModel), stream, {
@@ -216,6 +257,7 @@ export const responsesPlan =
               ? (toResponse(a.answer, metaFor(by)) as unknown as Record<string, unknown>)
               : a.response;
           await keep(response, { ...by, origin: a.kind === "answer" ? "gateway" : "vendor" });
+          entryOf = () => cacheable(response);
           return {
             status: 200,
             body: a.kind === "answer" ? JSON.stringify(response) : a.text,
@@ -232,7 +274,10 @@ export const responsesPlan =
             requestId: cx.requestId,
             onEnd,
             signal,
-            beforeTerminal: (response) => keep(response, { ...by, origin: "vendor" }),
+            beforeTerminal: (response) => {
+              entryOf = () => cacheable(response);
+              return keep(response, { ...by, origin: "vendor" });
+            },
           });
           return { status: 200, body, headers: { ...SSE_HEADERS }, done };
         }
@@ -247,6 +292,7 @@ export const responsesPlan =
           if (final) await keep(final as unknown as Record<string, unknown>, { ...by, origin: "gateway" });
           return out;
         };
+        entryOf = () => cacheable(final as unknown as Json | undefined);
         const storing: StreamEncoder = {
           ...encoder,
           event: (e: StreamEvent) => encoder.event(e),
