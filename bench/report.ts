@@ -362,7 +362,8 @@ export function renderMarkdown(r: BenchResults): string {
       `| ${s.label} | ${fixed(s.gateway.load.rps, 0)} | ${direct} | ${fixed(rpsRatio(s), 2)} | ${triple(s.gateway.load.latencyMs)} | ${triple(s.direct.load.latencyMs)} | ${signed(addedLatencyMs(s), 2)} | ${s.stream ? signed(addedTtfbMs(s), 2) : "–"} | ${fixed(s.gateway.load.cpuMicrosPerRequest.worker, 0)} |`,
     );
   }
-  const owners = [...new Set(r.scenarios.flatMap((s) => (s.directOf ? [s.directOf] : [])))];
+  const shares = new Set(r.scenarios.map((s) => s.directOf));
+  const owners = r.scenarios.filter((s) => shares.has(s.id)).map((s) => s.id);
   for (const owner of owners) {
     const shared = r.scenarios.filter((s) => s.directOf === owner).map((s) => s.label);
     const label = r.scenarios.find((s) => s.id === owner)?.label ?? owner;
