@@ -362,12 +362,12 @@ export function renderMarkdown(r: BenchResults): string {
       `| ${s.label} | ${fixed(s.gateway.load.rps, 0)} | ${direct} | ${fixed(rpsRatio(s), 2)} | ${triple(s.gateway.load.latencyMs)} | ${triple(s.direct.load.latencyMs)} | ${signed(addedLatencyMs(s), 2)} | ${s.stream ? signed(addedTtfbMs(s), 2) : "–"} | ${fixed(s.gateway.load.cpuMicrosPerRequest.worker, 0)} |`,
     );
   }
-  const shared = r.scenarios.filter((s) => s.directOf);
-  if (shared.length) {
-    lines.push(
-      "",
-      `† the plain OpenAI mock call, measured once (${shared.map((s) => s.label).join(", ")} compare with it).`,
-    );
+  const shares = new Set(r.scenarios.map((s) => s.directOf));
+  const owners = r.scenarios.filter((s) => shares.has(s.id)).map((s) => s.id);
+  for (const owner of owners) {
+    const shared = r.scenarios.filter((s) => s.directOf === owner).map((s) => s.label);
+    const label = r.scenarios.find((s) => s.id === owner)?.label ?? owner;
+    lines.push("", `† the direct side of ${label}, measured once (${shared.join(", ")} compare with it).`);
   }
   for (const s of r.scenarios) if (s.note) lines.push("", `${s.label}: ${s.note}.`);
   lines.push("", "| target | goal | measured | met | reference peer |", "| --- | --- | ---: | --- | --- |");

@@ -259,7 +259,7 @@ async function checkAnswers(scenarios: Scenario[]): Promise<void> {
       if (side === "direct" && s.directOf) continue;
       try {
         const { answer } = await timedRequest(undefined, endpoint.call);
-        const problem = endpoint.check(answer);
+        const problem = endpoint.check(answer) ?? (await endpoint.confirm?.(answer)) ?? null;
         if (problem) problems.push(`${s.id} ${side}: ${problem}; body: ${answer.body.slice(0, 500)}`);
       } catch (err) {
         problems.push(`${s.id} ${side}: ${(err as Error).message}`);

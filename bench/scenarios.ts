@@ -1,5 +1,5 @@
 import { CHUNKS_16_TEXT } from "../test/mocks/scenario.ts";
-import type { Answer, HttpCall, QuickCheck } from "./load.ts";
+import { type Answer, type HttpCall, type QuickCheck, timedRequest } from "./load.ts";
 
 /**
  * What is measured: each gateway scenario and the same load sent straight to the mock vendor. Each
@@ -26,6 +26,8 @@ export interface Endpoint {
   /** The full check: null when the answer is whole and right, else what is wrong. */
   check: (answer: Answer) => string | null;
   quick: QuickCheck;
+  /** Run after the full check, once: what the answer must have left behind (e.g. a stored copy). */
+  confirm?: (answer: Answer) => Promise<string | null>;
 }
 
 export interface Scenario {
@@ -237,6 +239,218 @@ export function checkAnthropicStream(a: Answer, text: string, chunks: number): s
   return null;
 }
 
+/**
+ * A Response (OpenAI's Responses API): `object: "response"` with a `resp_` id, status
+ * `completed`, an output of assistant `message` items (status completed) whose `output_text`
+ * parts join to this text, and usage with input, output and total tokens (total their sum).
+ * `store`, when given, is what the response must echo.
+ */
+export function checkResponse(a: Answer, text: string, store?: boolean): string | null {
+  const bad = expectStatus(a, 200);
+  if (bad) return bad;
+  const body = json(a.body);
+  if (body?.object !== "response") return "not a response object";
+  return responseProblem(body, text, store);
+}
+
+/** What is wrong with a Response object (whole, or the one `response.completed` carries). */
+function responseProblem(body: any, text: string, store?: boolean): string | null {
+  if (typeof body.id !== "string" || !body.id.startsWith("resp_")) return `id ${JSON.stringify(body.id)}`;
+  if (body.status !== "completed") return `status ${body.status}`;
+  const output: any[] = Array.isArray(body.output) ? body.output : [];
+  if (output.length === 0) return "no output items";
+  for (const item of output) {
+    if (item?.type !== "message" || item.role !== "assistant") {
+      return `output item ${JSON.stringify(item?.type)}: not an assistant message`;
+    }
+    if (item.status !== "completed") return `output item status ${item.status}`;
+    const parts: any[] = Array.isArray(item.content) ? item.content : [];
+    if (parts.length === 0 || parts.some((p) => p?.type !== "output_text")) {
+      return `content ${JSON.stringify(item.content)}: not output_text parts`;
+    }
+  }
+  const joined = output.flatMap((item) => item.content.map((p: any) => p.text)).join("");
+  if (joined !== text) return `text ${JSON.stringify(joined)}`;
+  const u = body.usage;
+  if (!(u?.input_tokens > 0 && u?.output_tokens > 0)) return "usage missing";
+  if (u.total_tokens !== u.input_tokens + u.output_tokens) return `usage total_tokens ${u.total_tokens}`;
+  if (store !== undefined && body.store !== store) return `store ${body.store}, expected ${store}`;
+  return null;
+}
+
+/**
+ * The order of a Responses stream: `response.created`, `response.in_progress`, then one output
+ * item at a time (`response.output_item.added` with output indices from 0 without gaps; for a
+ * message each content part `response.content_part.added`, its `response.output_text.delta`s,
+ * `response.output_text.done` with their joined text and `response.content_part.done`, content
+ * indices from 0; then `response.output_item.done` for the same item id), then exactly one
+ * terminal event, last: `response.completed`, `response.incomplete` or `response.failed`, whose
+ * response has the created one's id and one output item per item streamed. Each event's name is
+ * its data's `type`, and `sequence_number` increases from event to event. The events of an item
+ * that is not a message (reasoning, a function call) must name its output index. An `error`
+ * event ends the check with its message; SSE comments (keep-alives) are skipped. Null when the
+ * order is right, else what breaks it.
+ * @see https://platform.openai.com/docs/api-reference/responses-streaming
+ */
+export function responsesLifecycle(events: SseEvent[]): string | null {
+  type State = "start" | "created" | "between" | "item" | "part" | "part-done" | "other-item" | "ended";
+  const expected: Record<State, string> = {
+    start: "response.created",
+    created: "response.in_progress",
+    between: "response.output_item.added or a terminal event",
+    item: "response.content_part.added or response.output_item.done",
+    part: "response.output_text.delta or response.output_text.done",
+    "part-done": "response.content_part.done",
+    "other-item": "an event of the open item",
+    ended: "nothing",
+  };
+  let state = "start" as State;
+  let sequence = Number.NEGATIVE_INFINITY;
+  let responseId: unknown;
+  /** Items done so far; the open one, its content parts done, the open part's text. */
+  let items = 0;
+  let item: { id: unknown; index: number; parts: number } = { id: undefined, index: -1, parts: 0 };
+  let text = "";
+  for (const [i, e] of events.entries()) {
+    if (e.event === undefined && e.data === "") continue; // a comment (keep-alive)
+    const name = e.event ?? "";
+    const data = json(e.data);
+    const at = `event ${i} (${e.event})`;
+    if (typeof data?.type !== "string") return `${at}: data is not an event object`;
+    if (data.type !== name) return `${at}: its data's type is ${data.type}`;
+    if (name === "error") return `${at}: ${JSON.stringify(data.error ?? data.message)}`;
+    if (state === "ended") return `${at} after the terminal event`;
+    if (typeof data.sequence_number !== "number") return `${at}: no sequence_number`;
+    if (data.sequence_number <= sequence)
+      return `${at}: sequence_number ${data.sequence_number} after ${sequence}`;
+    sequence = data.sequence_number;
+    const wrong = `${at}, expected ${expected[state]}`;
+    /** The event names the open item (and, for a part's events, the open part). */
+    const ofItem = (id: unknown, withPart: boolean) => {
+      if (id !== item.id || data.output_index !== item.index) {
+        return `${at}: item ${id} at ${data.output_index}, expected ${item.id} at ${item.index}`;
+      }
+      if (withPart && data.content_index !== item.parts) {
+        return `${at}: content_index ${data.content_index}, expected ${item.parts}`;
+      }
+      return null;
+    };
+    const next = (from: State, to: State, problem: string | null = null) => {
+      if (state !== from) return wrong;
+      if (problem) return problem;
+      state = to;
+      return null;
+    };
+    let problem: string | null;
+    switch (name) {
+      case "response.created":
+        problem = next(
+          "start",
+          "created",
+          data.response?.object === "response" ? null : `${at}: not a response`,
+        );
+        responseId = data.response?.id;
+        break;
+      case "response.in_progress":
+        problem = next(
+          "created",
+          "between",
+          data.response?.id === responseId ? null : `${at}: another response`,
+        );
+        break;
+      case "response.output_item.added": {
+        const index =
+          data.output_index === items ? null : `${at}: output_index ${data.output_index}, expected ${items}`;
+        problem = next("between", data.item?.type === "message" ? "item" : "other-item", index);
+        item = { id: data.item?.id, index: items, parts: 0 };
+        break;
+      }
+      case "response.content_part.added":
+        problem = next("item", "part", ofItem(data.item_id, true));
+        text = "";
+        break;
+      case "response.output_text.delta":
+        problem = next("part", "part", ofItem(data.item_id, true));
+        text += data.delta;
+        break;
+      case "response.output_text.done": {
+        const same =
+          data.text === text
+            ? null
+            : `${at}: text ${JSON.stringify(data.text)}, deltas ${JSON.stringify(text)}`;
+        problem = next("part", "part-done", ofItem(data.item_id, true) ?? same);
+        break;
+      }
+      case "response.content_part.done":
+        problem = next("part-done", "item", ofItem(data.item_id, true));
+        item.parts += 1;
+        break;
+      case "response.output_item.done":
+        problem = next(
+          state === "other-item" ? "other-item" : "item",
+          "between",
+          ofItem(data.item?.id, false),
+        );
+        items += 1;
+        break;
+      case "response.completed":
+      case "response.incomplete": {
+        const output = data.response?.output;
+        const whole =
+          data.response?.id !== responseId
+            ? `${at}: response ${data.response?.id}, created ${responseId}`
+            : Array.isArray(output) && output.length === items
+              ? null
+              : `${at}: ${Array.isArray(output) ? output.length : "no"} output items, ${items} streamed`;
+        problem = next("between", "ended", whole);
+        break;
+      }
+      case "response.failed":
+        return `${at}: ${JSON.stringify(data.response?.error)}`;
+      default:
+        // Another item kind's events (reasoning summaries, function call arguments).
+        problem = next(
+          "other-item",
+          "other-item",
+          data.output_index === item.index
+            ? null
+            : `${at}: output_index ${data.output_index}, expected ${item.index}`,
+        );
+    }
+    if (problem) return problem;
+  }
+  if (state === "start") return "does not start with response.created";
+  if (state !== "ended")
+    return "does not end with response.completed, response.incomplete or response.failed";
+  return null;
+}
+
+/**
+ * A Responses stream: text/event-stream, the lifecycle in order (see responsesLifecycle),
+ * `chunks` output_text deltas joining to the text, and `response.completed` last, carrying the
+ * whole response (as checkResponse: its text, usage).
+ */
+export function checkResponsesStream(a: Answer, text: string, chunks: number): string | null {
+  const bad = expectStatus(a, 200);
+  if (bad) return bad;
+  if (!String(a.headers["content-type"]).startsWith("text/event-stream")) {
+    return `content-type ${a.headers["content-type"]}`;
+  }
+  const events = parseSse(a.body);
+  const order = responsesLifecycle(events);
+  if (order) return order;
+  const deltas = events
+    .filter((e) => e.event === "response.output_text.delta")
+    .map((e) => json(e.data)?.delta)
+    .filter((d): d is string => typeof d === "string");
+  if (deltas.join("") !== text) return `text ${JSON.stringify(deltas.join(""))}`;
+  if (deltas.length !== chunks) return `${deltas.length} text deltas, expected ${chunks}`;
+  const last = events.filter((e) => e.event !== undefined).at(-1);
+  if (last?.event !== "response.completed") return `ends with ${last?.event}, expected response.completed`;
+  const problem = responseProblem(json(last.data).response, text);
+  return problem && `response.completed: ${problem}`;
+}
+
 /** A conversation turn: 201 with both messages stored, the reply's text as given. */
 export function checkConversationTurn(a: Answer, text: string): string | null {
   const bad = expectStatus(a, 201);
@@ -284,6 +498,21 @@ const anthropicStreamQuick = quick({
   includes: ["today.", '"stop_reason":"end_turn"'],
   endsWith: 'event: message_stop\ndata: {"type":"message_stop"}\n\n',
 });
+
+/**
+ * A Responses stream, the vendor's own or the gateway's encoding: its text's end, and the last
+ * event `response.completed` (its data ends the body; `sequence_number` is not always last).
+ */
+export const responsesStreamQuick: QuickCheck = (status, body, header) => {
+  const problem = quick({ includes: ["today."], endsWith: "}\n\n" })(status, body, header);
+  if (problem) return problem;
+  const last = body.lastIndexOf("\nevent: ");
+  return body.startsWith("event: response.completed\n", last + 1)
+    ? null
+    : `last event ${JSON.stringify(body.slice(last + 1, last + 40))}, expected response.completed`;
+};
+/** A whole Response: its text and a completed status. */
+const wholeResponseQuick = (text: string) => quick({ includes: [text, '"status":"completed"'] });
 
 // --- Scenarios -----------------------------------------------------------------------------
 
@@ -427,6 +656,130 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       note: () => translatedNote,
     },
   ];
+  // POST /v1/responses as an OpenAI SDK (Codex) sends it: the key as a bearer token.
+  const responsesCall = (body: object): HttpCall => ({
+    method: "POST",
+    url: `${ctx.gateway}/v1/responses`,
+    headers: gatewayHeaders,
+    body: JSON.stringify(body),
+  });
+  const openaiResponses = (body: object): HttpCall => ({
+    ...openai(body),
+    url: `${ctx.mock}/openai/v1/responses`,
+  });
+  /**
+   * A Responses request in Codex's shape and key order: instructions, the user's turn as an input
+   * message item, `store: false` (Codex's), or with `stored` no `store` at all: the API's default,
+   * stored.
+   */
+  const responsesBody = (model: string, stream: boolean, stored = false) => ({
+    model,
+    instructions: "Be terse.",
+    input: [{ type: "message", role: "user", content: [{ type: "input_text", text: PROMPT }] }],
+    ...(stored ? {} : { store: false }),
+    ...(stream ? { stream: true } : {}),
+  });
+  /**
+   * What the gateway sends an Anthropic vendor for responsesBody, captured from the gateway once
+   * (the mock's `inspect` scenario), key order included: the instructions as the system prompt,
+   * the input's text part as a text block, the default max_tokens. `store` does not reach it.
+   */
+  const anthropicTranslated = (model: string, stream: boolean) => ({
+    model,
+    messages: [{ role: "user", content: [{ type: "text", text: PROMPT }] }],
+    max_tokens: 4096,
+    system: "Be terse.",
+    ...(stream ? { stream: true } : {}),
+  });
+  const toAnthropicNote =
+    "direct is the Anthropic Messages request the gateway sends the vendor (POST /anthropic/v1/messages), not a Responses call";
+  const responsesAnthropicDirect: Endpoint = {
+    call: anthropic(anthropicTranslated("claude-haiku-4-5", false)),
+    check: (a) => checkAnthropicMessage(a, ANTHROPIC_ANSWER),
+    quick: wholeMessageQuick(ANTHROPIC_ANSWER),
+  };
+  const responsesScenarios: Scenario[] = [
+    {
+      id: "responses",
+      label: "Responses passthrough",
+      stream: false,
+      gateway: {
+        call: responsesCall(responsesBody("openai/gpt-4o-mini", false)),
+        check: (a) => checkResponse(a, OPENAI_ANSWER, false),
+        quick: wholeResponseQuick(OPENAI_ANSWER),
+      },
+      direct: {
+        call: openaiResponses(responsesBody("gpt-4o-mini", false)),
+        check: (a) => checkResponse(a, OPENAI_ANSWER, false),
+        quick: wholeResponseQuick(OPENAI_ANSWER),
+      },
+    },
+    {
+      id: "responses-stream",
+      label: "Responses passthrough, stream",
+      stream: true,
+      gateway: {
+        call: responsesCall(responsesBody("openai/chunks-16", true)),
+        check: (a) => checkResponsesStream(a, STREAM_TEXT, STREAM_CHUNKS),
+        quick: responsesStreamQuick,
+      },
+      direct: {
+        call: openaiResponses(responsesBody("chunks-16", true)),
+        check: (a) => checkResponsesStream(a, STREAM_TEXT, STREAM_CHUNKS),
+        quick: responsesStreamQuick,
+      },
+    },
+    {
+      id: "responses-anthropic",
+      label: "Responses→Anthropic",
+      stream: false,
+      gateway: {
+        call: responsesCall(responsesBody("anthropic/claude-haiku-4-5", false)),
+        check: (a) => checkResponse(a, ANTHROPIC_ANSWER, false),
+        quick: wholeResponseQuick(ANTHROPIC_ANSWER),
+      },
+      direct: responsesAnthropicDirect,
+      note: () => toAnthropicNote,
+    },
+    {
+      id: "responses-anthropic-stream",
+      label: "Responses→Anthropic, stream",
+      stream: true,
+      gateway: {
+        call: responsesCall(responsesBody("anthropic/chunks-16", true)),
+        check: (a) => checkResponsesStream(a, STREAM_TEXT, STREAM_CHUNKS),
+        quick: responsesStreamQuick,
+      },
+      direct: {
+        call: anthropic(anthropicTranslated("chunks-16", true)),
+        check: (a) => checkAnthropicStream(a, STREAM_TEXT, STREAM_CHUNKS),
+        quick: anthropicStreamQuick,
+      },
+      note: () => toAnthropicNote,
+    },
+    {
+      id: "responses-anthropic-stored",
+      label: "Responses→Anthropic, stored",
+      stream: false,
+      gateway: {
+        call: responsesCall(responsesBody("anthropic/claude-haiku-4-5", false, true)),
+        check: (a) => checkResponse(a, ANTHROPIC_ANSWER, true),
+        quick: wholeResponseQuick(ANTHROPIC_ANSWER),
+        // The D1 write happened: the gateway serves the response back by its id.
+        confirm: async (a) => {
+          const id = String(json(a.body)?.id);
+          const url = `${ctx.gateway}/v1/responses/${encodeURIComponent(id)}`;
+          const { answer } = await timedRequest(undefined, { method: "GET", url, headers: gatewayHeaders });
+          if (answer.status !== 200) return `GET /v1/responses/${id}: status ${answer.status}`;
+          return json(answer.body)?.id === id ? null : `GET /v1/responses/${id}: another response`;
+        },
+      },
+      direct: responsesAnthropicDirect,
+      directOf: "responses-anthropic",
+      note: () =>
+        "`store` left out (the default: true), so each call also writes the response to D1 before answering and prunes expired ones after (waitUntil); direct is Responses→Anthropic's, as `store` never reaches the vendor",
+    },
+  ];
   let turn = 0;
   const conversationPath = () => {
     turn += 1;
@@ -502,6 +855,7 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       },
     },
     ...messagesScenarios,
+    ...responsesScenarios,
     {
       id: "conversation",
       label: "Conversation message (D1 read + write)",

@@ -192,7 +192,9 @@ describe("renderMarkdown", () => {
     const results = benchResults({
       scenarios: [
         ...passing,
+        { ...scenario("stored", false, passing[0]!.gateway, direct), directOf: "openai-stream" },
         { ...scenario("cache-hit", false, passing[0]!.gateway, direct), directOf: "openai" },
+        { ...scenario("conversation", false, passing[0]!.gateway, direct), directOf: "openai" },
       ],
     });
     const md = renderMarkdown(results);
@@ -202,6 +204,15 @@ describe("renderMarkdown", () => {
     expect(md).toContain("| openai-stream | 6000 | 10000 | 0.60 |");
     expect(md).toContain("| +0.95 | 390 |");
     expect(md).toContain("| cache-hit | 4000 | 10000† |");
+    // One footnote per shared direct side, naming the scenario it belongs to.
+    expect(md).toContain(
+      "† the direct side of openai, measured once (cache-hit, conversation compare with it).",
+    );
+    expect(md).toContain("† the direct side of openai-stream, measured once (stored compare with it).");
+    // In the order of the scenarios they belong to, not of those that share them.
+    expect(md.indexOf("† the direct side of openai,")).toBeLessThan(
+      md.indexOf("† the direct side of openai-stream"),
+    );
     expect(md).toContain("| stream TTFB added p50 | ≤ 1 ms | 0.95 ms | yes | +28 ms |");
     expect(md).toContain("85 µs worker CPU/request");
     expect(md).toContain("2 × Test CPU");

@@ -11,9 +11,13 @@ import {
   checkChatCompletion,
   checkChatStream,
   checkConversationTurn,
+  checkResponse,
+  checkResponsesStream,
   OPENAI_ANSWER,
   parseSse,
   quick,
+  responsesLifecycle,
+  responsesStreamQuick,
   type Scenario,
   STREAM_TEXT,
 } from "../../bench/scenarios.ts";
@@ -21,7 +25,14 @@ import { toAnthropicMessage } from "../../src/dialects/anthropic/from-neutral.ts
 import { MessagesRequestSchema } from "../../src/dialects/anthropic/schema.ts";
 import { anthropicEventEncoder } from "../../src/dialects/anthropic/stream-encoder.ts";
 import { messagesToNeutral } from "../../src/dialects/anthropic/to-neutral.ts";
+import { newResponseId, nowSeconds, toResponse } from "../../src/dialects/openai-responses/from-neutral.ts";
+import { ResponsesRequestSchema } from "../../src/dialects/openai-responses/schema.ts";
+import { responsesEventEncoder } from "../../src/dialects/openai-responses/stream-encoder.ts";
+import { responsesToNeutral } from "../../src/dialects/openai-responses/to-neutral.ts";
 import type { CallEnd } from "../../src/gateway/pipeline/types.ts";
+import { toAnthropicBody } from "../../src/providers/anthropic/request.ts";
+import { fromAnthropicMessage } from "../../src/providers/anthropic/response.ts";
+import { anthropicStreamToEvents } from "../../src/providers/anthropic/stream.ts";
 import { toOpenAIBody } from "../../src/providers/openai/request.ts";
 import { fromOpenAICompletion } from "../../src/providers/openai/response.ts";
 import { openaiStreamToEvents } from "../../src/providers/openai/stream.ts";
@@ -65,6 +76,10 @@ describe("the mock vendors' answers pass the benchmark's checks", () => {
     "messages-stream",
     "messages-openai",
     "messages-openai-stream",
+    "responses",
+    "responses-stream",
+    "responses-anthropic",
+    "responses-anthropic-stream",
   ])("%s, direct", async (id) => {
     const s = scenarios.find((x) => x.id === id)!;
     const answer = await ask(s);
@@ -72,7 +87,7 @@ describe("the mock vendors' answers pass the benchmark's checks", () => {
     expect(s.direct.quick(answer.status, answer.body, headerOf(answer))).toBeNull();
   });
 
-  it("`chunks-16` streams its text in exactly 16 deltas, OpenAI and Anthropic alike", async () => {
+  it("`chunks-16` streams its text in exactly 16 deltas, OpenAI (both APIs) and Anthropic alike", async () => {
     const openai = await ask(scenarios.find((x) => x.id === "openai-stream")!);
     const deltas = parseSse(openai.body)
       .filter((e) => e.data !== "[DONE]")
@@ -82,6 +97,8 @@ describe("the mock vendors' answers pass the benchmark's checks", () => {
     expect(deltas.join("")).toBe(STREAM_TEXT);
     const anthropic = await ask(scenarios.find((x) => x.id === "anthropic-stream")!);
     expect(parseSse(anthropic.body).filter((e) => e.event === "content_block_delta")).toHaveLength(16);
+    const responses = await ask(scenarios.find((x) => x.id === "responses-stream")!);
+    expect(parseSse(responses.body).filter((e) => e.event === "response.output_text.delta")).toHaveLength(16);
   });
 
   it("shares the direct side where the gateway scenario has no vendor request of its own", () => {
@@ -91,6 +108,14 @@ describe("the mock vendors' answers pass the benchmark's checks", () => {
       expect(s.directOf).toBe("openai");
       expect(s.direct).toBe(openai.direct);
     }
+    // A stored response is the gateway's own work: the vendor gets the same request.
+    const stored = scenarios.find((x) => x.id === "responses-anthropic-stored")!;
+    expect(stored.directOf).toBe("responses-anthropic");
+    expect(stored.direct).toBe(scenarios.find((x) => x.id === "responses-anthropic")!.direct);
+    // Each shared direct side is measured before the scenarios that reuse it.
+    const ids = scenarios.map((x) => x.id);
+    for (const s of scenarios)
+      if (s.directOf) expect(ids.indexOf(s.directOf)).toBeLessThan(ids.indexOf(s.id));
   });
 });
 
@@ -252,6 +277,267 @@ describe("the Messages lanes", () => {
     const quickCheck = byId("messages-stream").gateway.quick;
     const cut = whole.body.slice(0, whole.body.lastIndexOf("event: message_stop"));
     expect(quickCheck(200, cut, headerOf(whole))).toMatch(/does not end with/);
+  });
+});
+
+describe("the Responses lanes", () => {
+  const byId = (id: string) => scenarios.find((x) => x.id === id)!;
+  const passes = (e: Scenario["gateway"], a: Answer) => {
+    expect(e.check(a)).toBeNull();
+    expect(e.quick(a.status, a.body, headerOf(a))).toBeNull();
+  };
+  const meta = (model: string) => ({ id: newResponseId(), model, createdAt: nowSeconds() });
+
+  it("passthrough: the gateway's checks accept the vendor's own bytes, which it relays", async () => {
+    for (const id of ["responses", "responses-stream"]) {
+      const s = byId(id);
+      passes(s.gateway, await ask(s));
+      // The same request, the vendor slug stripped from the model (vendorBody: the client's body).
+      const sent = JSON.parse(s.gateway.call.body!);
+      expect(sent.store).toBe(false);
+      expect(JSON.parse(s.direct.call.body!)).toEqual({
+        ...sent,
+        model: sent.model.replace(/^openai\//, ""),
+      });
+      expect(s.gateway.call.url).toMatch(/\/v1\/responses$/);
+      expect(s.direct.call.url).toMatch(/\/openai\/v1\/responses$/);
+      expect(s.gateway.call.headers).toMatchObject({ authorization: "Bearer sk-test" });
+    }
+  });
+
+  it("→ Anthropic: the direct side is the Messages body the gateway's translation sends", () => {
+    for (const [id, stream] of [
+      ["responses-anthropic", false],
+      ["responses-anthropic-stream", true],
+      ["responses-anthropic-stored", false],
+    ] as const) {
+      const s = byId(id);
+      const input = ResponsesRequestSchema.parse(JSON.parse(s.gateway.call.body!));
+      const upstream = input.model.replace(/^anthropic\//, "");
+      // As responsesPlan translates a request with no previous_response_id (no history).
+      const body = toAnthropicBody(responsesToNeutral(input, upstream, undefined, "anthropic"), stream);
+      expect(s.direct.call.body).toBe(JSON.stringify(body));
+      expect(s.direct.call.url).toMatch(/\/anthropic\/v1\/messages$/);
+      expect(s.direct.call.headers).toMatchObject({ "anthropic-version": "2023-06-01" });
+      expect(s.note?.()).toMatch(id.endsWith("stored") ? /D1/ : /Anthropic Messages request/);
+    }
+    expect(JSON.parse(byId("responses-anthropic-stored").gateway.call.body!)).not.toHaveProperty("store");
+    expect(JSON.parse(byId("responses-anthropic").gateway.call.body!).store).toBe(false);
+  });
+
+  it("→ Anthropic: the gateway's checks accept the mock's answer as the gateway encodes it", async () => {
+    const whole = await ask(byId("responses-anthropic"));
+    const encode = (store: boolean) => {
+      const answer = fromAnthropicMessage("anthropic", JSON.parse(whole.body), "claude-haiku-4-5");
+      const response = toResponse(answer, { ...meta("anthropic/claude-haiku-4-5"), echo: { store } });
+      return { ...whole, body: JSON.stringify(response) };
+    };
+    passes(byId("responses-anthropic").gateway, encode(false));
+    passes(byId("responses-anthropic-stored").gateway, encode(true));
+    expect(byId("responses-anthropic").gateway.check(encode(true))).toMatch(/store true, expected false/);
+    expect(byId("responses-anthropic-stored").gateway.confirm).toBeTypeOf("function");
+
+    const streamed = await ask(byId("responses-anthropic-stream"));
+    const encoder = responsesEventEncoder(
+      { ...meta("anthropic/chunks-16"), echo: { store: false }, inputTokens: 9 },
+      { requestId: "r" },
+    );
+    const outcome: CallEnd = {};
+    const bytes: Uint8Array[] = [];
+    const events = anthropicStreamToEvents("anthropic", new Response(streamed.body).body!);
+    for await (const e of events as unknown as AsyncIterable<Parameters<typeof encoder.event>[0]>) {
+      if (e.type === "usage") outcome.usage = e.usage;
+      else if (e.type === "finish") outcome.finishReason ??= e.finishReason;
+      const out = encoder.event(e);
+      if (out) bytes.push(out);
+    }
+    bytes.push(await encoder.end(outcome));
+    const body = Buffer.concat(bytes).toString("utf8");
+    passes(byId("responses-anthropic-stream").gateway, {
+      status: 200,
+      body,
+      headers: { "content-type": "text/event-stream; charset=utf-8" },
+    });
+  });
+
+  it("whole responses: status, message items, text, usage, store", async () => {
+    const whole = await ask(byId("responses"));
+    const body = JSON.parse(whole.body);
+    const edit = (change: object) => ({ ...whole, body: JSON.stringify({ ...body, ...change }) });
+    const [message] = body.output;
+    expect(checkResponse(whole, OPENAI_ANSWER, false)).toBeNull();
+    expect(checkResponse({ ...whole, status: 500 }, OPENAI_ANSWER)).toMatch(/status 500/);
+    expect(checkResponse(edit({ object: "chat.completion" }), OPENAI_ANSWER)).toMatch(/not a response/);
+    expect(checkResponse(edit({ id: "chatcmpl-1" }), OPENAI_ANSWER)).toMatch(/^id /);
+    expect(checkResponse(edit({ status: "incomplete" }), OPENAI_ANSWER)).toMatch(/status incomplete/);
+    expect(checkResponse(edit({ output: [] }), OPENAI_ANSWER)).toMatch(/no output items/);
+    expect(
+      checkResponse(edit({ output: [{ type: "function_call", id: "fc_1" }, message] }), OPENAI_ANSWER),
+    ).toMatch(/not an assistant message/);
+    expect(
+      checkResponse(edit({ output: [{ ...message, content: [{ type: "refusal" }] }] }), OPENAI_ANSWER),
+    ).toMatch(/not output_text parts/);
+    expect(checkResponse(edit({ output: [{ ...message, status: "incomplete" }] }), OPENAI_ANSWER)).toMatch(
+      /item status incomplete/,
+    );
+    expect(checkResponse(whole, ANTHROPIC_ANSWER)).toMatch(/^text /);
+    expect(checkResponse(edit({ usage: null }), OPENAI_ANSWER)).toMatch(/usage missing/);
+    expect(checkResponse(edit({ usage: { ...body.usage, total_tokens: 1 } }), OPENAI_ANSWER)).toMatch(
+      /total_tokens 1/,
+    );
+    expect(checkResponse(whole, OPENAI_ANSWER, true)).toMatch(/store false, expected true/);
+  });
+
+  it("streams: a broken lifecycle is caught", async () => {
+    const whole = await ask(byId("responses-stream"));
+    const frames = whole.body.split("\n\n").filter(Boolean);
+    const names = frames.map((f) => /^event: ([\w.]+)/.exec(f)?.[1]);
+    expect(names.slice(0, 4)).toEqual([
+      "response.created",
+      "response.in_progress",
+      "response.output_item.added",
+      "response.content_part.added",
+    ]);
+    expect(names.slice(-4)).toEqual([
+      "response.output_text.done",
+      "response.content_part.done",
+      "response.output_item.done",
+      "response.completed",
+    ]);
+    const at = (name: string) => names.indexOf(name);
+    const deltas = names.flatMap((n, i) => (n === "response.output_text.delta" ? [i] : []));
+    expect(deltas).toHaveLength(16);
+    const without = (i: number) => frames.filter((_, k) => k !== i);
+    const move = (i: number, to: number) => {
+      const rest = without(i);
+      rest.splice(to, 0, frames[i]!);
+      return rest;
+    };
+    const renumber = (list: string[]) => {
+      let n = 0;
+      return list.map((f) => f.replace(/"sequence_number":\d+/, () => `"sequence_number":${n++}`));
+    };
+    const edit = (i: number, from: string | RegExp, to: string) =>
+      frames.map((f, k) => (k === i ? f.replace(from, to) : f));
+    const broken = (list: string[]) => {
+      const a = { ...whole, body: `${list.join("\n\n")}\n\n` };
+      const problem = checkResponsesStream(a, STREAM_TEXT, 16);
+      expect(problem, list.map((f) => f.split("\n")[0]).join(", ")).not.toBeNull();
+      expect(responsesLifecycle(parseSse(a.body))).toBe(problem);
+      return problem;
+    };
+    expect(responsesLifecycle(parseSse(whole.body))).toBeNull();
+    expect(checkResponsesStream(whole, STREAM_TEXT, 16)).toBeNull();
+    // A keep-alive comment anywhere is no event.
+    const pinged = [...frames.slice(0, 6), ": ping", ...frames.slice(6)];
+    expect(
+      checkResponsesStream({ ...whole, body: `${pinged.join("\n\n")}\n\n` }, STREAM_TEXT, 16),
+    ).toBeNull();
+
+    // The terminal event missing, or twice.
+    expect(broken(without(at("response.completed")))).toMatch(/does not end with response.completed/);
+    expect(broken([...frames, frames.at(-1)!])).toMatch(/response.completed\) after the terminal event/);
+    const incomplete = frames.at(-1)!.replaceAll("response.completed", "response.incomplete");
+    expect(broken([...frames, incomplete])).toMatch(/after the terminal event/);
+    // A sequence_number going back, or repeated.
+    const seq = (i: number) => Number(/"sequence_number":(\d+)/.exec(frames[i]!)?.[1]);
+    expect(broken(edit(deltas[5]!, /"sequence_number":\d+/, `"sequence_number":${seq(deltas[2]!)}`))).toMatch(
+      /sequence_number \d+ after \d+/,
+    );
+    expect(broken(edit(deltas[5]!, /"sequence_number":\d+/, `"sequence_number":${seq(deltas[4]!)}`))).toMatch(
+      /sequence_number/,
+    );
+    expect(broken(edit(deltas[5]!, /,?"sequence_number":\d+/, ""))).toMatch(/no sequence_number/);
+    // A delta before its item, or before its part.
+    expect(broken(move(deltas[0]!, at("response.output_item.added")))).toMatch(
+      /output_text.delta\), expected response.output_item.added or a terminal event/,
+    );
+    expect(broken(move(deltas[0]!, at("response.content_part.added")))).toMatch(
+      /output_text.delta\), expected response.content_part.added/,
+    );
+    // A delta after the text is done; the done text not the deltas'; a delta of another item.
+    // (An empty delta, so the done text still matches, and the sequence numbered anew.)
+    const late = frames[deltas[0]!]!.replace(/"delta":"[^"]*"/, '"delta":""');
+    const done = at("response.output_text.done");
+    expect(broken(renumber([...frames.slice(0, done + 1), late, ...frames.slice(done + 1)]))).toMatch(
+      /output_text.delta\), expected response.content_part.done/,
+    );
+    expect(broken(without(deltas[3]!))).toMatch(/output_text.done\): text .*, deltas/);
+    const itemId = JSON.parse(frames[deltas[0]!]!.split("data: ")[1]!).item_id;
+    expect(broken(edit(deltas[7]!, itemId, "msg_other"))).toMatch(/item msg_other at 0, expected/);
+    expect(broken(edit(deltas[7]!, '"content_index":0', '"content_index":1'))).toMatch(
+      /content_index 1, expected 0/,
+    );
+    // The item's or the part's end missing; the start missing; the created one's id changed.
+    expect(broken(without(at("response.content_part.done")))).toMatch(
+      /output_item.done\), expected response.content_part.done/,
+    );
+    expect(broken(without(at("response.output_item.done")))).toMatch(
+      /response.completed\), expected response.content_part.added or response.output_item.done/,
+    );
+    expect(broken(without(at("response.created")))).toMatch(/expected response.created/);
+    expect(broken(without(at("response.in_progress")))).toMatch(/expected response.in_progress/);
+    expect(broken(edit(at("response.output_item.added"), '"output_index":0', '"output_index":1'))).toMatch(
+      /output_index 1, expected 0/,
+    );
+    const completed = frames.at(-1)!;
+    const responseId = JSON.parse(completed.split("data: ")[1]!).response.id;
+    expect(broken([...frames.slice(0, -1), completed.replace(responseId, "resp_other")])).toMatch(
+      /response resp_other, created/,
+    );
+    expect(
+      broken([
+        ...frames.slice(0, -1),
+        completed.replace(/"output":\[.*\],"parallel/, '"output":[],"parallel'),
+      ]),
+    ).toMatch(/0 output items, 1 streamed/);
+    // A misnamed event, an unknown one, an error, a failed response.
+    expect(
+      broken(edit(deltas[0]!, "event: response.output_text.delta", "event: response.output_text.done")),
+    ).toMatch(/its data's type is response.output_text.delta/);
+    const unknown =
+      'event: response.refusal.delta\ndata: {"type":"response.refusal.delta","sequence_number":4.5}';
+    expect(broken([...frames.slice(0, deltas[0]!), unknown, ...frames.slice(deltas[0]!)])).toMatch(
+      /refusal.delta\), expected response.output_text.delta/,
+    );
+    const error =
+      'event: error\ndata: {"type":"error","code":"server_error","message":"boom","sequence_number":99}';
+    expect(broken([...frames.slice(0, deltas[2]!), error])).toMatch(/"boom"/);
+    const failed = `event: response.failed\ndata: ${JSON.stringify({
+      type: "response.failed",
+      sequence_number: 99,
+      response: { id: responseId, status: "failed", error: { code: "server_error", message: "down" } },
+    })}`;
+    expect(broken([...frames.slice(0, deltas[2]!), failed])).toMatch(/"down"/);
+  });
+
+  it("streams: the text, the delta count, the end, the content type, the quick check", async () => {
+    const whole = await ask(byId("responses-stream"));
+    const rebuild = (body: string) => ({ ...whole, body });
+    expect(checkResponsesStream(whole, STREAM_TEXT, 15)).toMatch(/16 text deltas, expected 15/);
+    expect(checkResponsesStream(rebuild(whole.body.replaceAll("quick ", "slow ")), STREAM_TEXT, 16)).toMatch(
+      /^text/,
+    );
+    expect(
+      checkResponsesStream(
+        rebuild(whole.body.replaceAll("response.completed", "response.incomplete")),
+        STREAM_TEXT,
+        16,
+      ),
+    ).toMatch(/ends with response.incomplete, expected response.completed/);
+    const noUsage = whole.body.replace(/"usage":\{[^}]*\{[^}]*\}[^}]*\{[^}]*\}[^}]*\}/, '"usage":null');
+    expect(noUsage).not.toBe(whole.body);
+    expect(checkResponsesStream(rebuild(noUsage), STREAM_TEXT, 16)).toMatch(
+      /response.completed: usage missing/,
+    );
+    expect(
+      checkResponsesStream({ ...whole, headers: { "content-type": "application/json" } }, STREAM_TEXT, 16),
+    ).toMatch(/content-type/);
+    expect(responsesStreamQuick(whole.status, whole.body, headerOf(whole))).toBeNull();
+    const cut = whole.body.slice(0, whole.body.lastIndexOf("event: response.completed"));
+    expect(responsesStreamQuick(200, cut, headerOf(whole))).toMatch(/expected response.completed/);
+    expect(responsesStreamQuick(200, whole.body.slice(0, -10), headerOf(whole))).toMatch(/does not end with/);
+    expect(responsesStreamQuick(502, whole.body, headerOf(whole))).toMatch(/status 502/);
   });
 });
 
