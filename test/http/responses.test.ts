@@ -318,6 +318,17 @@ describe("stored responses are the caller's own", () => {
     expect((await count())?.n).toBe(0);
   });
 
+  it("are gone once their retention passed, for reads and chains alike", async () => {
+    const res = await client().responses.create({ model: "mock/echo", input: "short-lived" });
+    await env.DB.prepare("update responses set expires_at = ? where id = ?")
+      .bind(Date.now() - 1, res.id)
+      .run();
+    await expect(client().responses.retrieve(res.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(
+      client().responses.create({ model: "mock/echo", input: "x", previous_response_id: res.id }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
   it("keeps nothing with store: false", async () => {
     const res = await client().responses.create({ model: "mock/echo", input: "forget me", store: false });
     expect((res as { store?: boolean }).store).toBe(false);

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { boundedJson, FORWARDED_SCHEMA_LIMITS, type JsonLimits } from "../../openapi/json";
+import { openUnion } from "../../openapi/open-union";
 import { MODEL_BODY_LIMIT } from "../../openapi/route-needs";
 import { ModelStringSchema } from "../../openapi/strings";
 
@@ -10,31 +11,6 @@ import { ModelStringSchema } from "../../openapi/strings";
  * (to-neutral.ts) refuses by name what it cannot carry to another vendor.
  * @see https://platform.claude.com/docs/en/api/messages
  */
-
-/**
- * `known` for what it models, any other object as it is. A failed zod union reports the one
- * option that did not abort, or else only "Invalid input": so the catch-all re-checks what
- * `known` claims (a malformed known block is refused naming its own field), and a failed `known`
- * always aborts (else a refinement failure, which does not, would leave two such options).
- */
-function openUnion<K extends z.ZodType, O extends z.ZodObject>(
-  known: K,
-  other: O,
-  claims: (value: z.output<O>) => boolean,
-) {
-  const aborting = known.check((ctx) => {
-    if (ctx.issues.length)
-      ctx.issues.push({ code: "custom", message: "", input: ctx.value, continue: false });
-  });
-  return z.union([
-    aborting,
-    other.superRefine((value, ctx) => {
-      if (!claims(value)) return;
-      for (const issue of known.safeParse(value).error?.issues ?? [])
-        ctx.addIssue({ ...issue, code: "custom" });
-    }),
-  ]);
-}
 
 /** Free-form JSON objects sent on to the vendor: bounded in depth, which walkers overflow on. */
 const jsonObject = (limits: JsonLimits) => z.record(z.string(), z.unknown()).superRefine(boundedJson(limits));

@@ -12,9 +12,9 @@ import { countTokensToNeutral, messagesToNeutral } from "../../../dialects/anthr
 import { invalidRequest } from "../../../errors/gateway-error";
 import { convertAnthropicUsage } from "../../../providers/anthropic/usage";
 import { AnthropicMessageSchema } from "../../../providers/anthropic/wire";
-import { malformed, networkError } from "../../../providers/http";
+import { malformed } from "../../../providers/http";
 import { providerFor } from "../../../providers/registry";
-import type { AnthropicClientHeaders, UpstreamContext } from "../../../providers/types";
+import type { AnthropicClientHeaders } from "../../../providers/types";
 import { estimateCall } from "../../budget";
 import { cacheKey } from "../../cache/key";
 import { resolveModel } from "../../resolve-model";
@@ -25,7 +25,7 @@ import { encodeEvents } from "../stream/encode-events";
 import { safeJson } from "../stream/sse-passthrough";
 import { SSE_HEADERS } from "../stream/sse-writer";
 import type { CallEnd, CallPlan, Reply } from "../types";
-import { callNeutral, type NeutralAnswer, translations } from "./neutral-call";
+import { callNeutral, type NeutralAnswer, translations, upstreamText } from "./neutral-call";
 
 /** What an attempt produced: an Anthropic vendor's own answer, or a neutral one to translate. */
 type MessagesAnswer =
@@ -108,7 +108,7 @@ export const anthropicMessagesPlan =
           settle();
           return { kind: "relayed-sse", body: res.body as ReadableStream<Uint8Array>, headers };
         }
-        const text = await readText(res, ctx, settle);
+        const text = await upstreamText(res, ctx, settle);
         // Parsed to check it and read usage; the client gets the vendor's bytes unchanged.
         const body = safeJson(text);
         const parsed = AnthropicMessageSchema.safeParse(body);
@@ -219,7 +219,7 @@ export const anthropicCountTokensPlan =
           ctx,
           client,
         );
-        return { text: await readText(res, ctx, settle) };
+        return { text: await upstreamText(res, ctx, settle) };
       },
       // Counting is free: the record says who was asked, with no tokens.
       usageOf: () => undefined,
@@ -245,16 +245,6 @@ function refuseByConfig(input: MessagesRequest, config: ModelConfigRow | null): 
       `The model \`${config.alias}\` writes at most ${config.maxOutputTokens} tokens.`,
       "max_tokens",
     );
-  }
-}
-
-async function readText(res: Response, ctx: UpstreamContext, settle: () => void): Promise<string> {
-  try {
-    return await res.text();
-  } catch (err) {
-    throw networkError(ctx.vendor.slug, ctx.signal, err);
-  } finally {
-    settle();
   }
 }
 

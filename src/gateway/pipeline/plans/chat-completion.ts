@@ -6,7 +6,7 @@ import { estimatePromptTokens } from "../../../chat/tokens";
 import type { StreamEvent, Usage } from "../../../chat/types";
 import type { ModelConfigRow } from "../../../db/schema";
 import { invalidRequest } from "../../../errors/gateway-error";
-import { malformed, networkError } from "../../../providers/http";
+import { malformed } from "../../../providers/http";
 import { convertOpenAIUsage } from "../../../providers/openai/usage";
 import { OpenAICompletionSchema } from "../../../providers/openai/wire";
 import { estimateCall } from "../../budget";
@@ -21,7 +21,7 @@ import { openaiChunkEncoder } from "../stream/openai-chunks";
 import { passthroughOpenAIStream } from "../stream/openai-passthrough";
 import { SSE_HEADERS } from "../stream/sse-writer";
 import type { CallEnd, CallPlan, Reply } from "../types";
-import { callNeutral, type NeutralAnswer } from "./neutral-call";
+import { callNeutral, type NeutralAnswer, upstreamText } from "./neutral-call";
 
 /** What one successful attempt produced, before it is encoded for the client. */
 type ChatAnswer =
@@ -102,14 +102,7 @@ export const chatCompletionPlan =
             settle();
             return { kind: "relayed-sse", body: res.body as ReadableStream<Uint8Array> };
           }
-          let text: string;
-          try {
-            text = await res.text();
-          } catch (err) {
-            throw networkError(ctx.vendor.slug, ctx.signal, err);
-          } finally {
-            settle();
-          }
+          const text = await upstreamText(res, ctx, settle);
           // Parsed to check it and read usage; the client gets the vendor's bytes unchanged.
           const parsed = OpenAICompletionSchema.safeParse(safeJson(text));
           if (!parsed.success) throw malformed(ctx.vendor.slug);

@@ -1,4 +1,5 @@
 import type { ChatRequest, ChatResponse, StreamEvent } from "../../../chat/types";
+import { networkError } from "../../../providers/http";
 import type { Provider, UpstreamContext } from "../../../providers/types";
 
 /** A vendor's answer through the neutral model: whole, or as a stream of events. */
@@ -46,4 +47,15 @@ export function translations(
     }
     return req;
   };
+}
+
+/** A whole answer's body; the attempt's timeout ends once it is read (or failed to be). */
+export async function upstreamText(res: Response, ctx: UpstreamContext, settle: () => void): Promise<string> {
+  try {
+    return await res.text();
+  } catch (err) {
+    throw networkError(ctx.vendor.slug, ctx.signal, err);
+  } finally {
+    settle();
+  }
 }

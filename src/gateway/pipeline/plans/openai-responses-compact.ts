@@ -5,7 +5,7 @@ import { newResponseId, nowSeconds, responsesUsage } from "../../../dialects/ope
 import type { InputItem, InputTokensRequest } from "../../../dialects/openai-responses/schema";
 import { chainItems, inputItemsOf } from "../../../dialects/openai-responses/stored";
 import { inputTokensToNeutral } from "../../../dialects/openai-responses/to-neutral";
-import { malformed, networkError } from "../../../providers/http";
+import { malformed } from "../../../providers/http";
 import { convertResponsesUsage } from "../../../providers/openai/responses-usage";
 import { ResponsesUsageSchema } from "../../../providers/openai/responses-wire";
 import { providerFor } from "../../../providers/registry";
@@ -15,7 +15,7 @@ import { resolveModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
 import { safeJson } from "../stream/sse-passthrough";
 import type { CallPlan, Reply } from "../types";
-import { callNeutral, type NeutralAnswer, translations } from "./neutral-call";
+import { callNeutral, type NeutralAnswer, translations, upstreamText } from "./neutral-call";
 import { historyMessages, storedChain, vendorBody, withReferencedItems } from "./responses-state";
 
 /** Room for the summary. */
@@ -69,14 +69,7 @@ export const responsesCompactPlan =
         }
         const body = vendorBody({ raw, input, chain, resolved, responseId: id });
         const res = await provider.responsesWire.send("/responses/compact", body, ctx, { method: "POST" });
-        let text: string;
-        try {
-          text = await res.text();
-        } catch (err) {
-          throw networkError(ctx.vendor.slug, ctx.signal, err);
-        } finally {
-          settle();
-        }
+        const text = await upstreamText(res, ctx, settle);
         const parsed = safeJson(text) as { object?: unknown; usage?: unknown } | undefined;
         if (parsed?.object !== "response.compaction") throw malformed(ctx.vendor.slug);
         const usage = ResponsesUsageSchema.safeParse(parsed.usage);

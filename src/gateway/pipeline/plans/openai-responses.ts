@@ -16,7 +16,7 @@ import type { InputTokensRequest, ResponsesRequest } from "../../../dialects/ope
 import { chainItems, inputItemsOf } from "../../../dialects/openai-responses/stored";
 import { responsesEventEncoder } from "../../../dialects/openai-responses/stream-encoder";
 import { inputTokensToNeutral, responsesToNeutral } from "../../../dialects/openai-responses/to-neutral";
-import { malformed, networkError } from "../../../providers/http";
+import { malformed } from "../../../providers/http";
 import type { VendorKind } from "../../../providers/kinds";
 import { convertResponsesUsage } from "../../../providers/openai/responses-usage";
 import { ResponsesResponseSchema, ResponsesUsageSchema } from "../../../providers/openai/responses-wire";
@@ -31,7 +31,7 @@ import { passthroughResponsesStream } from "../stream/responses-passthrough";
 import { safeJson } from "../stream/sse-passthrough";
 import { SSE_HEADERS } from "../stream/sse-writer";
 import type { CallEnd, CallPlan, PlanCache, Reply } from "../types";
-import { callNeutral, type NeutralAnswer, translations } from "./neutral-call";
+import { callNeutral, type NeutralAnswer, translations, upstreamText } from "./neutral-call";
 import { historyMessages, ownerOf, storedChain, vendorBody, withReferencedItems } from "./responses-state";
 
 /** Room assumed for an answer when the request does not bound it. */
@@ -226,14 +226,7 @@ export const responsesPlan =
           settle();
           return { kind: "relayed-sse", body: res.body as ReadableStream<Uint8Array> };
         }
-        let text: string;
-        try {
-          text = await res.text();
-        } catch (err) {
-          throw networkError(ctx.vendor.slug, ctx.signal, err);
-        } finally {
-          settle();
-        }
+        const text = await upstreamText(res, ctx, settle);
         const body = safeJson(text);
         const parsed = ResponsesResponseSchema.safeParse(body);
         if (!parsed.success || typeof parsed.data.id !== "string") throw malformed(ctx.vendor.slug);
@@ -339,13 +332,7 @@ export const responsesInputTokensPlan =
         const res = await provider.responsesWire.send("/responses/input_tokens", body, ctx, {
           method: "POST",
         });
-        try {
-          return { text: await res.text() };
-        } catch (err) {
-          throw networkError(ctx.vendor.slug, ctx.signal, err);
-        } finally {
-          settle();
-        }
+        return { text: await upstreamText(res, ctx, settle) };
       },
       // Counting is free: the record says who was asked, with no tokens.
       usageOf: () => undefined,
