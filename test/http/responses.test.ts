@@ -108,6 +108,32 @@ describe.each(VENDORS)("the openai SDK's Responses against a vendor of kind $kin
     expect((await client().responses.retrieve(final.id)).output_text).toBe(final.output_text);
   });
 
+  it("chains three turns by previous_response_id", async () => {
+    const one = await client().responses.create({
+      model: v.model("plain"),
+      input: "turn one: the word is teal",
+    });
+    const two = await client().responses.create({
+      model: v.model("plain"),
+      input: "turn two",
+      previous_response_id: one.id,
+    });
+    const inspect = v.model("inspect");
+    const three = await client().responses.create({
+      model: inspect,
+      input: "turn three",
+      previous_response_id: two.id,
+    });
+    expect(three.previous_response_id).toBe(two.id);
+    expect(three.status).toBe("completed");
+    if (v.kind === "mock") return; // the offline vendor echoes the last turn only
+    // What the vendor was given for the third turn holds the first (or, at OpenAI, the chain's ids).
+    const [sent] = await received(inspect.slice(inspect.indexOf("/") + 1));
+    const seen = JSON.stringify(sent?.body);
+    if (v.kind === "openai") expect(three.output_text).toContain(one.id);
+    else expect(seen).toContain("turn one: the word is teal");
+  });
+
   it("runs a function-call round trip over previous_response_id, whole and streamed", async () => {
     const model = v.kind === "mock" ? "mock/echo" : v.model("tool-call");
     const toolChoice = v.kind === "mock" ? ({ type: "function", name: "get_weather" } as const) : undefined;
