@@ -491,4 +491,20 @@ describe("anthropicEventEncoder (fixtures)", () => {
       output_tokens: 0,
     });
   });
+
+  it("opens the message before its first ping, once, as Anthropic orders them", () => {
+    const enc = anthropicEventEncoder(
+      { id: "msg_gw1", model: "acme/m-1", origin: ORIGIN },
+      { requestId: "req_1" },
+    );
+    const text = (b: Uint8Array | null) => new TextDecoder().decode(b ?? new Uint8Array());
+    const shown = [enc.ping?.(), enc.ping?.(), enc.event({ type: "text", text: "hi" })].map((b) =>
+      parseSse(text(b ?? null)).map((e: Wire) => e.event),
+    );
+    expect(shown).toEqual([
+      ["message_start", "ping"],
+      ["ping"],
+      ["content_block_start", "content_block_delta"],
+    ]);
+  });
 });

@@ -180,6 +180,13 @@ export function anthropicEventEncoder(meta: EncoderMeta, opts: { requestId: stri
       return encodeSse(JSON.stringify(anthropicErrorBody(err, opts.requestId)), "error");
     },
     // Not in the SDK's RawMessageStreamEvent union: its stream reader drops pings before parsing.
-    ping: () => encodeSse(JSON.stringify({ type: "ping" }), "ping"),
+    // A vendor silent from the outset still gets `message_start` first, as Anthropic sends it:
+    // a strict reader expects it before anything else.
+    ping() {
+      const out: Uint8Array[] = [];
+      begin(out);
+      out.push(encodeSse(JSON.stringify({ type: "ping" }), "ping"));
+      return bytes(out) as Uint8Array;
+    },
   };
 }
