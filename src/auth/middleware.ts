@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { getDb } from "../db/client";
-import { findKeyWithUser, type KeyWithUser, touchKey } from "../db/queries/api-keys";
+import { type KeyWithUser, touchKey } from "../db/queries/api-keys";
 import { type HotPathRows, readHotPath } from "../db/queries/hot-path";
 import { HISTORY_LIMIT } from "../db/queries/messages";
 import { prefetchTurn } from "../db/queries/turn-prefetch";
@@ -9,7 +9,13 @@ import type { ApiKeyRow } from "../db/schema";
 import type { AppEnv } from "../env";
 import { GatewayError, unauthenticated } from "../errors/gateway-error";
 import { routeNeeds, routeParam } from "../openapi/route-needs";
-import { authCacheSeconds, cachedHotPath, cacheHotPath, hotPathGeneration } from "./hot-path-cache";
+import {
+  authCacheSeconds,
+  cachedHotPath,
+  cacheHotPath,
+  hotPathGeneration,
+  refreshFailed,
+} from "./hot-path-cache";
 import { AUTH_BLOCK_SECONDS, authFailureGuard, authRateLimited } from "./ip-block";
 import { hashApiKey, isAdminKey } from "./keys";
 import { assertAdmin, type Principal } from "./principal";
@@ -28,8 +34,8 @@ export function presentedKey(headers: Headers): string | undefined {
 
 /**
  * Resolves the caller into `c.var.principal` or answers 401. One D1 round trip (the key and its
- * user, with what the route reads next: see lookUp); the last-used stamp is written after the response, and
- * only when it is a minute old. A client IP blocked for failing too often is refused
+ * user, with what the route reads next: see lookUp), none on a warm call; the last-used stamp is
+ * written after the response, and only when it is a minute old. A client IP blocked for failing too often is refused
  * (src/auth/ip-block.ts): from this isolate's memory at no cost, from the shared mark on failures.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
@@ -38,8 +44,10 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const known = guard?.knownBlock() ?? 0;
   if (known > 0) throw authRateLimited(known);
   let identified: Awaited<ReturnType<typeof identify>>;
+  // Work for after the response (a cache refresh), so nothing goes to storage before the vendor.
+  const later: (() => void)[] = [];
   try {
-    identified = await identify(c, key);
+    identified = await identify(c, key, later);
   } catch (error) {
     if (guard) {
       // Failures only: the shared block mark, then the count (src/auth/ip-block.ts).
@@ -53,13 +61,17 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   }
   const { principal, key: keyRow } = identified;
   c.set("principal", principal);
+  await next();
+  // After the route answered (a stream: once its head is out), so the write never goes before
+  // the vendor call it would only delay.
   if (keyRow) touchLater(c, keyRow);
-  return next();
+  for (const work of later) work();
 });
 
 async function identify(
   c: Context<AppEnv>,
   key: string | undefined,
+  later: (() => void)[],
 ): Promise<{ principal: Principal; key?: ApiKeyRow }> {
   if (!key) {
     throw unauthenticated(
@@ -71,7 +83,7 @@ async function identify(
   const adminKey = c.env.ADMIN_API_KEY;
   if (adminKey && (await isAdminKey(hash, adminKey))) return { principal: { kind: "root" } };
 
-  const found = await lookUp(c, hash);
+  const found = await lookUp(c, hash, later);
   if (!found) throw unauthenticated("invalid_api_key", "The API key is not valid.");
   const now = Date.now();
   if (found.key.revokedAt) throw unauthenticated("revoked_api_key", "The API key has been revoked.");
@@ -92,11 +104,15 @@ async function identify(
 
 /**
  * The key and its user, read together with what the route reads next, in one D1 round trip: a
- * conversation message's turn and candidate models, or a model route's model rows (or none of
- * it, from this isolate's cache, when AUTH_CACHE_SECONDS allows). What was read for the route is
+ * conversation message's turn and candidate models, or a model route's model rows; on a warm
+ * call, none of it, from this isolate's cache (hot-path-cache.ts). What was read for the route is
  * left in `prefetchedTurn` / `prefetchedModel`.
  */
-async function lookUp(c: Context<AppEnv>, hash: string): Promise<KeyWithUser | undefined> {
+async function lookUp(
+  c: Context<AppEnv>,
+  hash: string,
+  later: (() => void)[],
+): Promise<KeyWithUser | undefined> {
   const { prefetch } = routeNeeds(c);
   const body = prefetch ? await jsonBodyOf(c) : undefined;
   if (body && prefetch === "turn") {
@@ -111,7 +127,7 @@ async function lookUp(c: Context<AppEnv>, hash: string): Promise<KeyWithUser | u
     return found;
   }
   if (body?.model && prefetch === "model") {
-    const rows = await hotPathRows(c.env, hash, body.model);
+    const rows = await hotPathRows(c, hash, body.model, later);
     if (rows) {
       c.set("prefetchedModel", {
         model: body.model,
@@ -120,19 +136,49 @@ async function lookUp(c: Context<AppEnv>, hash: string): Promise<KeyWithUser | u
     }
     return rows;
   }
-  return findKeyWithUser(getDb(c.env.DB), hash);
+  // Any other route: the key and its user, through the same statement and cache (no model).
+  return hotPathRows(c, hash, "", later);
 }
 
-/** The hot path's one statement (src/db/queries/hot-path.ts), through the opt-in isolate cache. */
-async function hotPathRows(env: Env, hash: string, model: string): Promise<HotPathRows | undefined> {
-  const cacheSeconds = authCacheSeconds(env.AUTH_CACHE_SECONDS);
-  if (cacheSeconds === 0) return readHotPath(env.DB, hash, model);
-  const cached = cachedHotPath(hash, model);
-  if (cached) return cached;
+/**
+ * The hot path's one statement (src/db/queries/hot-path.ts) through the isolate cache: a warm
+ * entry answers at once, and one past half its bound is read again after the response.
+ */
+async function hotPathRows(
+  c: Context<AppEnv>,
+  hash: string,
+  model: string,
+  later: (() => void)[],
+): Promise<HotPathRows | undefined> {
+  const seconds = authCacheSeconds(c.env.AUTH_CACHE_SECONDS);
+  if (seconds === 0) return readHotPath(c.env.DB, hash, model);
+  const cached = cachedHotPath(hash, model, seconds);
+  if (cached) {
+    if (cached.refresh) later.push(() => refreshLater(c, hash, model));
+    return cached.rows;
+  }
+  return readInto(c.env.DB, hash, model);
+}
+
+/** Reads and caches what the read found (a key gone since is forgotten). */
+async function readInto(db: D1Database, hash: string, model: string): Promise<HotPathRows | undefined> {
   const generation = hotPathGeneration();
-  const rows = await readHotPath(env.DB, hash, model);
-  if (rows) cacheHotPath(hash, model, rows, cacheSeconds, generation);
+  const readAt = Date.now();
+  const rows = await readHotPath(db, hash, model);
+  cacheHotPath(hash, model, rows, generation, readAt);
   return rows;
+}
+
+/** After the response: a failure is logged and leaves the entry to age out (or a later refresh). */
+function refreshLater(c: Context<AppEnv>, hash: string, model: string): void {
+  c.executionCtx.waitUntil(
+    readInto(c.env.DB, hash, model).catch((error: unknown) => {
+      refreshFailed(hash, model);
+      console.error(
+        JSON.stringify({ level: "error", msg: "auth cache refresh failed", error: String(error) }),
+      );
+    }),
+  );
 }
 
 /** The media types the route's JSON validator accepts (hono/validator's own test). */
@@ -166,7 +212,7 @@ async function jsonBodyOf(c: Context<AppEnv>): Promise<{ model: string | undefin
 
 /**
  * Stamps last_used_at after the response, at most once a minute per key. The row read is updated
- * too: a cached one (AUTH_CACHE_SECONDS) must not ask for a stamp on every call.
+ * too: a cached one (hot-path-cache.ts) must not ask for a stamp on every call.
  */
 function touchLater(c: Context<AppEnv>, key: ApiKeyRow): void {
   const now = Date.now();

@@ -25,11 +25,6 @@ export function keyWithUserFrom(rows: readonly [ApiKeyRow[], UserRow[]]): KeyWit
   return key && user ? { key, user } : undefined;
 }
 
-/** Auth lookup: the key and its user in one round trip. */
-export async function findKeyWithUser(db: Db, hash: string): Promise<KeyWithUser | undefined> {
-  return keyWithUserFrom(await db.batch(keyAndUserQueries(db, hash)));
-}
-
 /** Touch last_used_at at most once a minute per key; the WHERE makes racing writers a no-op. */
 export function touchKey(db: Db, keyId: string, now: Date) {
   const staleBefore = new Date(now.getTime() - 60_000);

@@ -103,6 +103,12 @@ function vendorFrom(json: string | null): VendorRow | null {
 /**
  * Reads the key by its hash, with its user and what `model` resolves to (`vendor/model` → the
  * vendor row; an alias → its config and its vendor's row). Undefined when no key has this hash.
+ *
+ * Through D1's Sessions API: the nearest copy answers (a read replica, when the database has
+ * them). A replica may lag the primary by a moment, so a key or alias created just now could be
+ * missing there: a read a replica answered without finding them is asked of the primary again,
+ * which is also what a wrong key costs (failures are rate-limited per IP, src/auth/ip-block.ts).
+ * @see https://developers.cloudflare.com/d1/best-practices/read-replication/
  */
 export async function readHotPath(
   d1: D1Database,
@@ -111,11 +117,20 @@ export async function readHotPath(
 ): Promise<HotPathRows | undefined> {
   const slash = model.indexOf("/");
   const vendorSlug = slash > 0 && slash < model.length - 1 ? model.slice(0, slash) : null;
-  const row = await d1
-    .prepare(HOT_PATH_SQL)
-    .bind(hash, vendorSlug === null ? model : "", vendorSlug)
-    .first<HotRow>();
-  if (!row) return undefined;
+  const read = async (session: D1DatabaseSession) => {
+    const { results, meta } = await session
+      .prepare(HOT_PATH_SQL)
+      .bind(hash, vendorSlug === null ? model : "", vendorSlug)
+      .all<HotRow>();
+    return { row: results[0], replica: meta.served_by_primary === false };
+  };
+  let { row, replica } = await read(d1.withSession("first-unconstrained"));
+  const aliasMissing = row !== undefined && vendorSlug === null && model !== "" && row.config === null;
+  if (replica && (!row || aliasMissing)) ({ row } = await read(d1.withSession("first-primary")));
+  return row ? rowsFrom(row) : undefined;
+}
+
+function rowsFrom(row: HotRow): HotPathRows {
   return {
     key: {
       id: row.k_id,

@@ -4,8 +4,8 @@
  * one call is let through (half-open); a success closes it, a failure opens it again.
  *
  * State lives in the Cache API, per data centre: shared by every isolate there (isolate memory
- * is not), written only on failures and on the first success after them, and read with one
- * local lookup per call. Per data centre is the right scope for a breaker: an outage seen from
+ * is not), written only on failures and on the first success after them, and read at most once
+ * a second per isolate, beside the call (see MEMO_MS). Per data centre is the right scope for a breaker: an outage seen from
  * one location says little about another's path. (On workers.dev hostnames the Cache API stores
  * nothing, so the breaker never opens there; deploy on a custom domain.)
  */
@@ -28,13 +28,22 @@ const keyUrl = (vendor: string, model: string) =>
 
 /**
  * What this isolate last read or wrote, per cache: the Cache API stays the shared truth, but a
- * healthy model is looked up at most once a second per isolate instead of on every call.
+ * model is looked up at most once a second per isolate instead of on every call, and a warm call
+ * never waits for it: a memo older than that is used as it is, and looked up again once the
+ * vendor has answered (`refreshAfterCall`), so what another isolate recorded counts here a second
+ * or so later. Only a model this isolate has never looked up, or a failure being counted, waits.
  */
 const MEMO_MS = 1000;
-const memos = new WeakMap<Cache, Map<string, { state: BreakerState; at: number }>>();
+interface Memo {
+  state: BreakerState;
+  at: number;
+  /** When a lookup of this memo last began: one at a time, and one that never ended is retried. */
+  lookedUpAt: number;
+}
+const memos = new WeakMap<Cache, Map<string, Memo>>();
 
 export class CircuitBreaker {
-  private readonly memo: Map<string, { state: BreakerState; at: number }>;
+  private readonly memo: Map<string, Memo>;
 
   constructor(
     private readonly cache: Cache,
@@ -48,9 +57,16 @@ export class CircuitBreaker {
     this.memo = memo;
   }
 
-  private async read(url: string, now = Date.now()): Promise<BreakerState> {
+  /** `settled`: a failure being counted waits for a stale memo's lookup (it writes the sum). */
+  private async read(url: string, now = Date.now(), settled = false): Promise<BreakerState> {
     const known = this.memo.get(url);
-    if (known && now - known.at < MEMO_MS) return known.state;
+    if (!known || (settled && now - known.at >= MEMO_MS)) return this.lookUp(url, now);
+    return known.state;
+  }
+
+  private async lookUp(url: string, now: number): Promise<BreakerState> {
+    const known = this.memo.get(url);
+    if (known) known.lookedUpAt = now;
     let state = CLOSED;
     try {
       const hit = await this.cache.match(url);
@@ -64,7 +80,7 @@ export class CircuitBreaker {
 
   private remember(url: string, state: BreakerState, now: number): void {
     if (this.memo.size > 1000) this.memo.clear();
-    this.memo.set(url, { state, at: now });
+    this.memo.set(url, { state, at: now, lookedUpAt: now });
   }
 
   private async write(url: string, state: BreakerState): Promise<void> {
@@ -91,9 +107,17 @@ export class CircuitBreaker {
     return { openForMs: state.openUntil > now ? state.openUntil - now : 0, failures: state.failures };
   }
 
+  /** After a call the vendor answered: a stale memo is looked up beside the answer (never rejects). */
+  refreshAfterCall(vendor: string, model: string, now = Date.now()): void {
+    const url = keyUrl(vendor, model);
+    const known = this.memo.get(url);
+    if (!known || now - known.at < MEMO_MS || now - known.lookedUpAt < MEMO_MS) return;
+    void this.lookUp(url, now);
+  }
+
   async recordFailure(vendor: string, model: string, now = Date.now()): Promise<void> {
     const url = keyUrl(vendor, model);
-    const state = await this.read(url, now);
+    const state = await this.read(url, now, true);
     const failures = state.failures + 1;
     const openUntil = failures >= this.policy.threshold ? now + this.policy.cooldownMs : 0;
     await this.write(url, { failures, openUntil });

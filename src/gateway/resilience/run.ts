@@ -87,6 +87,7 @@ export async function runResilient<T>(
       try {
         const value = await attempt(prepared, a);
         if (health.failures > 0) await opts.breaker?.recordSuccess(slug, upstreamModel);
+        else opts.breaker?.refreshAfterCall(slug, upstreamModel);
         return {
           value,
           model,
