@@ -12,25 +12,36 @@ import {
  * One user's spending, in the SQLite storage of their BudgetTracker Durable Object
  * (budget-tracker.ts), with the clock injected so tests can move time.
  *
- * - `spent`: what settled calls used, per window (`day:2026-11-26`, `month:2026-11`);
- * - `reservations`: calls in flight, each holding its estimate against the windows it started in.
+ * - `spent`: what calls used, per window (`day:2026-11-26`, `month:2026-11`);
+ * - `reservations`: leases, room set aside for one gateway isolate's calls (budget-lease.ts),
+ *   held against the windows they were granted in. A lease grows when its isolate asks for more
+ *   and shrinks by what each call spends, so spent + held never passes a limit by more than the
+ *   calls' usage beyond their estimates.
  *
  * Every method is synchronous (SQLite storage is in-process): a Durable Object runs one call at a
- * time, so a check and the reservation it allows can never interleave with another request's,
- * and all writes of one call are committed together.
+ * time, so a check and the lease it allows can never interleave with another request's, and all
+ * writes of one call are committed together.
  */
 
-/** A reservation nobody settled (the isolate running the call died) stops counting after this. */
-export const RESERVATION_TTL_MS = 10 * 60_000;
+/**
+ * A lease nobody renewed (its isolate went idle or died) stops holding room after this. Its
+ * isolate stops using it a little earlier (LEASE_MARGIN_MS in budget-lease.ts) and renews it
+ * while it is in use, so only a call longer than this on an otherwise idle isolate outlives it.
+ */
+export const LEASE_TTL_MS = 2 * 60_000;
+/** A lease is sized for this many calls like the one that asked for it, at most the room left. */
+export const LEASE_CALLS = 8;
 
 export interface ReservationRef {
   id: string;
-  /** The windows the call started in; its real usage is charged to them. */
+  /** The windows the lease was granted in; its calls' real usage is charged to them. */
   day: string;
   month: string;
 }
 
-export type ReserveOutcome = { ok: true; reservation: ReservationRef } | { ok: false; hit: LimitHit };
+export type LeaseOutcome =
+  | { ok: true; lease: ReservationRef; granted: Amount; ttlMs: number }
+  | { ok: false; hit: LimitHit };
 
 export interface WindowStatus {
   window: string;
@@ -74,36 +85,92 @@ export class BudgetLedger {
     sql.exec(SCHEMA);
   }
 
-  /** Holds the estimate against the current windows if it fits every limit, atomically. */
-  reserve(limits: BudgetLimits, estimate: Amount): ReserveOutcome {
+  /**
+   * Room for calls that need `need` each: a new lease, or a renewed one when `renew` names a lease
+   * still held in the current windows, with what of it its isolate has not handed to calls yet
+   * (`unused`: that part counts as free for this check, so a call is weighed against spending
+   * and others' holds, not against its own isolate's spare room). Refused, with the limit, when
+   * `need` does not fit. The lease is sized LEASE_CALLS × `need`, at most the room, at least a
+   * token or a millionth of a dollar, in each unit a limit is set on (0 in the others: nothing is
+   * held where nothing is limited). `granted` is the change to the isolate's unused room (it may
+   * shrink, near a limit); the lease lives LEASE_TTL_MS from now.
+   */
+  lease(limits: BudgetLimits, need: Amount, renew: { id: string; unused: Amount } | null): LeaseOutcome {
     const now = this.now();
     const windows = this.tidy(now);
-    const amount = clean(estimate);
-    const status = this.statusOf(windows);
-    const hit = limitHit(limits, committed(status), amount, windows);
+    const amount = clean(need);
+    const held = renew
+      ? this.sql
+          .exec<{ tokens: number; usd: number }>(
+            "SELECT tokens, usd FROM reservations WHERE id = ? AND day = ? AND month = ?",
+            renew.id,
+            windows.day,
+            windows.month,
+          )
+          .toArray()[0]
+      : undefined;
+    const unused = clean(renew?.unused ?? { tokens: 0, usd: 0 });
+    const free = {
+      tokens: Math.min(unused.tokens, held?.tokens ?? 0),
+      usd: Math.min(unused.usd, held?.usd ?? 0),
+    };
+    const all = committed(this.statusOf(windows));
+    const base = {
+      daily: { tokens: all.daily.tokens - free.tokens, usd: all.daily.usd - free.usd },
+      monthly: { tokens: all.monthly.tokens - free.tokens, usd: all.monthly.usd - free.usd },
+    };
+    const hit = limitHit(limits, base, amount, windows);
     if (hit) return { ok: false, hit };
-    const reservation = { id: crypto.randomUUID(), day: windows.day, month: windows.month };
-    this.sql.exec(
-      "INSERT INTO reservations (id, day, month, tokens, usd, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-      reservation.id,
-      reservation.day,
-      reservation.month,
-      amount.tokens,
-      amount.usd,
-      now + RESERVATION_TTL_MS,
-    );
-    return { ok: true, reservation };
+    const room = roomLeft(limits, base);
+    const size = (unit: keyof Amount, least: number) =>
+      room[unit] === Number.POSITIVE_INFINITY
+        ? 0
+        : Math.min(room[unit], Math.max(amount[unit] * LEASE_CALLS, least));
+    const target = { tokens: Math.floor(size("tokens", 1)), usd: size("usd", 1e-6) };
+    const granted = { tokens: target.tokens - free.tokens, usd: target.usd - free.usd };
+    const expiresAt = now + LEASE_TTL_MS;
+    const lease = {
+      id: held && renew ? renew.id : crypto.randomUUID(),
+      day: windows.day,
+      month: windows.month,
+    };
+    if (held) {
+      this.sql.exec(
+        "UPDATE reservations SET tokens = tokens + ?, usd = usd + ?, expires_at = ? WHERE id = ?",
+        granted.tokens,
+        granted.usd,
+        expiresAt,
+        lease.id,
+      );
+    } else {
+      this.sql.exec(
+        "INSERT INTO reservations (id, day, month, tokens, usd, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        lease.id,
+        lease.day,
+        lease.month,
+        granted.tokens,
+        granted.usd,
+        expiresAt,
+      );
+    }
+    return { ok: true, lease, granted, ttlMs: LEASE_TTL_MS };
   }
 
   /**
-   * Replaces the reservation by what the call really used. Charged even when the reservation has
-   * expired meanwhile (a call longer than the TTL still happened), so call it exactly once.
+   * Charges what a call on the lease really used to the lease's windows, and takes it off what
+   * the lease holds. Charged even when the lease has expired meanwhile (the call still
+   * happened), so call it exactly once per call.
    */
-  settle(reservation: ReservationRef, actual: Amount): void {
+  spend(lease: ReservationRef, actual: Amount): void {
     const amount = clean(actual);
-    this.sql.exec("DELETE FROM reservations WHERE id = ?", reservation.id);
     if (amount.tokens === 0 && amount.usd === 0) return;
-    for (const bucket of [dayKey(reservation.day), monthKey(reservation.month)]) {
+    this.sql.exec(
+      "UPDATE reservations SET tokens = max(0, tokens - ?), usd = max(0, usd - ?) WHERE id = ?",
+      amount.tokens,
+      amount.usd,
+      lease.id,
+    );
+    for (const bucket of [dayKey(lease.day), monthKey(lease.month)]) {
       this.sql.exec(
         `INSERT INTO spent (bucket, tokens, usd) VALUES (?, ?, ?)
          ON CONFLICT (bucket) DO UPDATE SET tokens = tokens + excluded.tokens, usd = usd + excluded.usd`,
@@ -114,9 +181,9 @@ export class BudgetLedger {
     }
   }
 
-  /** The call failed before anything was spent. */
-  release(reservationId: string): void {
-    this.sql.exec("DELETE FROM reservations WHERE id = ?", reservationId);
+  /** The isolate gave the lease up (new windows, new limits): its room is free at once. */
+  returnLease(leaseId: string): void {
+    this.sql.exec("DELETE FROM reservations WHERE id = ?", leaseId);
   }
 
   status(): BudgetStatus {
@@ -124,7 +191,7 @@ export class BudgetLedger {
   }
 
   /**
-   * Lazy cleanup instead of an alarm: only reserve() and status() read reservations, and both
+   * Lazy cleanup instead of an alarm: only lease() and status() read reservations, and both
    * clean first, so an expired one can never count. Past windows are dropped too (a settle that
    * arrives after midnight may re-create yesterday's row; the next call drops it again).
    */
@@ -182,3 +249,22 @@ const committed = (s: BudgetStatus): Record<BudgetPeriod, Amount> => ({
     usd: s.monthly.spent.usd + s.monthly.reserved.usd,
   },
 });
+
+/** What is left under each unit's tightest limit; infinite in a unit no limit is set on. */
+function roomLeft(limits: BudgetLimits, c: Record<BudgetPeriod, Amount>): Amount {
+  const left = (pairs: [number | null, number][]) =>
+    Math.max(
+      0,
+      Math.min(...pairs.map(([limit, used]) => (limit === null ? Number.POSITIVE_INFINITY : limit - used))),
+    );
+  return {
+    tokens: left([
+      [limits.dailyTokens, c.daily.tokens],
+      [limits.monthlyTokens, c.monthly.tokens],
+    ]),
+    usd: left([
+      [limits.dailyUsd, c.daily.usd],
+      [limits.monthlyUsd, c.monthly.usd],
+    ]),
+  };
+}

@@ -14,7 +14,9 @@ import type { Amount, BudgetLimits } from "./budget-window";
  * help, since the check must see every reservation just made elsewhere. A Durable Object gives
  * each user a single-threaded owner of their counters, with storage in the same process (each
  * RPC is one round trip, the SQL itself microseconds), created near where the user calls from,
- * and scaling out by user instead of queueing everyone on one database. The limits themselves
+ * and scaling out by user instead of queueing everyone on one database. Calls do not wait on it
+ * either: each gateway isolate spends from a lease of room granted here in advance
+ * (budget-lease.ts) and reports what each call spent after the response. The limits themselves
  * stay in D1 (users.budget_*) and come with each call, from the user row auth already read.
  */
 export class BudgetTracker extends DurableObject<Env> {
@@ -25,16 +27,16 @@ export class BudgetTracker extends DurableObject<Env> {
     this.ledger = new BudgetLedger(ctx.storage.sql);
   }
 
-  reserve(limits: BudgetLimits, estimate: Amount) {
-    return this.ledger.reserve(limits, estimate);
+  lease(limits: BudgetLimits, need: Amount, renew: { id: string; unused: Amount } | null) {
+    return this.ledger.lease(limits, need, renew);
   }
 
-  settle(reservation: ReservationRef, actual: Amount): void {
-    this.ledger.settle(reservation, actual);
+  spend(lease: ReservationRef, actual: Amount): void {
+    this.ledger.spend(lease, actual);
   }
 
-  release(reservationId: string): void {
-    this.ledger.release(reservationId);
+  returnLease(leaseId: string): void {
+    this.ledger.returnLease(leaseId);
   }
 
   status() {

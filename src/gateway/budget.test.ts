@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { UserRow } from "../db/schema";
 import { GatewayError } from "../errors/gateway-error";
-import { type BudgetEnv, reserveBudget } from "./budget";
+import { type BudgetEnv, holdBudget } from "./budget";
+import { LeaseBook } from "./budget-lease";
 
 const user = (daily: number | null): UserRow => ({
   id: "usr_budget",
@@ -22,7 +23,7 @@ const unreachable = (calls: string[]): BudgetEnv =>
     BUDGETS: {
       idFromName: (name: string) => name,
       get: (id: string) => ({
-        reserve: () => {
+        lease: () => {
           calls.push(id);
           return Promise.reject(new Error("Durable Object is overloaded"));
         },
@@ -30,10 +31,16 @@ const unreachable = (calls: string[]): BudgetEnv =>
     },
   }) as unknown as BudgetEnv;
 
-describe("reserveBudget", () => {
+const payer = (env: BudgetEnv, u: UserRow) => ({ env, user: u, waitUntil: () => {} });
+
+describe("holdBudget", () => {
   it("answers 503 budget_unavailable, retryable, when the tracker cannot be reached", async () => {
     const calls: string[] = [];
-    const err = await reserveBudget(unreachable(calls), user(1000), { tokens: 10, usd: 0 }).catch((e) => e);
+    const err = await holdBudget(
+      payer(unreachable(calls), user(1000)),
+      { tokens: 10, usd: 0 },
+      new LeaseBook(),
+    ).catch((e) => e);
     expect(calls).toEqual(["usr_budget"]);
     expect(err).toBeInstanceOf(GatewayError);
     expect(err).toMatchObject({
@@ -47,7 +54,10 @@ describe("reserveBudget", () => {
 
   it("calls no tracker for a user without a budget", async () => {
     const calls: string[] = [];
-    await expect(reserveBudget(unreachable(calls), user(null), { tokens: 10, usd: 0 })).resolves.toBeNull();
+    const estimate = () => {
+      throw new Error("no estimate is worked out for a user without a budget");
+    };
+    await holdBudget(payer(unreachable(calls), user(null)), estimate, new LeaseBook());
     expect(calls).toEqual([]);
   });
 });

@@ -16,9 +16,13 @@ const WindowSchema = z
     limit_tokens: z.number().int().nullable().openapi({ example: 1_000_000 }),
     spent_usd: z.number().openapi({ example: 1.2345 }),
     spent_tokens: z.number().int().openapi({ example: 48_210 }),
-    reserved_usd: z
-      .number()
-      .openapi({ example: 0.02, description: "Held by calls in flight, until they settle." }),
+    reserved_usd: z.number().openapi({
+      example: 0.02,
+      description:
+        "Held and not yet spent: room leased in advance to the gateway's isolates for this user's calls " +
+        "(each call's estimate comes from a lease and its real usage is spent from it), freed when a lease " +
+        "is spent, renewed smaller or expires (2 minutes after its last renewal).",
+    }),
     reserved_tokens: z.number().int().openapi({ example: 4_096 }),
     resets_at: Timestamp.openapi({ example: "2026-11-27T00:00:00.000Z" }),
   })
@@ -54,7 +58,7 @@ export const budgetRoutes = createRouter().openapi(
     description:
       "Read from the user's budget tracker, which is exact: calls are checked and counted there one at a time. " +
       "Spending is tracked while the user has a budget set; a call's real usage is counted once it has answered " +
-      "(until then its estimate is `reserved`).",
+      "(until then its estimate is held in `reserved`, with the rest of its isolate's lease).",
     request: { params: z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") }) },
     responses: { 200: jsonResponse(BudgetSchema, "The user's budget status.") },
   }),
