@@ -1,0 +1,84 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { readHotPath } from "./hot-path";
+
+/**
+ * The Sessions API's replica path: the local D1 has no replicas (its answers come from the
+ * primary), so a replica is played by a session over the same database whose answers say they
+ * came from elsewhere and, for a lagging one, hold no rows.
+ */
+function replicated(lagging: boolean) {
+  const asked: string[] = [];
+  const session = (constraint: string): D1DatabaseSession => {
+    const real = env.DB.withSession(constraint as D1SessionConstraint);
+    const replica = constraint === "first-unconstrained";
+    return {
+      getBookmark: () => real.getBookmark(),
+      batch: (s) => real.batch(s),
+      prepare: (sql) => {
+        const stmt = real.prepare(sql);
+        const wrap = (s: D1PreparedStatement): D1PreparedStatement =>
+          Object.assign(Object.create(s), {
+            bind: (...v: unknown[]) => wrap(s.bind(...v)),
+            all: async () => {
+              asked.push(constraint);
+              const result = await s.all();
+              if (!replica) return result;
+              return {
+                ...result,
+                results: lagging ? [] : result.results,
+                meta: { ...result.meta, served_by_primary: false },
+              };
+            },
+          });
+        return wrap(stmt);
+      },
+    };
+  };
+  const db = Object.assign(Object.create(env.DB), { withSession: session }) as D1Database;
+  return { db, asked };
+}
+
+async function aKey() {
+  const id = crypto.randomUUID();
+  const hash = `hash-${id}`;
+  await env.DB.batch([
+    env.DB.prepare(
+      "insert into users (id, email, role, created_at, updated_at) values (?, ?, 'user', 0, 0)",
+    ).bind(`usr_${id}`, `${id}@example.com`),
+    env.DB.prepare(
+      "insert into api_keys (id, user_id, prefix, hash, created_at) values (?, ?, 'sk-sb-x', ?, 0)",
+    ).bind(`key_${id}`, `usr_${id}`, hash),
+  ]);
+  return { hash, keyId: `key_${id}` };
+}
+
+describe("readHotPath through D1 sessions", () => {
+  it("takes a replica's answer when it found the key", async () => {
+    const { hash, keyId } = await aKey();
+    const { db, asked } = replicated(false);
+    expect((await readHotPath(db, hash, "openai/gpt-4o-mini"))?.key.id).toBe(keyId);
+    expect(asked).toEqual(["first-unconstrained"]);
+  });
+
+  it("asks the primary when a replica did not find the key (created a moment ago, not there yet)", async () => {
+    const { hash, keyId } = await aKey();
+    const { db, asked } = replicated(true);
+    expect((await readHotPath(db, hash, "openai/gpt-4o-mini"))?.key.id).toBe(keyId);
+    expect(asked).toEqual(["first-unconstrained", "first-primary"]);
+    // A key that is nowhere costs the two reads and is not found.
+    expect(await readHotPath(db, "no-such-hash", "openai/gpt-4o-mini")).toBeUndefined();
+  });
+
+  it("asks the primary when a replica found the key but not the alias", async () => {
+    const { hash } = await aKey();
+    const { db, asked } = replicated(false);
+    await readHotPath(db, hash, "an-alias-made-just-now");
+    expect(asked).toEqual(["first-unconstrained", "first-primary"]);
+    asked.length = 0;
+    // `vendor/model` needs no config, and the key alone (model "") neither.
+    await readHotPath(db, hash, "openai/gpt-4o-mini");
+    await readHotPath(db, hash, "");
+    expect(asked).toEqual(["first-unconstrained", "first-unconstrained"]);
+  });
+});
