@@ -1,6 +1,6 @@
 import type { StreamEvent } from "../../chat/types";
 import { parseStreamChunk, streamCutOff } from "../http";
-import { type EventSourceMessage, sseEvents } from "../sse";
+import { type NeutralStream, neutralStream } from "../sse";
 import { openaiErrorMessage } from "./errors";
 import { mapOpenAIFinishReason } from "./finish-reason";
 import { convertOpenAIUsage } from "./usage";
@@ -10,30 +10,25 @@ import { type OpenAIChunk, OpenAIChunkSchema } from "./wire";
  * OpenAI chunks → neutral events. Usage arrives in a last chunk with no choices (we always ask
  * for it); the stream is complete only at `[DONE]` after a finish reason, anything else is cut off.
  */
-export function openaiStreamToEvents(
-  vendor: string,
-  body: ReadableStream<Uint8Array>,
-): ReadableStream<StreamEvent> {
+export function openaiStreamToEvents(vendor: string, body: ReadableStream<Uint8Array>): NeutralStream {
   let finished = false;
   let started = false;
-  return sseEvents(body).pipeThrough(
-    new TransformStream<EventSourceMessage, StreamEvent>({
-      transform(msg, controller) {
-        if (msg.data === "[DONE]") return;
-        // Chunks are unnamed (`message`) events; a named one, like the `event: ping` proxies pass
-        // on, is not a chunk. A named `error` still goes through, to be read as the vendor's error.
-        if (msg.event && msg.event !== "message" && msg.event !== "error") return;
-        const chunk = parseStreamChunk(vendor, msg.data, OpenAIChunkSchema, openaiErrorMessage);
-        const emit = (e: StreamEvent) => controller.enqueue(e);
-        if (chunkToEvents(chunk, !started, emit)) finished = true;
-        started = true;
-      },
-      flush() {
-        // Some compatible hosts omit [DONE]; a finish reason is what proves the answer is whole.
-        if (!finished) throw streamCutOff(vendor);
-      },
-    }),
-  );
+  return neutralStream(body, {
+    transform(msg, controller) {
+      if (msg.data === "[DONE]") return;
+      // Chunks are unnamed (`message`) events; a named one, like the `event: ping` proxies pass
+      // on, is not a chunk. A named `error` still goes through, to be read as the vendor's error.
+      if (msg.event && msg.event !== "message" && msg.event !== "error") return;
+      const chunk = parseStreamChunk(vendor, msg.data, OpenAIChunkSchema, openaiErrorMessage);
+      const emit = (e: StreamEvent) => controller.enqueue(e);
+      if (chunkToEvents(chunk, !started, emit)) finished = true;
+      started = true;
+    },
+    flush() {
+      // Some compatible hosts omit [DONE]; a finish reason is what proves the answer is whole.
+      if (!finished) throw streamCutOff(vendor);
+    },
+  });
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { StreamEvent } from "../../../chat/types";
 import type { GatewayError } from "../../../errors/gateway-error";
 import { asStreamError } from "../../../providers/http";
+import type { EventBatches, NeutralStream } from "../../../providers/sse";
+import { concatBytes } from "../../../util/encoding";
 import { type CallEnd, CLIENT_GONE } from "../types";
 import { relayBody } from "./relay";
 
@@ -44,11 +46,11 @@ export interface EncodeOptions {
 
 /** Neutral events → a client's SSE body, through the native relay. */
 export function encodeEvents(
-  events: ReadableStream<StreamEvent>,
+  events: ReadableStream<StreamEvent> | NeutralStream,
   encoder: StreamEncoder,
   opts: EncodeOptions = {},
 ): ReadableStream<Uint8Array> {
-  const reader = events.getReader();
+  const reader = batchesOf(events);
   const outcome: CallEnd = {};
   return relayBody({
     reader,
@@ -74,10 +76,10 @@ export function encodeEvents(
           throw err;
         });
       // The read in flight: a ping written while it waits leaves it pending for the next turn.
-      let pending: Promise<ReadableStreamReadResult<StreamEvent>> | undefined;
+      let pending: Promise<ReadableStreamReadResult<StreamEvent[]>> | undefined;
       try {
         for (;;) {
-          let next: ReadableStreamReadResult<StreamEvent> | typeof PING_DUE;
+          let next: ReadableStreamReadResult<StreamEvent[]> | typeof PING_DUE;
           try {
             pending ??= reader.read();
             const due = beat.due();
@@ -100,15 +102,19 @@ export function encodeEvents(
           }
           pending = undefined;
           if (next.done) break;
-          const event = next.value;
-          if (event.type === "usage") outcome.usage = event.usage;
-          // The first finish reason is the one the client was shown (a repeated one is shown once).
-          else if (event.type === "finish") outcome.finishReason ??= event.finishReason;
-          opts.tap?.(event);
-          const bytes = encoder.event(event);
-          if (bytes) {
+          // What one upstream read brought is encoded together and written once.
+          const shown: Uint8Array[] = [];
+          for (const event of next.value) {
+            if (event.type === "usage") outcome.usage = event.usage;
+            // The first finish reason is the one the client was shown (a repeated one is shown once).
+            else if (event.type === "finish") outcome.finishReason ??= event.finishReason;
+            opts.tap?.(event);
+            const bytes = encoder.event(event);
+            if (bytes) shown.push(bytes);
+          }
+          if (shown.length) {
             outcome.firstByteAt ??= Date.now();
-            await send(bytes);
+            await send(shown.length === 1 ? (shown[0] as Uint8Array) : concatBytes(...shown));
           }
         }
         closing = true;
@@ -123,6 +129,19 @@ export function encodeEvents(
 }
 
 const PING_DUE: unique symbol = Symbol("ping due");
+
+/**
+ * The events a read at a time: a vendor stream's own batches (providers/sse.ts), or any other
+ * stream of events (a cache replay, a mock vendor) one event per read.
+ */
+function batchesOf(events: ReadableStream<StreamEvent> | NeutralStream): EventBatches {
+  if ("batches" in events) return events.batches();
+  const reader = events.getReader();
+  return {
+    read: () => reader.read().then((r) => (r.done ? r : { done: false, value: [r.value] })),
+    cancel: (reason) => reader.cancel(reason),
+  };
+}
 
 /**
  * When a ping falls due: `due()` settles once nothing was written for `ms` since the last write
