@@ -5,7 +5,9 @@ import { availableParallelism, release } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { PACED_FRAME_MS } from "../test/mocks/scenario.ts";
 import { runLoad, runSequential, timedRequest } from "./load.ts";
+import { measurePaced, PACED_MODEL, pacedCall } from "./paced.ts";
 import { buildProbes, type Probe, sameAnswer } from "./probes.ts";
 import { clockTicksPerSecond, cpuTicks } from "./proc.ts";
 import {
@@ -20,15 +22,20 @@ import {
   type BenchResults,
   compareWithFloor,
   judgeTargets,
+  type PacedResult,
   type ProbeResult,
+  type RuntimeFloor,
   renderMarkdown,
   type ScenarioResult,
   type SideResult,
+  type StorageCounts,
+  type WarmStorage,
   wranglerGzipKiB,
 } from "./report.ts";
 import { buildScenarios, type Endpoint, quick, type Scenario } from "./scenarios.ts";
 import { setUpGateway } from "./setup.ts";
 import { cpuMicrosPerRequest, perSecond, phaseAmount, summarize } from "./stats.ts";
+import { countWarmStorage } from "./storage.ts";
 import { type Bundle, bootWorker, buildBundle, PROBE, type WorkerHandle } from "./worker.ts";
 
 /**
@@ -37,7 +44,10 @@ import { type Bundle, bootWorker, buildBundle, PROBE, type WorkerHandle } from "
  * is sent to the gateway and the same request straight to the mock, under load and one at a
  * time, and the workerd process's CPU time is read from /proc around each phase. Every answer is
  * checked once in full before any load, and cheaply under load; any failure ends the run without
- * figures (exit code 1). Then the runtime's floor: bench/probe-worker.js, in the same workerd,
+ * figures (exit code 1). Before the load, two phases that measure no CPU: each lane's warm call
+ * is counted for storage round trips by the counting worker (bench/storage.ts, a worker of its
+ * own, so the measured one stays the plain bundle), and the paced stream is timed per chunk
+ * (bench/paced.ts). After it, the runtime's floor: bench/probe-worker.js, in the same workerd,
  * does each thing the gateway does per request alone (bench/probes.ts). Prints a markdown table
  * and writes bench/results/<time>.json.
  *
@@ -361,6 +371,61 @@ async function profileScenarios(
   }
 }
 
+/**
+ * Each lane's warm call counted for storage round trips by the counting worker (bench/storage.ts):
+ * the same scenarios, built on its origin. OpenAI passthrough's count is printed as a sanity check.
+ */
+async function countStorage(
+  origin: string,
+  setup: { key: string; conversations: string[] },
+  mockUrl: string,
+): Promise<{ lanes: Map<string, WarmStorage>; unattributed: StorageCounts | undefined }> {
+  log(`Warm storage round trips: the counting worker on ${origin}`);
+  const counted = buildScenarios({
+    gateway: origin,
+    mock: mockUrl,
+    key: setup.key,
+    conversations: setup.conversations,
+  });
+  const result = await countWarmStorage(origin, counted).catch((err: Error) => {
+    throw new BenchFailure("counting the warm calls' storage failed", [err.message]);
+  });
+  const plain = result.lanes.get("openai");
+  if (plain) {
+    log(
+      `  OpenAI passthrough, warm: ${plain.beforeUpstream.d1RoundTrips} D1 round trip(s) before upstream, ${plain.total.d1RoundTrips} in total`,
+    );
+  }
+  return result;
+}
+
+/**
+ * The paced lane (bench/paced.ts): the OpenAI passthrough stream with `paced-16`, one stream at a
+ * time, on the gateway, straight to the mock, and through the probe's JavaScript relay.
+ */
+async function measurePacedLane(scenarios: Scenario[], probes: Probe[]): Promise<PacedResult | undefined> {
+  const stream = scenarios.find((s) => s.id === "openai-stream");
+  if (!stream) return undefined;
+  log(`Paced stream (${PACED_MODEL}), one at a time`);
+  const measure = async (what: string, call: Endpoint["call"]) => {
+    const side = await measurePaced(pacedCall(call)).catch((err: Error) => {
+      throw new BenchFailure(`paced stream, ${what}: ${err.message}`);
+    });
+    log(
+      `  ${what}: per-chunk p50 ${side.chunkMs.p50.toFixed(3)} ms, p99 ${side.chunkMs.p99.toFixed(3)} ms over ${side.chunkMs.n} chunks`,
+    );
+    return side;
+  };
+  const relay = probes.find((p) => p.id === "relay");
+  return {
+    model: PACED_MODEL,
+    frameMs: PACED_FRAME_MS,
+    direct: await measure("direct", stream.direct.call),
+    gateway: await measure("gateway", stream.gateway.call),
+    relay: relay ? await measure("relay probe", relay.endpoint.call) : undefined,
+  };
+}
+
 // --- Main ----------------------------------------------------------------------------------
 
 function machineInfo(worker: WorkerHandle, hz: number): BenchResults["machine"] {
@@ -409,8 +474,9 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       AUTH_CACHE_SECONDS: String(authCacheSeconds),
     },
     inspectorPort: profileIds ? 0 : undefined,
-    // The probe worker is measured, not profiled: a --profile run leaves it out.
+    // The probe and counting workers measure, not profile: a --profile run leaves them out.
     probeUpstream: profileIds ? undefined : mockUrl,
+    countingUpstream: profileIds ? undefined : mockUrl,
   });
   cleanups.push(() => worker.dispose());
   const gateway = worker.url.origin;
@@ -440,6 +506,13 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       await profileScenarios(scenarios, profileIds, worker, bundle, hz);
       return;
     }
+
+    // Before any load, two phases that measure no CPU. Their usage records reach the gateway's
+    // queue consumer in a batch or two within 5 s: one D1 insert each, noise next to a phase.
+    const storage = worker.countingUrl
+      ? await countStorage(worker.countingUrl.origin, setup, mockUrl)
+      : undefined;
+    const paced = await measurePacedLane(scenarios, probes);
 
     // The runtime's own floor: a route that touches no binding (no auth, no storage).
     log("Floor: GET /health");
@@ -474,6 +547,8 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
         direct: directSide,
         directOf: s.directOf,
         note: s.note?.(),
+        writesD1: s.writesD1,
+        storage: storage?.lanes.get(s.id),
       });
     }
 
@@ -491,6 +566,14 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
         directOf: p.directOf,
       });
     }
+    const runtimeFloor: RuntimeFloor | undefined = probeResults.length
+      ? {
+          phaseSeconds: PROBE_PHASE_SECONDS,
+          warmupSeconds: PROBE_WARMUP_SECONDS,
+          probes: probeResults,
+          comparisons: compareWithFloor(probeResults, results),
+        }
+      : undefined;
 
     const gzipKiB = wranglerGzipKiB(bundle.wranglerSummary);
     const report: BenchResults = {
@@ -517,15 +600,14 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
         cpuMicrosPerRequest: floor.cpuMicrosPerRequest.worker,
       },
       scenarios: results,
-      runtimeFloor: probeResults.length
-        ? {
-            phaseSeconds: PROBE_PHASE_SECONDS,
-            warmupSeconds: PROBE_WARMUP_SECONDS,
-            probes: probeResults,
-            comparisons: compareWithFloor(probeResults, results, authCacheSeconds === 0),
-          }
-        : undefined,
-      targets: judgeTargets(results, { gzipBytes: bundle.gzipBytes, wranglerGzipKiB: gzipKiB }),
+      runtimeFloor,
+      paced,
+      storageUnattributed: storage?.unattributed,
+      targets: judgeTargets(
+        results,
+        { gzipBytes: bundle.gzipBytes, wranglerGzipKiB: gzipKiB },
+        { runtimeFloor, paced },
+      ),
     };
     const dir = join(root, "bench", "results");
     mkdirSync(dir, { recursive: true });
