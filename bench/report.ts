@@ -65,6 +65,8 @@ export interface BenchResults {
     sequentialCount: number;
     /** AUTH_CACHE_SECONDS the gateway ran with (0: off, the default). */
     authCacheSeconds?: number;
+    /** Direct sides' measured phases, when shorter than the gateway's. */
+    directPhaseSeconds?: number;
   };
   bundle: {
     bytes: number;
@@ -546,13 +548,17 @@ export function renderMarkdown(r: BenchResults): string {
   }
   if (r.runtimeFloor) lines.push("", ...renderRuntimeFloor(r.runtimeFloor, r));
   const m = r.machine;
+  const directPhase =
+    r.config.directPhaseSeconds === undefined || r.config.directPhaseSeconds === r.config.phaseSeconds
+      ? ""
+      : ` (direct sides ~${r.config.directPhaseSeconds} s)`;
   lines.push(
     "",
     `Bundle: ${(r.bundle.bytes / 1024).toFixed(1)} KiB minified, ${(r.bundle.gzipBytes / 1024).toFixed(1)} KiB gzip (${r.bundle.wranglerSummary ?? "wrangler printed no size"}).`,
     `Runtime: ${r.runtime}.`,
     `Floor (GET /health: no auth, no binding): ${fixed(r.floor.rps, 0)} rps, ${fixed(r.floor.cpuMicrosPerRequest, 0)} µs worker CPU/request, p50 ${fixed(r.floor.latencyMs.p50, 2)} ms.`,
     `Machine: ${m.cpus} × ${m.cpuModel}, Linux ${m.kernel}, Node ${m.node}, workerd ${m.workerd}, miniflare ${m.miniflare}, wrangler ${m.wrangler}.`,
-    `Load: ${r.config.connections} connections, ~${r.config.phaseSeconds} s measured after ~${r.config.warmupSeconds} s warm-up per side; sequential: ${r.config.sequentialCount} requests on one keep-alive connection. Gateway: AUTH_CACHE_SECONDS=${r.config.authCacheSeconds ?? 0}${r.config.authCacheSeconds ? "" : " (off, the default)"}. Run ${r.startedAt}, ${r.durationS.toFixed(0)} s.`,
+    `Load: ${r.config.connections} connections, ~${r.config.phaseSeconds} s measured after ~${r.config.warmupSeconds} s warm-up per side${directPhase}; sequential: ${r.config.sequentialCount} requests on one keep-alive connection. Gateway: AUTH_CACHE_SECONDS=${r.config.authCacheSeconds ?? 0}${r.config.authCacheSeconds ? "" : " (off, the default)"}. Run ${r.startedAt}, ${r.durationS.toFixed(0)} s.`,
   );
   return lines.join("\n");
 }

@@ -56,12 +56,18 @@ import { type Bundle, bootWorker, buildBundle, PROBE, type WorkerHandle } from "
  * went (bench/profile.ts), writing the gateway isolate's .cpuprofile next to the results.
  */
 
+// Phase lengths keep a full run under 5 minutes on 2 cores (it took 377 s with 5 s phases, 1 s
+// warm-ups and 300 sequential requests, before the counting and paced phases were added). A
+// gateway phase still holds at least 400 requests: hundreds of clock ticks of workerd CPU, ~3 s
+// on the slowest lane of a quiet machine (a busy one slows the rate, and the fewest sets the length).
 const CONNECTIONS = 32;
-const PHASE_SECONDS = 5;
-const WARMUP_SECONDS = 1;
-const SEQUENTIAL_COUNT = 300;
-/** The runtime floor's probes: six of them, shorter phases (~4 s each, warm-up and settling included). */
-const PROBE_PHASE_SECONDS = 3;
+const PHASE_SECONDS = 3;
+/** The direct sides (the Node mock, thousands of rps) need less to settle their figures. */
+const DIRECT_PHASE_SECONDS = 2;
+const WARMUP_SECONDS = 0.5;
+const SEQUENTIAL_COUNT = 200;
+/** The runtime floor's probes: eight of them, shorter phases (~3 s each, warm-up and settling included). */
+const PROBE_PHASE_SECONDS = 2;
 const PROBE_WARMUP_SECONDS = 0.5;
 const CONVERSATION_POOL = 256;
 /** Hard bounds: no phase runs longer, no run longer than this. */
@@ -165,28 +171,41 @@ const loadPhase = (endpoint: Endpoint, amount: number) =>
     check: endpoint.quick,
   });
 
-/** How long a measured phase and its warm-up last, and the fewest requests a phase may have. */
+/**
+ * How long a measured phase and its warm-up last, the fewest requests a phase may have, and how
+ * long to wait after it before reading the CPU: the gateway's last usage pack leaves up to one
+ * flush window after the last response; a direct side leaves the worker idle.
+ */
 interface PhaseShape {
   phaseSeconds: number;
   warmupSeconds: number;
   minRequests: number;
+  afterMs: number;
 }
 const SCENARIO_SHAPE: PhaseShape = {
   phaseSeconds: PHASE_SECONDS,
   warmupSeconds: WARMUP_SECONDS,
-  minRequests: 1000,
+  minRequests: 400,
+  afterMs: USAGE_FLUSH_MS + 50,
 };
+const DIRECT_SHAPE: PhaseShape = { ...SCENARIO_SHAPE, phaseSeconds: DIRECT_PHASE_SECONDS, afterMs: 0 };
 const PROBE_SHAPE: PhaseShape = {
   phaseSeconds: PROBE_PHASE_SECONDS,
   warmupSeconds: PROBE_WARMUP_SECONDS,
-  minRequests: 600,
+  minRequests: 400,
+  afterMs: 0,
 };
+/** The queue probe's consumer acknowledges batches after the sends: its CPU lands late. */
+const QUEUE_PROBE_SHAPE: PhaseShape = { ...PROBE_SHAPE, afterMs: USAGE_FLUSH_MS + 50 };
 
 /** A first short burst gives the rate, a second one lasts about `seconds`; returns its rate. */
 async function warmUp(endpoint: Endpoint, what: string, seconds = WARMUP_SECONDS): Promise<number> {
-  const first = await loadPhase(endpoint, CONNECTIONS * 10);
+  const first = await loadPhase(endpoint, CONNECTIONS * 5);
   failIf(first.failures, `${what} warm-up`);
-  const amount = phaseAmount(perSecond(first.ok, first.elapsedMs), seconds, { min: 320, max: 20_000 });
+  const amount = phaseAmount(perSecond(first.ok, first.elapsedMs), seconds, {
+    min: CONNECTIONS * 5,
+    max: 20_000,
+  });
   const warm = await loadPhase(endpoint, amount);
   failIf(warm.failures, `${what} warm-up`);
   return perSecond(warm.ok, warm.elapsedMs);
@@ -209,7 +228,7 @@ async function measureLoad(
   const before = { worker: cpuTicks([pids.worker]), mock: cpuTicks([pids.mock]), self: process.cpuUsage() };
   const run = await load(amount);
   const self = process.cpuUsage(before.self);
-  await settle(pids.worker, USAGE_FLUSH_MS + 50);
+  await settle(pids.worker, shape.afterMs);
   const worker = cpuTicks([pids.worker]) - before.worker;
   const mock = cpuTicks([pids.mock]) - before.mock;
   failIf(run.failures, what);
@@ -235,6 +254,7 @@ async function measureSequential(
   what: string,
   pids: Pids,
   hz: number,
+  shape: PhaseShape = SCENARIO_SHAPE,
 ): Promise<SideResult["sequential"]> {
   const before = { worker: cpuTicks([pids.worker]), mock: cpuTicks([pids.mock]) };
   const run = await runSequential(endpoint.call, {
@@ -242,7 +262,7 @@ async function measureSequential(
     timeoutMs: PHASE_TIMEOUT_MS,
     check: endpoint.quick,
   });
-  await settle(pids.worker, USAGE_FLUSH_MS + 50);
+  await settle(pids.worker, shape.afterMs);
   failIf(run.failures, `${what} sequential`);
   const result = {
     totalMs: summarize(run.total),
@@ -525,6 +545,7 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       "gateway",
       pids,
       hz,
+      { ...SCENARIO_SHAPE, afterMs: 0 }, // no usage record, no flush to wait for
     );
 
     const results: ScenarioResult[] = [];
@@ -536,8 +557,8 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       };
       const shared = s.directOf ? results.find((r) => r.id === s.directOf)?.direct : undefined;
       const directSide: SideResult = shared ?? {
-        load: await measureLoad(s.direct, "direct", pids, hz),
-        sequential: await measureSequential(s.direct, "direct", pids, hz),
+        load: await measureLoad(s.direct, "direct", pids, hz, DIRECT_SHAPE),
+        sequential: await measureSequential(s.direct, "direct", pids, hz, DIRECT_SHAPE),
       };
       results.push({
         id: s.id,
@@ -556,13 +577,14 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
     const probeResults: ProbeResult[] = [];
     if (probes.length) log(`Runtime floor: the probe worker on ${worker.probeUrl?.origin}`);
     for (const p of probes) {
+      const shape = p.id === "queue" ? QUEUE_PROBE_SHAPE : PROBE_SHAPE;
       probeResults.push({
         id: p.id,
         label: p.label,
         route: p.route,
-        load: await measureLoad(p.endpoint, `probe ${p.id}`, pids, hz, PROBE_SHAPE),
+        load: await measureLoad(p.endpoint, `probe ${p.id}`, pids, hz, shape),
         // One at a time too: the proxies against direct, the bindings' hops against the noop.
-        sequential: await measureSequential(p.endpoint, `probe ${p.id}`, pids, hz),
+        sequential: await measureSequential(p.endpoint, `probe ${p.id}`, pids, hz, shape),
         directOf: p.directOf,
       });
     }
@@ -587,6 +609,7 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
         warmupSeconds: WARMUP_SECONDS,
         sequentialCount: SEQUENTIAL_COUNT,
         authCacheSeconds,
+        directPhaseSeconds: DIRECT_PHASE_SECONDS,
       },
       bundle: {
         bytes: bundle.bytes,
