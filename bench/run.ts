@@ -5,7 +5,9 @@ import { availableParallelism, release } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { PACED_FRAME_MS } from "../test/mocks/scenario.ts";
 import { runLoad, runSequential, timedRequest } from "./load.ts";
+import { measurePaced, PACED_MODEL, pacedCall } from "./paced.ts";
 import { buildProbes, type Probe, sameAnswer } from "./probes.ts";
 import { clockTicksPerSecond, cpuTicks } from "./proc.ts";
 import {
@@ -20,15 +22,20 @@ import {
   type BenchResults,
   compareWithFloor,
   judgeTargets,
+  type PacedResult,
   type ProbeResult,
+  type RuntimeFloor,
   renderMarkdown,
   type ScenarioResult,
   type SideResult,
+  type StorageCounts,
+  type WarmStorage,
   wranglerGzipKiB,
 } from "./report.ts";
 import { buildScenarios, type Endpoint, quick, type Scenario } from "./scenarios.ts";
 import { setUpGateway } from "./setup.ts";
 import { cpuMicrosPerRequest, perSecond, phaseAmount, summarize } from "./stats.ts";
+import { countWarmStorage } from "./storage.ts";
 import { type Bundle, bootWorker, buildBundle, PROBE, type WorkerHandle } from "./worker.ts";
 
 /**
@@ -37,7 +44,10 @@ import { type Bundle, bootWorker, buildBundle, PROBE, type WorkerHandle } from "
  * is sent to the gateway and the same request straight to the mock, under load and one at a
  * time, and the workerd process's CPU time is read from /proc around each phase. Every answer is
  * checked once in full before any load, and cheaply under load; any failure ends the run without
- * figures (exit code 1). Then the runtime's floor: bench/probe-worker.js, in the same workerd,
+ * figures (exit code 1). Before the load, two phases that measure no CPU: each lane's warm call
+ * is counted for storage round trips by the counting worker (bench/storage.ts, a worker of its
+ * own, so the measured one stays the plain bundle), and the paced stream is timed per chunk
+ * (bench/paced.ts). After it, the runtime's floor: bench/probe-worker.js, in the same workerd,
  * does each thing the gateway does per request alone (bench/probes.ts). Prints a markdown table
  * and writes bench/results/<time>.json.
  *
@@ -46,12 +56,18 @@ import { type Bundle, bootWorker, buildBundle, PROBE, type WorkerHandle } from "
  * went (bench/profile.ts), writing the gateway isolate's .cpuprofile next to the results.
  */
 
+// Phase lengths keep a full run under 5 minutes on 2 cores (it took 377 s with 5 s phases, 1 s
+// warm-ups and 300 sequential requests, before the counting and paced phases were added). A
+// gateway phase still holds at least 400 requests: hundreds of clock ticks of workerd CPU, ~3 s
+// on the slowest lane of a quiet machine (a busy one slows the rate, and the fewest sets the length).
 const CONNECTIONS = 32;
-const PHASE_SECONDS = 5;
-const WARMUP_SECONDS = 1;
-const SEQUENTIAL_COUNT = 300;
-/** The runtime floor's probes: six of them, shorter phases (~4 s each, warm-up and settling included). */
-const PROBE_PHASE_SECONDS = 3;
+const PHASE_SECONDS = 3;
+/** The direct sides (the Node mock, thousands of rps) need less to settle their figures. */
+const DIRECT_PHASE_SECONDS = 2;
+const WARMUP_SECONDS = 0.5;
+const SEQUENTIAL_COUNT = 200;
+/** The runtime floor's probes: eight of them, shorter phases (~3 s each, warm-up and settling included). */
+const PROBE_PHASE_SECONDS = 2;
 const PROBE_WARMUP_SECONDS = 0.5;
 const CONVERSATION_POOL = 256;
 /** Hard bounds: no phase runs longer, no run longer than this. */
@@ -155,28 +171,41 @@ const loadPhase = (endpoint: Endpoint, amount: number) =>
     check: endpoint.quick,
   });
 
-/** How long a measured phase and its warm-up last, and the fewest requests a phase may have. */
+/**
+ * How long a measured phase and its warm-up last, the fewest requests a phase may have, and how
+ * long to wait after it before reading the CPU: the gateway's last usage pack leaves up to one
+ * flush window after the last response; a direct side leaves the worker idle.
+ */
 interface PhaseShape {
   phaseSeconds: number;
   warmupSeconds: number;
   minRequests: number;
+  afterMs: number;
 }
 const SCENARIO_SHAPE: PhaseShape = {
   phaseSeconds: PHASE_SECONDS,
   warmupSeconds: WARMUP_SECONDS,
-  minRequests: 1000,
+  minRequests: 400,
+  afterMs: USAGE_FLUSH_MS + 50,
 };
+const DIRECT_SHAPE: PhaseShape = { ...SCENARIO_SHAPE, phaseSeconds: DIRECT_PHASE_SECONDS, afterMs: 0 };
 const PROBE_SHAPE: PhaseShape = {
   phaseSeconds: PROBE_PHASE_SECONDS,
   warmupSeconds: PROBE_WARMUP_SECONDS,
-  minRequests: 600,
+  minRequests: 400,
+  afterMs: 0,
 };
+/** The queue probe's consumer acknowledges batches after the sends: its CPU lands late. */
+const QUEUE_PROBE_SHAPE: PhaseShape = { ...PROBE_SHAPE, afterMs: USAGE_FLUSH_MS + 50 };
 
 /** A first short burst gives the rate, a second one lasts about `seconds`; returns its rate. */
 async function warmUp(endpoint: Endpoint, what: string, seconds = WARMUP_SECONDS): Promise<number> {
-  const first = await loadPhase(endpoint, CONNECTIONS * 10);
+  const first = await loadPhase(endpoint, CONNECTIONS * 5);
   failIf(first.failures, `${what} warm-up`);
-  const amount = phaseAmount(perSecond(first.ok, first.elapsedMs), seconds, { min: 320, max: 20_000 });
+  const amount = phaseAmount(perSecond(first.ok, first.elapsedMs), seconds, {
+    min: CONNECTIONS * 5,
+    max: 20_000,
+  });
   const warm = await loadPhase(endpoint, amount);
   failIf(warm.failures, `${what} warm-up`);
   return perSecond(warm.ok, warm.elapsedMs);
@@ -199,7 +228,7 @@ async function measureLoad(
   const before = { worker: cpuTicks([pids.worker]), mock: cpuTicks([pids.mock]), self: process.cpuUsage() };
   const run = await load(amount);
   const self = process.cpuUsage(before.self);
-  await settle(pids.worker, USAGE_FLUSH_MS + 50);
+  await settle(pids.worker, shape.afterMs);
   const worker = cpuTicks([pids.worker]) - before.worker;
   const mock = cpuTicks([pids.mock]) - before.mock;
   failIf(run.failures, what);
@@ -225,6 +254,7 @@ async function measureSequential(
   what: string,
   pids: Pids,
   hz: number,
+  shape: PhaseShape = SCENARIO_SHAPE,
 ): Promise<SideResult["sequential"]> {
   const before = { worker: cpuTicks([pids.worker]), mock: cpuTicks([pids.mock]) };
   const run = await runSequential(endpoint.call, {
@@ -232,7 +262,7 @@ async function measureSequential(
     timeoutMs: PHASE_TIMEOUT_MS,
     check: endpoint.quick,
   });
-  await settle(pids.worker, USAGE_FLUSH_MS + 50);
+  await settle(pids.worker, shape.afterMs);
   failIf(run.failures, `${what} sequential`);
   const result = {
     totalMs: summarize(run.total),
@@ -361,6 +391,61 @@ async function profileScenarios(
   }
 }
 
+/**
+ * Each lane's warm call counted for storage round trips by the counting worker (bench/storage.ts):
+ * the same scenarios, built on its origin. OpenAI passthrough's count is printed as a sanity check.
+ */
+async function countStorage(
+  origin: string,
+  setup: { key: string; conversations: string[] },
+  mockUrl: string,
+): Promise<{ lanes: Map<string, WarmStorage>; unattributed: StorageCounts | undefined }> {
+  log(`Warm storage round trips: the counting worker on ${origin}`);
+  const counted = buildScenarios({
+    gateway: origin,
+    mock: mockUrl,
+    key: setup.key,
+    conversations: setup.conversations,
+  });
+  const result = await countWarmStorage(origin, counted).catch((err: Error) => {
+    throw new BenchFailure("counting the warm calls' storage failed", [err.message]);
+  });
+  const plain = result.lanes.get("openai");
+  if (plain) {
+    log(
+      `  OpenAI passthrough, warm: ${plain.beforeUpstream.d1RoundTrips} D1 round trip(s) before upstream, ${plain.total.d1RoundTrips} in total`,
+    );
+  }
+  return result;
+}
+
+/**
+ * The paced lane (bench/paced.ts): the OpenAI passthrough stream with `paced-16`, one stream at a
+ * time, on the gateway, straight to the mock, and through the probe's JavaScript relay.
+ */
+async function measurePacedLane(scenarios: Scenario[], probes: Probe[]): Promise<PacedResult | undefined> {
+  const stream = scenarios.find((s) => s.id === "openai-stream");
+  if (!stream) return undefined;
+  log(`Paced stream (${PACED_MODEL}), one at a time`);
+  const measure = async (what: string, call: Endpoint["call"]) => {
+    const side = await measurePaced(pacedCall(call)).catch((err: Error) => {
+      throw new BenchFailure(`paced stream, ${what}: ${err.message}`);
+    });
+    log(
+      `  ${what}: per-chunk p50 ${side.chunkMs.p50.toFixed(3)} ms, p99 ${side.chunkMs.p99.toFixed(3)} ms over ${side.chunkMs.n} chunks`,
+    );
+    return side;
+  };
+  const relay = probes.find((p) => p.id === "relay");
+  return {
+    model: PACED_MODEL,
+    frameMs: PACED_FRAME_MS,
+    direct: await measure("direct", stream.direct.call),
+    gateway: await measure("gateway", stream.gateway.call),
+    relay: relay ? await measure("relay probe", relay.endpoint.call) : undefined,
+  };
+}
+
 // --- Main ----------------------------------------------------------------------------------
 
 function machineInfo(worker: WorkerHandle, hz: number): BenchResults["machine"] {
@@ -409,8 +494,9 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       AUTH_CACHE_SECONDS: String(authCacheSeconds),
     },
     inspectorPort: profileIds ? 0 : undefined,
-    // The probe worker is measured, not profiled: a --profile run leaves it out.
+    // The probe and counting workers measure, not profile: a --profile run leaves them out.
     probeUpstream: profileIds ? undefined : mockUrl,
+    countingUpstream: profileIds ? undefined : mockUrl,
   });
   cleanups.push(() => worker.dispose());
   const gateway = worker.url.origin;
@@ -441,6 +527,13 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       return;
     }
 
+    // Before any load, two phases that measure no CPU. Their usage records reach the gateway's
+    // queue consumer in a batch or two within 5 s: one D1 insert each, noise next to a phase.
+    const storage = worker.countingUrl
+      ? await countStorage(worker.countingUrl.origin, setup, mockUrl)
+      : undefined;
+    const paced = await measurePacedLane(scenarios, probes);
+
     // The runtime's own floor: a route that touches no binding (no auth, no storage).
     log("Floor: GET /health");
     const floor = await measureLoad(
@@ -452,6 +545,7 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       "gateway",
       pids,
       hz,
+      { ...SCENARIO_SHAPE, afterMs: 0 }, // no usage record, no flush to wait for
     );
 
     const results: ScenarioResult[] = [];
@@ -463,8 +557,8 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       };
       const shared = s.directOf ? results.find((r) => r.id === s.directOf)?.direct : undefined;
       const directSide: SideResult = shared ?? {
-        load: await measureLoad(s.direct, "direct", pids, hz),
-        sequential: await measureSequential(s.direct, "direct", pids, hz),
+        load: await measureLoad(s.direct, "direct", pids, hz, DIRECT_SHAPE),
+        sequential: await measureSequential(s.direct, "direct", pids, hz, DIRECT_SHAPE),
       };
       results.push({
         id: s.id,
@@ -474,6 +568,8 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
         direct: directSide,
         directOf: s.directOf,
         note: s.note?.(),
+        writesD1: s.writesD1,
+        storage: storage?.lanes.get(s.id),
       });
     }
 
@@ -481,16 +577,25 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
     const probeResults: ProbeResult[] = [];
     if (probes.length) log(`Runtime floor: the probe worker on ${worker.probeUrl?.origin}`);
     for (const p of probes) {
+      const shape = p.id === "queue" ? QUEUE_PROBE_SHAPE : PROBE_SHAPE;
       probeResults.push({
         id: p.id,
         label: p.label,
         route: p.route,
-        load: await measureLoad(p.endpoint, `probe ${p.id}`, pids, hz, PROBE_SHAPE),
+        load: await measureLoad(p.endpoint, `probe ${p.id}`, pids, hz, shape),
         // One at a time too: the proxies against direct, the bindings' hops against the noop.
-        sequential: await measureSequential(p.endpoint, `probe ${p.id}`, pids, hz),
+        sequential: await measureSequential(p.endpoint, `probe ${p.id}`, pids, hz, shape),
         directOf: p.directOf,
       });
     }
+    const runtimeFloor: RuntimeFloor | undefined = probeResults.length
+      ? {
+          phaseSeconds: PROBE_PHASE_SECONDS,
+          warmupSeconds: PROBE_WARMUP_SECONDS,
+          probes: probeResults,
+          comparisons: compareWithFloor(probeResults, results),
+        }
+      : undefined;
 
     const gzipKiB = wranglerGzipKiB(bundle.wranglerSummary);
     const report: BenchResults = {
@@ -504,6 +609,7 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
         warmupSeconds: WARMUP_SECONDS,
         sequentialCount: SEQUENTIAL_COUNT,
         authCacheSeconds,
+        directPhaseSeconds: DIRECT_PHASE_SECONDS,
       },
       bundle: {
         bytes: bundle.bytes,
@@ -517,15 +623,14 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
         cpuMicrosPerRequest: floor.cpuMicrosPerRequest.worker,
       },
       scenarios: results,
-      runtimeFloor: probeResults.length
-        ? {
-            phaseSeconds: PROBE_PHASE_SECONDS,
-            warmupSeconds: PROBE_WARMUP_SECONDS,
-            probes: probeResults,
-            comparisons: compareWithFloor(probeResults, results, authCacheSeconds === 0),
-          }
-        : undefined,
-      targets: judgeTargets(results, { gzipBytes: bundle.gzipBytes, wranglerGzipKiB: gzipKiB }),
+      runtimeFloor,
+      paced,
+      storageUnattributed: storage?.unattributed,
+      targets: judgeTargets(
+        results,
+        { gzipBytes: bundle.gzipBytes, wranglerGzipKiB: gzipKiB },
+        { runtimeFloor, paced },
+      ),
     };
     const dir = join(root, "bench", "results");
     mkdirSync(dir, { recursive: true });

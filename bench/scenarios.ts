@@ -40,6 +40,8 @@ export interface Scenario {
   directOf?: string;
   /** What the scenario wants said about its run (e.g. how long the conversations grew). */
   note?: () => string;
+  /** It writes D1 after the vendor answers: its floor counts those round trips too (report.ts). */
+  writesD1?: boolean;
 }
 
 export interface ScenarioContext {
@@ -776,6 +778,7 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       },
       direct: responsesAnthropicDirect,
       directOf: "responses-anthropic",
+      writesD1: true,
       note: () =>
         "`store` left out (the default: true), so each call also writes the response to D1 before answering and prunes expired ones after (waitUntil); direct is Responses→Anthropic's, as `store` never reaches the vendor",
     },
@@ -873,6 +876,7 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       },
       direct: openaiDirect,
       directOf: "openai",
+      writesD1: true,
       note: () => {
         const pool = ctx.conversations.length;
         return `${turn} turns over ${pool} conversations: at most ${2 * Math.ceil(turn / pool)} messages of history each at the end`;

@@ -95,6 +95,8 @@ export interface WorkerHandle {
   url: URL;
   /** The probe worker's origin (bench/probe-worker.js), when it was asked for. */
   probeUrl: URL | undefined;
+  /** The counting worker's origin (bench/counting-entry.js), when it was asked for. */
+  countingUrl: URL | undefined;
   /** The workerd process running it. */
   pid: number;
   workerdVersion: string;
@@ -114,6 +116,11 @@ export interface BootOptions {
   inspectorPort?: number | undefined;
   /** Also runs the probe worker in the same workerd, forwarding to this origin (the mock's). */
   probeUpstream?: string | undefined;
+  /**
+   * Also runs the counting worker: the same bundle behind bench/counting-entry.js, whose fetches
+   * to this origin (the mock's) are the upstream calls.
+   */
+  countingUpstream?: string | undefined;
 }
 
 /**
@@ -163,6 +170,23 @@ export async function bootWorker(opts: BootOptions): Promise<WorkerHandle> {
   );
 
   const probe = opts.probeUpstream === undefined ? [] : [probeWorker(workerOptions, opts.probeUpstream)];
+  const name = config.name ?? "switchboard";
+  const gatewayWorker = {
+    // The bundle is one module: the source rules wrangler used to build it do not apply.
+    ...withoutKey(workerOptions, "modulesRules"),
+    name,
+    // wrangler.toml's vars only, never .dev.vars (a developer's keys stay out of the benchmark).
+    bindings: { ...(config.vars as Record<string, string>), ...opts.vars },
+    ratelimits,
+    modules: true,
+    scriptPath: opts.bundle.path,
+    modulesRoot: opts.bundle.dir,
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0, proxy: false }],
+  };
+  const counting =
+    opts.countingUpstream === undefined
+      ? []
+      : [await countingWorker(gatewayWorker, opts.bundle, opts.countingUpstream)];
 
   const storage = await mkdtemp(join(tmpdir(), "switchboard-bench-state-"));
   let tail = "";
@@ -184,21 +208,7 @@ export async function bootWorker(opts: BootOptions): Promise<WorkerHandle> {
     handleStructuredLogs(log: { level: string; message: string }) {
       tail = `${tail}${log.level}: ${log.message}\n`.slice(-LOG_TAIL);
     },
-    workers: [
-      {
-        // The bundle is one module: the source rules wrangler used to build it do not apply.
-        ...withoutKey(workerOptions, "modulesRules"),
-        name: config.name ?? "switchboard",
-        // wrangler.toml's vars only, never .dev.vars (a developer's keys stay out of the benchmark).
-        bindings: { ...(config.vars as Record<string, string>), ...opts.vars },
-        ratelimits,
-        modules: true,
-        scriptPath: opts.bundle.path,
-        modulesRoot: opts.bundle.dir,
-        unsafeDirectSockets: [{ host: "127.0.0.1", port: 0, proxy: false }],
-      },
-      ...probe,
-    ],
+    workers: [gatewayWorker, ...probe, ...counting],
   });
   const miniflare = new mf.Miniflare(options);
   // Miniflare's own signal hook stops workerd and exits the process at once on Ctrl-C, before any
@@ -212,9 +222,12 @@ export async function bootWorker(opts: BootOptions): Promise<WorkerHandle> {
   };
   try {
     await miniflare.ready;
-    const url = await miniflare.unsafeGetDirectURL(config.name ?? "switchboard");
+    const url = await miniflare.unsafeGetDirectURL(name);
     await applyMigrations(miniflare, join(opts.root, "migrations"));
     const probeUrl = probe.length ? await bootProbe(miniflare) : undefined;
+    const countingUrl = counting.length
+      ? new URL((await miniflare.unsafeGetDirectURL(COUNTING_NAME)).origin)
+      : undefined;
     const workerd = findDescendants(process.pid, "workerd");
     if (workerd.length !== 1) {
       throw new Error(`expected one workerd process under pid ${process.pid}, found ${workerd.length}`);
@@ -222,6 +235,7 @@ export async function bootWorker(opts: BootOptions): Promise<WorkerHandle> {
     return {
       url: new URL(url.origin),
       probeUrl,
+      countingUrl,
       pid: (workerd[0] as { pid: number }).pid,
       workerdVersion,
       miniflareVersion,
@@ -260,6 +274,53 @@ function probeWorker(
     // probe consumes its own queue (and acknowledges each batch), with the gateway's batching.
     queueConsumers: { [PROBE.queue]: { maxBatchSize: 100, maxBatchTimeout: 5 } },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0, proxy: false }],
+  };
+}
+
+const COUNTING_NAME = "switchboard-counting";
+
+/**
+ * The counting worker: the gateway's bundle behind bench/counting-entry.js (main module), with the
+ * gateway's bindings. D1 and KV are the gateway's own (the same ids: Miniflare shares them), so it
+ * sees the benchmark's user, keys and cache entries; it sends to the gateway's usage queue but does
+ * not consume it (one consumer per queue: the gateway's). Usage records go out one per call
+ * (USAGE_FLUSH_MS=0), in the call's own waitUntil, instead of joining another request's pack.
+ */
+async function countingWorker(
+  gateway: Record<string, any>,
+  bundle: Bundle,
+  upstream: string,
+): Promise<Record<string, unknown>> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const module = async (name: string, from: string) => ({
+    type: "ESModule",
+    path: join(bundle.dir, name),
+    contents: await readFile(from, "utf8"),
+  });
+  const kinds: [string, string][] = [
+    ["d1Databases", "d1"],
+    ["kvNamespaces", "kv"],
+    ["durableObjects", "do"],
+    ["queueProducers", "queue"],
+    ["ratelimits", "ratelimit"],
+  ];
+  const bindings = Object.fromEntries(
+    kinds.flatMap(([option, kind]) => Object.keys(gateway[option] ?? {}).map((name) => [name, kind])),
+  );
+  const { scriptPath: _, queueConsumers: __, ...rest } = gateway;
+  return {
+    ...rest,
+    name: COUNTING_NAME,
+    bindings: {
+      ...gateway.bindings,
+      USAGE_FLUSH_MS: "0",
+      BENCH_COUNTING: JSON.stringify({ upstream, bindings }),
+    },
+    modules: [
+      await module("counting-entry.js", join(here, "counting-entry.js")),
+      await module("counting.js", join(here, "counting.js")),
+      await module("gateway.js", bundle.path),
+    ],
   };
 }
 

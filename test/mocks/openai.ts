@@ -10,6 +10,7 @@ import {
   requestLog,
   scenarioOf,
   sendJson,
+  WRITTEN_AT,
   words,
   writeEvents,
 } from "./scenario.ts";
@@ -73,7 +74,7 @@ function answer(body: Body, path: string, headers: IncomingMessage["headers"]) {
   }
   let content: string;
   if (scenario === "inspect") content = JSON.stringify({ path, headers, body });
-  else if (scenario === "chunks-16") content = CHUNKS_16_TEXT;
+  else if (scenario === "chunks-16" || scenario === "paced-16") content = CHUNKS_16_TEXT;
   else if (last?.role === "tool") content = `The tool said: ${String(last.content)}`;
   else {
     const images = Array.isArray(last?.content)
@@ -104,12 +105,15 @@ const base = (model: string) => ({
 
 export function openaiStreamFrames(body: Body, a: ReturnType<typeof answer>, scenario: string): string[] {
   const includeUsage = body.stream_options?.include_usage === true;
+  // `paced-16`: each chunk's write time (writeEvents' stamp), a field readers may ignore.
+  const stamp = scenario === "paced-16" ? { [WRITTEN_AT]: 0 } : {};
   const chunk = (delta: object, finish: string | null = null) =>
     `data: ${JSON.stringify({
       ...base(body.model ?? ""),
       object: "chat.completion.chunk",
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
       ...(includeUsage ? { usage: null } : {}),
+      ...stamp,
     })}\n\n`;
   const frames = [chunk({ role: "assistant", content: "", refusal: null })];
   if (a.toolCalls) {
@@ -136,7 +140,7 @@ export function openaiStreamFrames(body: Body, a: ReturnType<typeof answer>, sce
   frames.push(chunk({}, a.finish));
   if (includeUsage) {
     frames.push(
-      `data: ${JSON.stringify({ ...base(body.model ?? ""), object: "chat.completion.chunk", choices: [], usage: OPENAI_USAGE })}\n\n`,
+      `data: ${JSON.stringify({ ...base(body.model ?? ""), object: "chat.completion.chunk", choices: [], usage: OPENAI_USAGE, ...stamp })}\n\n`,
     );
   }
   frames.push("data: [DONE]\n\n");
@@ -192,6 +196,7 @@ export async function handleOpenAI(
       res,
       scenario === "slow-stream" ? Array(100).fill(frames[1]) : frames,
       framePause(scenario, scenario === "slow-stream" ? 50 : 1),
+      scenario === "paced-16",
     );
   }
   sendJson(res, 200, {

@@ -24,6 +24,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  *   CHUNKS_16_TEXT, and a stream carries it in exactly 16 content deltas written back to back,
  *   each on its own event-loop turn but with no timer between them (other streams pause 1 ms per
  *   frame), so a benchmark measures the gateway and not the mock's pauses.
+ * - `paced-16` (OpenAI's Chat Completions, for `npm run bench`'s per-chunk latency): the stream of
+ *   `chunks-16`, one frame every PACED_FRAME_MS, each chunk carrying `x_written_at` (WRITTEN_AT):
+ *   when the mock wrote it, in epoch ms with microsecond digits (epochMs). Readers that ignore
+ *   unknown fields read the same stream as `chunks-16`'s.
  * - `fixture-<name>[~<bytes>]` (every vendor mock, for its own vendor): replays the recorded body
  *   test/fixtures/<vendor>/<name>.sse byte for byte (a stream request), or <name>.json (any
  *   request; also a stream request when there is no .sse, like a host that ignores `stream`).
@@ -41,9 +45,22 @@ export function scenarioOf(model: string | undefined): string {
 export const CHUNKS_16_TEXT =
   "The quick brown fox jumps over the lazy dog while five boxing wizards jump quickly today.";
 
-/** How long writeEvents waits between frames: `chunks-16` streams only yield to the event loop. */
+/** The pause between a `paced-16` stream's frames, in ms. */
+export const PACED_FRAME_MS = 10;
+/** The field of a `paced-16` chunk that says when it was written (see writeEvents' `stamp`). */
+export const WRITTEN_AT = "x_written_at";
+/** A frame's stamp before it is written: `"x_written_at":0`, replaced at the write. */
+export const UNWRITTEN_STAMP = `"${WRITTEN_AT}":0`;
+/**
+ * Now, in epoch ms with microsecond digits. Two processes of one machine agree on it to within
+ * microseconds; a benchmark that compares two sides measured by the same pair of processes loses
+ * any constant offset in the difference anyway.
+ */
+export const epochMs = (): number => performance.timeOrigin + performance.now();
+
+/** How long writeEvents waits between frames: `chunks-16` streams only yield to the event loop, `paced-16` ones wait PACED_FRAME_MS. */
 export const framePause = (scenario: string, otherwise: number): number | "turn" =>
-  scenario === "chunks-16" ? "turn" : otherwise;
+  scenario === "chunks-16" ? "turn" : scenario === "paced-16" ? PACED_FRAME_MS : otherwise;
 
 export interface RecordedRequest {
   path: string;
@@ -147,13 +164,19 @@ export function commonScenario(
 
 /**
  * Writes SSE frames with real pauses between writes so the client sees separate chunks; `"turn"`
- * writes the next frame on the next event-loop turn (its own write, without a timer).
+ * writes the next frame on the next event-loop turn (its own write, without a timer). With
+ * `stamp`, a frame's UNWRITTEN_STAMP becomes the time of its write (epochMs).
  */
-export async function writeEvents(res: ServerResponse, frames: string[], pause: number | "turn" = 0) {
+export async function writeEvents(
+  res: ServerResponse,
+  frames: string[],
+  pause: number | "turn" = 0,
+  stamp = false,
+) {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   for (const frame of frames) {
     if (res.destroyed) return;
-    res.write(frame);
+    res.write(stamp ? frame.replace(UNWRITTEN_STAMP, `"${WRITTEN_AT}":${epochMs()}`) : frame);
     if (pause === "turn") await new Promise((r) => setImmediate(r));
     else if (pause) await new Promise((r) => setTimeout(r, pause));
   }

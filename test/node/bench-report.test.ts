@@ -1,13 +1,20 @@
 import { describe, expect, it } from "vitest";
+import { emptyCounts } from "../../bench/counting.js";
 import {
   type BenchResults,
   compareWithFloor,
+  floorD1RoundTrips,
+  formatStorage,
   judgeTargets,
+  type PacedResult,
   type ProbeResult,
+  pacedAdded,
   renderMarkdown,
   type ScenarioResult,
   type SideResult,
+  type StorageCounts,
   sequentialFloor,
+  type WarmStorage,
   wranglerGzipKiB,
 } from "../../bench/report.ts";
 import { summarize } from "../../bench/stats.ts";
@@ -41,31 +48,18 @@ const passing = [
   scenario("openai-stream", true, side({ rps: 6000, cpu: 390, seq: 2, ttfb: 1.05 }), direct),
 ];
 
-describe("judgeTargets", () => {
-  it("meets every target the issue sets when the figures are within them", () => {
-    const verdicts = judgeTargets(passing, { gzipBytes: 150_000, wranglerGzipKiB: 150 });
-    expect(verdicts.map((v) => [v.name, v.met])).toEqual([
-      ["non-stream rps vs direct", true], // 0.4 ≥ 0.35
-      ["non-stream worker CPU per request", true],
-      ["non-stream sequential added latency p50", true], // +0.25 ms
-      ["stream TTFB added p50", true], // +0.95 ms
-      ["stream worker CPU per 16-chunk stream", true],
-      ["stream rps vs direct", true],
-      ["bundle, minified, gzip", true],
-    ]);
-    expect(verdicts[2]?.value).toBeCloseTo(0.25);
-  });
-
-  it("fails each one past its bound, and any whose figure is missing", () => {
-    const slow = [
-      scenario("openai", false, side({ rps: 3000, cpu: 151, seq: 0.6, ttfb: 0.5 }), direct),
-      scenario("openai-stream", true, side({ rps: 4000, cpu: 401, seq: 3, ttfb: 1.2 }), direct),
-    ];
-    const verdicts = judgeTargets(slow, { gzipBytes: 200_000, wranglerGzipKiB: null });
-    expect(verdicts.every((v) => !v.met)).toBe(true);
-    expect(verdicts.at(-1)?.value).toBeCloseTo(195.3125); // own gzip size when wrangler printed none
-    expect(judgeTargets([], { gzipBytes: 1, wranglerGzipKiB: 1 }).filter((v) => v.met)).toHaveLength(1);
-  });
+/** A paced side whose chunks took these ms from the mock's write to the client. */
+const pacedSide = (samples: number[]) => ({
+  streams: 1,
+  chunkMs: summarize(samples),
+  ttfbMs: summarize([1]),
+});
+const paced = (gatewayMs: number, relayMs?: number): PacedResult => ({
+  model: "paced-16",
+  frameMs: 10,
+  direct: pacedSide([0.1, 0.2]),
+  gateway: pacedSide([0.2, 0.2 + gatewayMs]),
+  relay: relayMs === undefined ? undefined : pacedSide([0.15, 0.2 + relayMs]),
 });
 
 const probe = (id: string, cpu: number): ProbeResult => ({
@@ -85,74 +79,202 @@ const probes = [
   probe("queue", 250),
 ];
 
-describe("compareWithFloor", () => {
-  it("builds the floor as proxy + d1 + ratelimit − 2 × noop + a 50th of a queue send, and the rest is the gateway's", () => {
-    const gateway = [
-      scenario("openai", false, side({ rps: 600, cpu: 1500, seq: 3, ttfb: 3 }), direct),
-      scenario("openai-stream", true, side({ rps: 400, cpu: 2400, seq: 4, ttfb: 3 }), direct),
+describe("judgeTargets", () => {
+  it("meets every target the issue sets when the figures are within them", () => {
+    const verdicts = judgeTargets(
+      passing,
+      { gzipBytes: 150_000, wranglerGzipKiB: 150 },
+      { paced: paced(0.15) },
+    );
+    expect(verdicts.map((v) => [v.name, v.met])).toEqual([
+      ["non-stream rps vs direct", true], // 0.4 ≥ 0.35
+      ["non-stream worker CPU per request", true],
+      ["non-stream sequential added latency p50", true], // +0.25 ms
+      ["stream TTFB added p50", true], // +0.95 ms
+      ["stream per-chunk delay added p99 (paced, after the first chunk)", true], // +0.15 ms
+      ["stream worker CPU per 16-chunk stream", true],
+      ["stream rps vs direct", true],
+      ["bundle, minified, gzip", true],
+    ]);
+    expect(verdicts[2]?.value).toBeCloseTo(0.25);
+    expect(verdicts[4]?.value).toBeCloseTo(0.15);
+    expect(verdicts.some((v) => v.floor)).toBe(false); // no probes ran
+  });
+
+  it("fails each one past its bound, and any whose figure is missing", () => {
+    const slow = [
+      scenario("openai", false, side({ rps: 3000, cpu: 151, seq: 0.6, ttfb: 0.5 }), direct),
+      scenario("openai-stream", true, side({ rps: 4000, cpu: 401, seq: 3, ttfb: 1.2 }), direct),
     ];
-    const [plain, stream] = compareWithFloor(probes, gateway);
-    // 250 + 350 + 300 − 100 + (250 − 50) / 50 = 804; the stream, on the JS relay: 1050 + 554 = 1604.
+    const verdicts = judgeTargets(slow, { gzipBytes: 200_000, wranglerGzipKiB: null }, { paced: paced(0.2) });
+    expect(verdicts.every((v) => !v.met)).toBe(true);
+    expect(verdicts.at(-1)?.value).toBeCloseTo(195.3125); // own gzip size when wrangler printed none
+    expect(judgeTargets([], { gzipBytes: 1, wranglerGzipKiB: 1 }).filter((v) => v.met)).toHaveLength(1);
+  });
+
+  it("gives each target what the runtime's floor allows for it", () => {
+    const timed = (p: ProbeResult, seq: number, ttfb: number): ProbeResult => ({
+      ...p,
+      sequential: side({ rps: 0, cpu: 0, seq, ttfb }).sequential,
+    });
+    const withSeq = probes.map((p) =>
+      p.id === "proxy" ? timed(p, 0.5, 0.4) : p.id === "noop" ? timed(p, 0.25, 0.2) : timed(p, 0.55, 0.3),
+    );
+    const lanes = passing.map((s) => counted(s, warm(1)));
+    const runtimeFloor = {
+      phaseSeconds: 2,
+      warmupSeconds: 0.5,
+      probes: withSeq,
+      comparisons: compareWithFloor(withSeq, lanes),
+    };
+    const floors = judgeTargets(
+      lanes,
+      { gzipBytes: 1, wranglerGzipKiB: 1 },
+      { runtimeFloor, paced: paced(0.3, 0.1) },
+    ).map((v) => v.floor);
+    expect(floors).toEqual([
+      "a bare proxy: 0.50 ×", // 5000 rps against direct's 10000
+      "a bare proxy: 250 µs; the lane's floor: 804 µs",
+      // proxy 0.5 − direct 0.2; + d1 0.3 + ratelimit 0.3 over the noop.
+      "a bare proxy: +0.30 ms; with its limit and D1 round trips: +0.90 ms",
+      "a native pipe: +0.20 ms; a JS relay: +0.20 ms", // 0.3 against direct's 0.1
+      "a JS relay: +0.10 ms",
+      "a native pipe: 400 µs; a JS relay: 1050 µs; the lane's floor: 1604 µs",
+      "a native pipe: 0.50 ×; a JS relay: 0.50 ×",
+      undefined,
+    ]);
+  });
+});
+
+/** Warm storage: `before` D1 round trips before upstream, `total` in all. */
+const counts = (over: Partial<StorageCounts> = {}): StorageCounts => ({ ...emptyCounts(), ...over });
+const warm = (before: number, total = before, upstream = true): WarmStorage => ({
+  upstream,
+  beforeUpstream: counts({ d1RoundTrips: before, d1Statements: before, ratelimitCalls: 1 }),
+  total: counts({
+    d1RoundTrips: total,
+    d1Statements: total,
+    ratelimitCalls: 1,
+    queueSends: 1,
+    queueMessages: 1,
+  }),
+});
+const counted = (s: ScenarioResult, storage: WarmStorage, writesD1 = false): ScenarioResult => ({
+  ...s,
+  storage,
+  writesD1,
+});
+
+describe("floorD1RoundTrips", () => {
+  it("counts the warm call's round trips before upstream, and a writing lane's in total", () => {
+    const s = passing[0]!;
+    expect(floorD1RoundTrips(counted(s, warm(1)))).toBe(1);
+    expect(floorD1RoundTrips(counted(s, warm(0)))).toBe(0);
+    // A read after the answer in a lane that does not write is not credited (a stamp once a minute).
+    expect(floorD1RoundTrips(counted(s, warm(1, 2)))).toBe(1);
+    // A stored response: the read before, the write after.
+    expect(floorD1RoundTrips(counted(s, warm(1, 2), true))).toBe(2);
+    expect(floorD1RoundTrips(s)).toBeNaN();
+  });
+});
+
+describe("compareWithFloor", () => {
+  it("builds every lane's floor as base + ratelimit − noop + a 50th of a queue send + (d1 − noop) per D1 round trip", () => {
+    const gateway = [
+      counted(scenario("openai", false, side({ rps: 600, cpu: 1500, seq: 3, ttfb: 3 }), direct), warm(1)),
+      counted(
+        scenario("openai-stream", true, side({ rps: 400, cpu: 2400, seq: 4, ttfb: 3 }), direct),
+        warm(1),
+      ),
+      counted(
+        scenario("stored", false, side({ rps: 200, cpu: 3000, seq: 5, ttfb: 5 }), direct),
+        warm(1, 2),
+        true,
+      ),
+      counted(scenario("cached", false, side({ rps: 700, cpu: 900, seq: 2, ttfb: 2 }), direct), warm(0)),
+    ];
+    const [plain, stream, stored, cached] = compareWithFloor(probes, gateway);
+    // 250 + 300 − 50 + (250 − 50) / 50 + (350 − 50) × 1 = 804.
     expect(plain).toEqual({
       scenario: "openai",
       label: "openai",
-      proxy: "proxy",
+      base: "proxy",
+      d1RoundTrips: 1,
       floorMicros: 804,
       gatewayMicros: 1500,
       ownMicros: 696,
       queueMicros: 200,
     });
-    expect(stream).toMatchObject({
-      proxy: "relay",
-      floorMicros: 1604,
-      gatewayMicros: 2400,
-      ownMicros: 796,
-    });
+    // The stream, on the JS relay: 1050 + 554 = 1604.
+    expect(stream).toMatchObject({ base: "relay", floorMicros: 1604, gatewayMicros: 2400, ownMicros: 796 });
+    // Its write after the answer is a second D1 round trip: 804 + 300.
+    expect(stored).toMatchObject({ base: "proxy", d1RoundTrips: 2, floorMicros: 1104, ownMicros: 1896 });
+    // No D1 on a warm call (AUTH_CACHE_SECONDS, or a hot path that needs none): 250 + 300 − 50 + 4.
+    expect(cached).toMatchObject({ d1RoundTrips: 0, floorMicros: 504, ownMicros: 396 });
   });
 
-  it("leaves the D1 read out when the gateway caches it (AUTH_CACHE_SECONDS)", () => {
-    const gateway = [scenario("openai", false, side({ rps: 600, cpu: 1000, seq: 3, ttfb: 3 }), direct)];
-    // 250 + 300 − 50 + 200 / 50 = 504.
-    expect(compareWithFloor(probes, gateway, false)[0]).toMatchObject({ floorMicros: 504, ownMicros: 496 });
-  });
-
-  it("is NaN where a probe or a scenario is missing", () => {
-    const [plain, stream] = compareWithFloor(
-      probes.filter((p) => p.id !== "d1"),
-      [scenario("openai", false, passing[0]!.gateway, direct)],
-    );
+  it("is NaN where a probe or the lane's storage count is missing, but a lane with no D1 needs no d1 probe", () => {
+    const withoutD1 = probes.filter((p) => p.id !== "d1");
+    const [plain, uncounted] = compareWithFloor(withoutD1, [
+      counted(passing[0]!, warm(1)),
+      { ...passing[1]!, storage: undefined },
+    ]);
     expect(plain?.floorMicros).toBeNaN();
     expect(plain?.ownMicros).toBeNaN();
-    expect(stream?.gatewayMicros).toBeNaN();
-    expect(stream?.label).toBe("openai-stream");
+    expect(uncounted?.d1RoundTrips).toBeNaN();
+    expect(uncounted?.floorMicros).toBeNaN();
+    expect(compareWithFloor(withoutD1, [counted(passing[0]!, warm(0))])[0]?.floorMicros).toBe(504);
   });
 });
 
 describe("sequentialFloor", () => {
-  it("adds the proxy's latency over direct to a D1 read's and a rate-limit call's over the noop", () => {
+  it("adds the proxy's latency over direct to a rate-limit call's and a D1 read's per round trip, over the noop", () => {
     const timed = (id: string, seq: number) => ({
       ...probe(id, 0),
       sequential: side({ rps: 0, cpu: 0, seq, ttfb: seq }).sequential,
     });
-    const gateway = [scenario("openai", false, side({ rps: 1, cpu: 1, seq: 3.2, ttfb: 3 }), direct)];
-    const floor = sequentialFloor(
-      [timed("noop", 0.3), timed("proxy", 0.9), timed("d1", 0.8), timed("ratelimit", 1.1)],
-      gateway,
-    );
+    const all = [timed("noop", 0.3), timed("proxy", 0.9), timed("d1", 0.8), timed("ratelimit", 1.1)];
+    const plain = scenario("openai", false, side({ rps: 1, cpu: 1, seq: 3.2, ttfb: 3 }), direct);
+    const floor = sequentialFloor(all, [counted(plain, warm(1))]);
     // proxy 0.9 − direct 0.2 = 0.7; d1 0.5; ratelimit 0.8: 2.0 ms, against the gateway's 3.0.
     expect(floor?.d1Ms).toBeCloseTo(0.5);
     expect(floor?.ratelimitMs).toBeCloseTo(0.8);
+    expect(floor?.d1RoundTrips).toBe(1);
     expect(floor?.floorMs).toBeCloseTo(2.0);
     expect(floor?.gatewayMs).toBeCloseTo(3.0);
-    expect(sequentialFloor([timed("noop", 0.3)], gateway)).toBeUndefined();
-    // With AUTH_CACHE_SECONDS on, repeated calls read no D1: 0.7 + 0.8.
+    expect(sequentialFloor([timed("noop", 0.3)], [counted(plain, warm(1))])).toBeUndefined();
+    expect(sequentialFloor(all, [plain])).toBeUndefined();
+    // A warm call that reads no D1: 0.7 + 0.8.
+    expect(sequentialFloor(all, [counted(plain, warm(0))])?.floorMs).toBeCloseTo(1.5);
+  });
+});
+
+describe("formatStorage", () => {
+  it("names each kind, D1's statements when a batch held several, and the writes among KV's and the cache's", () => {
+    expect(formatStorage(counts({ d1RoundTrips: 1, d1Statements: 1 }))).toBe(
+      "D1 1 · DO 0 · KV 0 · cache 0 · queue 0",
+    );
     expect(
-      sequentialFloor(
-        [timed("noop", 0.3), timed("proxy", 0.9), timed("d1", 0.8), timed("ratelimit", 1.1)],
-        gateway,
-        false,
-      )?.floorMs,
-    ).toBeCloseTo(1.5);
+      formatStorage(
+        counts({
+          d1RoundTrips: 2,
+          d1Statements: 9,
+          doCalls: 2,
+          kvReads: 1,
+          kvWrites: 1,
+          cacheWrites: 2,
+          queueSends: 1,
+        }),
+      ),
+    ).toBe("D1 2 (9 stmts) · DO 2 · KV 2 (1 write) · cache 2 (2 writes) · queue 1");
+  });
+});
+
+describe("pacedAdded", () => {
+  it("is each percentile of a side's per-chunk latency minus direct's", () => {
+    const added = pacedAdded(pacedSide([0.3, 0.4, 0.5, 2]), pacedSide([0.1, 0.2, 0.2, 0.5]));
+    expect(added.p50).toBeCloseTo(0.2);
+    expect(added.p99).toBeCloseTo(1.5);
   });
 });
 
@@ -199,7 +321,7 @@ describe("renderMarkdown", () => {
     });
     const md = renderMarkdown(results);
     expect(md).toContain(
-      "| openai | 4000 | 10000 | 0.40 | 2.00 / 3.00 / 3.00 | 2.00 / 3.00 / 3.00 | +0.25 | – | 140 |",
+      "| openai | 4000 | 10000 | 0.40 | 2.00 / 3.00 / 3.00 | 2.00 / 3.00 / 3.00 | +0.25 | – | 140 | – | – |",
     );
     expect(md).toContain("| openai-stream | 6000 | 10000 | 0.60 |");
     expect(md).toContain("| +0.95 | 390 |");
@@ -213,21 +335,37 @@ describe("renderMarkdown", () => {
     expect(md.indexOf("† the direct side of openai,")).toBeLessThan(
       md.indexOf("† the direct side of openai-stream"),
     );
-    expect(md).toContain("| stream TTFB added p50 | ≤ 1 ms | 0.95 ms | yes | +28 ms |");
+    expect(md).toContain("| stream TTFB added p50 | ≤ 1 ms | 0.95 ms | yes |  | +28 ms |");
     expect(md).toContain("85 µs worker CPU/request");
     expect(md).toContain("2 × Test CPU");
     expect(md).toContain("Gateway: AUTH_CACHE_SECONDS=0 (off, the default).");
     expect(md).not.toContain("Runtime floor");
+    expect(md).not.toContain("Warm storage:");
+    expect(md).not.toContain("Paced stream");
   });
 
-  it("prints the runtime floor: the probes, the formula, and the gateway against the floor", () => {
+  it("prints every lane's warm storage and own cost, and the runtime floor: the probes, the formula, each lane against its floor", () => {
+    const lanes = [
+      counted(passing[0]!, warm(1)),
+      counted(passing[1]!, warm(1)),
+      counted(
+        { ...scenario("stored", false, passing[0]!.gateway, direct), directOf: "openai" },
+        warm(1, 2),
+        true,
+      ),
+      counted(
+        { ...scenario("cache-hit", false, passing[0]!.gateway, direct), directOf: "openai" },
+        { ...warm(1), upstream: false },
+      ),
+    ];
     const results = benchResults({
+      scenarios: lanes,
       runtimeFloor: {
         phaseSeconds: 3,
         warmupSeconds: 0.5,
         probes,
-        // openai: 140 µs against a floor of 804; the stream: 390 against 1604.
-        comparisons: compareWithFloor(probes, passing),
+        // openai: 140 µs against a floor of 804; the stream: 390 against 1604; stored 1104.
+        comparisons: compareWithFloor(probes, lanes),
       },
     });
     // The stream proxy, timed one at a time too: against the stream's direct side.
@@ -242,6 +380,12 @@ describe("renderMarkdown", () => {
         : p,
     );
     const md = renderMarkdown(results);
+    expect(md).toContain("| 140 | -664 | D1 1 · DO 0 · KV 0 · cache 0 · queue 0 |");
+    expect(md).toContain("| +0.95 | 390 | -1214 | D1 1 · DO 0 · KV 0 · cache 0 · queue 0 |");
+    expect(md).toContain("| 140 | -964 | D1 1 · DO 0 · KV 0 · cache 0 · queue 0 |"); // stored
+    expect(md).toContain("| D1 1 · DO 0 · KV 0 · cache 0 · queue 0 (no upstream) |"); // the cache hit
+    expect(md).toContain("Warm storage: what the second of two identical requests");
+    expect(md).not.toContain("charged to no request");
     expect(md).toContain("Runtime floor (probe worker in the same workerd");
     expect(md).toContain("| noop | GET /noop | 5000 | – | 2.00 | – | – | 50 |");
     expect(md).toContain("| queue | GET /queue | 5000 | – | 2.00 | – | – | 250 |");
@@ -249,15 +393,42 @@ describe("renderMarkdown", () => {
     expect(md).toContain("| proxy-stream | GET /proxy-stream | 5000 | 0.50 | 2.00 | +0.30 | +0.25 | 400 |");
     expect(md).toContain("costs 85 µs next to the noop's 50 µs");
     expect(md).toContain(
-      "= proxy + d1 + ratelimit − 2 × noop + (queue − noop) ÷ 50 (worker CPU µs/request):",
+      "Each lane's floor = base + ratelimit − noop + (queue − noop) ÷ 50 + (d1 − noop) × D1 round trips (worker CPU µs/request).",
     );
-    expect(md).toContain("| openai | 804 | 140 | -664 |");
-    expect(md).toContain("| openai-stream | 1604 | 390 | -1214 |");
+    expect(md).toContain(
+      "| openai | proxy | D1 1 · DO 0 · KV 0 · cache 0 · queue 1 | 1 | 804 | 140 | -664 |",
+    );
+    expect(md).toContain(
+      "| openai-stream | relay | D1 1 · DO 0 · KV 0 · cache 0 · queue 1 | 1 | 1604 | 390 | -1214 |",
+    );
+    expect(md).toContain(
+      "| stored | proxy | D1 2 · DO 0 · KV 0 · cache 0 · queue 1 | 2 | 1104 | 140 | -964 |",
+    );
     expect(md).toContain("A stream piped natively (proxy, stream) costs 400 µs");
     expect(md).toContain("(relay, stream), costs 1050 µs");
     expect(md).toContain("Probes: 32 connections, ~3 s measured after ~0.5 s warm-up each.");
     // The section sits between the targets and the machine.
     expect(md.indexOf("| bundle, minified, gzip")).toBeLessThan(md.indexOf("Runtime floor"));
     expect(md.indexOf("Runtime floor")).toBeLessThan(md.indexOf("Machine:"));
+  });
+
+  it("prints the paced stream's per-chunk latency, what each side adds, and calls out stray storage calls", () => {
+    const md = renderMarkdown(
+      benchResults({
+        paced: paced(0.05, 0.02),
+        storageUnattributed: counts({ d1RoundTrips: 1, d1Statements: 1 }),
+      }),
+    );
+    expect(md).toContain("Paced stream (`paced-16`: the 16 deltas of `chunks-16`, one frame every 10 ms");
+    expect(md).toContain("| direct (the mock) | 1 | 2 | 0.100 / 0.200 / 0.200 | – | 1.00 |");
+    expect(md).toContain(
+      "| gateway (OpenAI passthrough) | 1 | 2 | 0.200 / 0.250 / 0.250 | +0.100 / +0.050 | 1.00 |",
+    );
+    expect(md).toContain(
+      "| relay, stream (probe) | 1 | 2 | 0.150 / 0.220 / 0.220 | +0.050 / +0.020 | 1.00 |",
+    );
+    expect(md).toContain(
+      "Storage calls charged to no request (a context lost on the way): D1 1 · DO 0 · KV 0 · cache 0 · queue 0.",
+    );
   });
 });
