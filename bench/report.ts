@@ -63,7 +63,7 @@ export interface BenchResults {
     phaseSeconds: number;
     warmupSeconds: number;
     sequentialCount: number;
-    /** AUTH_CACHE_SECONDS the gateway ran with (0: off, the default). */
+    /** AUTH_CACHE_SECONDS the gateway ran with; unset: its default (5 s). */
     authCacheSeconds?: number;
     /** Direct sides' measured phases, when shorter than the gateway's. */
     directPhaseSeconds?: number;
@@ -558,7 +558,7 @@ export function renderMarkdown(r: BenchResults): string {
     `Runtime: ${r.runtime}.`,
     `Floor (GET /health: no auth, no binding): ${fixed(r.floor.rps, 0)} rps, ${fixed(r.floor.cpuMicrosPerRequest, 0)} µs worker CPU/request, p50 ${fixed(r.floor.latencyMs.p50, 2)} ms.`,
     `Machine: ${m.cpus} × ${m.cpuModel}, Linux ${m.kernel}, Node ${m.node}, workerd ${m.workerd}, miniflare ${m.miniflare}, wrangler ${m.wrangler}.`,
-    `Load: ${r.config.connections} connections, ~${r.config.phaseSeconds} s measured after ~${r.config.warmupSeconds} s warm-up per side${directPhase}; sequential: ${r.config.sequentialCount} requests on one keep-alive connection. Gateway: AUTH_CACHE_SECONDS=${r.config.authCacheSeconds ?? 0}${r.config.authCacheSeconds ? "" : " (off, the default)"}. Run ${r.startedAt}, ${r.durationS.toFixed(0)} s.`,
+    `Load: ${r.config.connections} connections, ~${r.config.phaseSeconds} s measured after ~${r.config.warmupSeconds} s warm-up per side${directPhase}; sequential: ${r.config.sequentialCount} requests on one keep-alive connection. Gateway: ${r.config.authCacheSeconds === undefined ? "AUTH_CACHE_SECONDS unset (the default, 5 s)" : `AUTH_CACHE_SECONDS=${r.config.authCacheSeconds}${r.config.authCacheSeconds === 0 ? " (a D1 read on every call)" : ""}`}. Run ${r.startedAt}, ${r.durationS.toFixed(0)} s.`,
   );
   return lines.join("\n");
 }

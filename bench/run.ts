@@ -78,10 +78,11 @@ const PROFILE_AMOUNT = 3000;
 const PROFILE_SAMPLING_MICROS = 250;
 
 const args = process.argv.slice(2);
-// `--auth-cache N`: the gateway runs with AUTH_CACHE_SECONDS=N (off by default, as in production).
+// `--auth-cache N`: the gateway runs with AUTH_CACHE_SECONDS=N (0: a D1 read on every call);
+// without it, the gateway's own default (5 s), as deployed.
 const authCacheAt = args.indexOf("--auth-cache");
-const authCacheSeconds = authCacheAt < 0 ? 0 : Number(args.splice(authCacheAt, 2)[1]);
-if (!Number.isInteger(authCacheSeconds) || authCacheSeconds < 0) {
+const authCacheSeconds = authCacheAt < 0 ? undefined : Number(args.splice(authCacheAt, 2)[1]);
+if (authCacheSeconds !== undefined && (!Number.isInteger(authCacheSeconds) || authCacheSeconds < 0)) {
   throw new Error("--auth-cache takes a whole number of seconds");
 }
 const profileAt = args.indexOf("--profile");
@@ -491,7 +492,7 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
       UPSTREAM_MAX_RETRIES: "0",
       // The default, stated: a phase's CPU is read only after the last usage pack has gone.
       USAGE_FLUSH_MS: String(USAGE_FLUSH_MS),
-      AUTH_CACHE_SECONDS: String(authCacheSeconds),
+      ...(authCacheSeconds === undefined ? {} : { AUTH_CACHE_SECONDS: String(authCacheSeconds) }),
     },
     inspectorPort: profileIds ? 0 : undefined,
     // The probe and counting workers measure, not profile: a --profile run leaves them out.

@@ -338,7 +338,7 @@ describe("renderMarkdown", () => {
     expect(md).toContain("| stream TTFB added p50 | ≤ 1 ms | 0.95 ms | yes |  | +28 ms |");
     expect(md).toContain("85 µs worker CPU/request");
     expect(md).toContain("2 × Test CPU");
-    expect(md).toContain("Gateway: AUTH_CACHE_SECONDS=0 (off, the default).");
+    expect(md).toContain("Gateway: AUTH_CACHE_SECONDS unset (the default, 5 s).");
     expect(md).not.toContain("Runtime floor");
     expect(md).not.toContain("Warm storage:");
     expect(md).not.toContain("Paced stream");
