@@ -43,14 +43,18 @@ export default defineConfig({
             },
           })),
         ],
-        // The zod the deploy bundle gets (wrangler.toml [alias]; src/vendor/zod says what it
-        // leaves out), so a call to a left-out export fails here rather than only once deployed.
-        // Exactly "zod": the AI SDK's "zod/v4" imports keep zod's own entry points.
+        // The zod and zod-to-openapi the deploy bundle gets (wrangler.toml [alias]; src/vendor
+        // says what each leaves out), so a call to a left-out export fails here rather than only
+        // once deployed. Exactly "zod": the AI SDK's "zod/v4" imports keep zod's own entry points.
         resolve: {
           alias: [
             {
               find: /^zod$/,
               replacement: resolve(import.meta.dirname, "src/vendor/zod/index.js"),
+            },
+            {
+              find: /^@asteasolutions\/zod-to-openapi$/,
+              replacement: resolve(import.meta.dirname, "src/vendor/zod-to-openapi/index.js"),
             },
           ],
         },

@@ -1,16 +1,21 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { buildOpenApiDocument } from "../../src/openapi/document";
 
-// Runs in Node: the validator compiles JSON Schemas to code, which workerd forbids. The document
-// comes from the same app the worker serves, through its /openapi.json route.
+// Runs in Node, as the document is only built here (src/openapi/document.ts), and the validator
+// compiles JSON Schemas to code, which workerd forbids. The Worker serves the same document from
+// assets/openapi.json (test/http/openapi.test.ts), with the request's origin in `servers`.
 const app = createApp();
-let doc: any;
+const doc: any = buildOpenApiDocument();
 
-beforeAll(async () => {
-  const res = await app.request("http://switchboard.test/openapi.json", {}, {});
-  expect(res.status).toBe(200);
-  doc = await res.json();
+describe("assets/openapi.json", () => {
+  it("is the document the routes make now", async () => {
+    await expect(
+      `${JSON.stringify(doc, null, 2)}\n`,
+      "assets/openapi.json is stale: `npm run openapi` rewrites it",
+    ).toMatchFileSnapshot("../../assets/openapi.json");
+  });
 });
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
@@ -18,7 +23,7 @@ const AUTHENTICATED = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
 /** The routes anyone may call: they opt out of the document's default security. */
 const PUBLIC = ["/health", "/v1/images/files/{file}"];
 
-describe("GET /openapi.json", () => {
+describe("the OpenAPI document", () => {
   it("is an OpenAPI 3.1 document that a validator accepts", async () => {
     expect(doc.openapi).toBe("3.1.0");
     const validator = new Validator();
@@ -76,6 +81,48 @@ describe("GET /openapi.json", () => {
     expect(doc.components.schemas.Error.properties.error.required).toEqual(
       expect.arrayContaining(["type", "code", "message", "request_id"]),
     );
+  });
+
+  it("names the dialects' request, response and error components, and every $ref resolves", () => {
+    const names = Object.keys(doc.components.schemas);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "AnthropicMessagesRequest",
+        "AnthropicCountTokensRequest",
+        "AnthropicMessage",
+        "AnthropicCountTokens",
+        "AnthropicError",
+        "AnthropicContentBlock",
+        "AnthropicTextBlock",
+        "AnthropicToolUseBlock",
+        "AnthropicToolResultBlock",
+        "AnthropicCustomTool",
+        "ResponsesRequest",
+        "ResponsesInputTokensRequest",
+        "ResponsesInputTokens",
+        "ResponsesInputItem",
+        "ResponsesMessageItem",
+        "ResponsesFunctionCallItem",
+        "ResponsesFunctionCallOutputItem",
+        "ResponsesContentPart",
+        "ResponsesInputImage",
+        "ResponsesFunctionTool",
+        "ResponsesCustomTool",
+        "ResponsesTool",
+      ]),
+    );
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(
+      (m) => m[1],
+    );
+    expect(refs.filter((r) => !names.includes(r as string))).toEqual([]);
+  });
+
+  it("gives Anthropic's Messages routes the statuses Anthropic answers", () => {
+    for (const path of ["/v1/messages", "/v1/messages/count_tokens"]) {
+      expect(Object.keys(doc.paths[path].post.responses).sort(), path).toEqual(
+        ["200", "400", "401", "403", "404", "413", "429", "500", "502", "503", "504", "529"].sort(),
+      );
+    }
   });
 });
 

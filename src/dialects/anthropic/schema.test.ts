@@ -1,12 +1,5 @@
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
-import {
-  anthropicErrorResponses,
-  CountTokensRequestSchema,
-  CountTokensResponseSchema,
-  MessagesRequestSchema,
-  MessagesResponseSchema,
-} from "./schema";
+import { CountTokensRequestSchema, MessagesRequestSchema } from "./schema";
 
 const base = { model: "openai/gpt-4o-mini", max_tokens: 64 };
 const user = (content: unknown) => ({ ...base, messages: [{ role: "user", content }] });
@@ -128,58 +121,5 @@ describe("CountTokensRequestSchema", () => {
     const body = { model: "m", messages: [{ role: "user", content: "hi" }], system: "s", extra: 1 };
     const r = CountTokensRequestSchema.safeParse(body);
     expect(r.success && r.data).toEqual(body);
-  });
-});
-
-describe("the OpenAPI document", () => {
-  it("names the request, response and error components, and every $ref resolves", () => {
-    const app = new OpenAPIHono();
-    app.openapi(
-      createRoute({
-        method: "post",
-        path: "/v1/messages",
-        request: { body: { content: { "application/json": { schema: MessagesRequestSchema } } } },
-        responses: {
-          200: { description: "ok", content: { "application/json": { schema: MessagesResponseSchema } } },
-          ...anthropicErrorResponses(),
-        },
-      }),
-      (c) => c.json({} as never, 200),
-    );
-    app.openapi(
-      createRoute({
-        method: "post",
-        path: "/v1/messages/count_tokens",
-        request: { body: { content: { "application/json": { schema: CountTokensRequestSchema } } } },
-        responses: {
-          200: { description: "ok", content: { "application/json": { schema: CountTokensResponseSchema } } },
-        },
-      }),
-      (c) => c.json({ input_tokens: 1 }, 200),
-    );
-    const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "1" } });
-    const names = Object.keys(doc.components?.schemas ?? {});
-    expect(names).toEqual(
-      expect.arrayContaining([
-        "AnthropicMessagesRequest",
-        "AnthropicCountTokensRequest",
-        "AnthropicMessage",
-        "AnthropicCountTokens",
-        "AnthropicError",
-        "AnthropicContentBlock",
-        "AnthropicTextBlock",
-        "AnthropicToolUseBlock",
-        "AnthropicToolResultBlock",
-        "AnthropicCustomTool",
-      ]),
-    );
-    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(
-      (m) => m[1],
-    );
-    expect(refs.filter((r) => !names.includes(r as string))).toEqual([]);
-    const op = doc.paths?.["/v1/messages"]?.post;
-    expect(Object.keys(op?.responses ?? {}).sort()).toEqual(
-      ["200", "400", "401", "403", "404", "413", "429", "500", "502", "503", "504", "529"].sort(),
-    );
   });
 });
