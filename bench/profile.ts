@@ -194,7 +194,10 @@ export async function profileIsolates(
   work: () => Promise<void>,
   samplingMicros = 250,
 ): Promise<Map<string, CpuProfile>> {
-  const list = (await (await fetch(`http://${inspector.host}/json/list`)).json()) as Target[];
+  const all = (await (await fetch(`http://${inspector.host}/json/list`)).json()) as Target[];
+  // A target whose address has a fragment (Miniflare's glue services) cannot be reached by a
+  // WebSocket, and runs none of the gateway's code: it is left out.
+  const list = all.filter((t) => !t.webSocketDebuggerUrl.includes("#"));
   const sessions = await Promise.all(list.map((t) => Session.open(t)));
   try {
     for (const s of sessions) {
