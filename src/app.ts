@@ -41,21 +41,26 @@ export function createApp() {
     }
     return limit;
   };
-  app.use("/v1/*", (c, next) => limitOf(routeNeeds(c).bodyLimit ?? DEFAULT_BODY_LIMIT)(c, next));
-  // A write to keys, users, model configs or vendors empties this isolate's hot-path cache
-  // (AUTH_CACHE_SECONDS) once it is done, whatever its outcome.
-  app.use("/v1/*", async (c, next) => {
-    try {
-      await next();
-    } finally {
-      if (routeNeeds(c).invalidatesAuthCache) forgetHotPaths();
-    }
+  // One middleware for every /v1 route, in this order: the body limit; around everything below, a
+  // write to keys, users, model configs or vendors empties this isolate's auth cache once it is
+  // done, whatever its outcome; then auth (generated-image links are capabilities, a random
+  // 128-bit id for an hour, like OpenAI's signed URLs: no key); then the key's rate limit, right
+  // after auth, on the key row it read, so a refused request costs no further work. One layer,
+  // not four: each is another async frame on every request.
+  app.use("/v1/*", (c, next) => {
+    const route = routeNeeds(c);
+    return limitOf(route.bodyLimit ?? DEFAULT_BODY_LIMIT)(c, async () => {
+      try {
+        if (route.public) await next();
+        else
+          await authenticate(c, async () => {
+            await keyRateLimit(c, next);
+          });
+      } finally {
+        if (route.invalidatesAuthCache) forgetHotPaths();
+      }
+    });
   });
-  // Generated-image links are capabilities (a random 128-bit id, one hour), like OpenAI's signed
-  // URLs: browsers and <img> tags load them without a key.
-  app.use("/v1/*", (c, next) => (routeNeeds(c).public ? next() : authenticate(c, next)));
-  // Right after auth, on the key row it read: a refused request costs no further work.
-  app.use("/v1/*", (c, next) => (routeNeeds(c).public ? next() : keyRateLimit(c, next)));
 
   for (const router of routers) app.route("/", router);
   registerDocs(app);
