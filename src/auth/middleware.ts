@@ -33,7 +33,7 @@ export function presentedKey(headers: Headers): string | undefined {
 }
 
 /**
- * Resolves the caller into `c.var.principal` or answers 401. One D1 round trip (the key and its
+ * Resolves the caller into `c.get("principal")` or answers 401. One D1 round trip (the key and its
  * user, with what the route reads next: see lookUp), none on a warm call; the last-used stamp is
  * written after the response, and only when it is a minute old. A client IP blocked for failing too often is refused
  * (src/auth/ip-block.ts): from this isolate's memory at no cost, from the shared mark on failures.
@@ -231,6 +231,6 @@ function touchLater(c: Context<AppEnv>, key: ApiKeyRow): void {
 
 /** Route middleware for admin routes: ADMIN_API_KEY or a user whose role is admin. */
 export const adminOnly = createMiddleware<AppEnv>(async (c, next) => {
-  assertAdmin(c.var.principal);
+  assertAdmin(c.get("principal"));
   return next();
 });

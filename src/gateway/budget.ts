@@ -69,7 +69,7 @@ export interface BudgetPayer {
 
 /** The payer of a request's calls: its user, or null for the operator's ADMIN_API_KEY. */
 export function budgetPayer(c: Context<AppEnv>): BudgetPayer | null {
-  const p = c.var.principal;
+  const p = c.get("principal");
   if (p.kind !== "user") return null;
   return { env: c.env, user: p.user, waitUntil: (promise) => c.executionCtx.waitUntil(promise) };
 }

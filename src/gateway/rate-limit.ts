@@ -47,7 +47,7 @@ export const tierListText = (): string => RATE_LIMIT_TIERS.join(", ");
 
 /** Refuses a key past its tier; the operator's ADMIN_API_KEY is never limited. */
 export const keyRateLimit = createMiddleware<AppEnv>(async (c, next) => {
-  const p = c.var.principal;
+  const p = c.get("principal");
   if (p.kind === "root") return next();
   const tier = tierFor(p.rateLimitPerMinute);
   const headers = {
@@ -73,6 +73,8 @@ export const keyRateLimit = createMiddleware<AppEnv>(async (c, next) => {
       },
     );
   }
-  await next();
+  // Set before the route answers, so they join its response as it is built: set after, each
+  // header would copy the finished Response.
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  await next();
 });

@@ -31,9 +31,9 @@ export type RecordContext = OutboxContext;
  * reads it as `call`.
  */
 export function startCall(c: Context<AppEnv>, route: CallRecord["route"]): CallRecord {
-  const p = c.var.principal;
+  const p = c.get("principal");
   const record = newCallRecord({
-    requestId: c.var.requestId,
+    requestId: c.get("requestId"),
     route,
     userId: p.kind === "user" ? p.user.id : null,
     apiKeyId: p.kind === "user" ? p.keyId : null,

@@ -39,15 +39,15 @@ export function logLine(c: Context<AppEnv>, latencyMs: number): RequestLogLine {
   const line: RequestLogLine = {
     level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
     msg: "request",
-    request_id: c.var.requestId,
+    request_id: c.get("requestId"),
     method: c.req.method,
     route: routePattern(c),
     status,
     latency_ms: latencyMs,
   };
-  const principal = c.var.principal;
+  const principal = c.get("principal");
   if (principal?.kind === "user") line.user_id = principal.user.id;
-  const call = c.var.call;
+  const call = c.get("call");
   if (call?.vendor) line.vendor = call.vendor;
   if (call?.upstreamModel) line.model = call.upstreamModel;
   const cache = c.res.headers.get("x-cache") ?? (call?.cacheHit ? "HIT" : null);

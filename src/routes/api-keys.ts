@@ -126,14 +126,14 @@ export const apiKeyRoutes = createRouter()
       const { id: userId } = c.req.valid("param");
       const body = c.req.valid("json");
       const db = getDb(c.env.DB);
-      await resolveUser(db, c.var.principal, userId);
+      await resolveUser(db, c.get("principal"), userId);
       const now = new Date();
       const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
       if (expiresAt && expiresAt.getTime() <= now.getTime()) {
         throw invalidRequest("invalid_expires_at", "expires_at must be in the future.", "expires_at");
       }
       const rateLimit = checkTier(body.rate_limit_per_minute ?? null);
-      if (rateLimit !== null && !isAdmin(c.var.principal)) {
+      if (rateLimit !== null && !isAdmin(c.get("principal"))) {
         throw forbidden("admin_required", "Only an admin may set rate_limit_per_minute.");
       }
       const { key, prefix } = generateApiKey();
@@ -173,7 +173,7 @@ export const apiKeyRoutes = createRouter()
     async (c) => {
       const { id: userId } = c.req.valid("param");
       const db = getDb(c.env.DB);
-      await resolveUser(db, c.var.principal, userId);
+      await resolveUser(db, c.get("principal"), userId);
       const read = (limit: number, before?: string) => listKeys(db, userId, limit, before);
       return c.json(await keysetPage(c.req.valid("query"), read, (k) => k.id, toApiKey), 200);
     },
@@ -209,7 +209,7 @@ export const apiKeyRoutes = createRouter()
     }),
     async (c) => {
       const { id: userId, key_id: keyId } = c.req.valid("param");
-      assertSelfOrAdmin(c.var.principal, userId);
+      assertSelfOrAdmin(c.get("principal"), userId);
       const db = getDb(c.env.DB);
       const where = and(eq(apiKeys.id, keyId), eq(apiKeys.userId, userId));
       const revoked = await db

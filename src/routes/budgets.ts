@@ -64,7 +64,7 @@ export const budgetRoutes = createRouter().openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const p = c.var.principal;
+    const p = c.get("principal");
     assertSelfOrAdmin(p, id);
     const user = p.kind === "user" && p.user.id === id ? p.user : await findUser(getDb(c.env.DB), id);
     if (!user) throw notFound("user", "id");

@@ -127,7 +127,7 @@ export const conversationRoutes = createRouter()
       responses: { 201: jsonResponse(ConversationSchema, "The new conversation.") },
     }),
     async (c) => {
-      const user = requireUser(c.var.principal);
+      const user = requireUser(c.get("principal"));
       const body = c.req.valid("json");
       const db = getDb(c.env.DB);
       await checkReferences(c.env, db, user.id, body);
@@ -155,7 +155,7 @@ export const conversationRoutes = createRouter()
       },
     }),
     async (c) => {
-      const user = requireUser(c.var.principal);
+      const user = requireUser(c.get("principal"));
       const { limit, cursor, persona_id } = c.req.valid("query");
       const rows = await listConversations(getDb(c.env.DB), user.id, {
         limit,
@@ -178,7 +178,7 @@ export const conversationRoutes = createRouter()
       responses: { 200: jsonResponse(ConversationSchema, "The conversation.") },
     }),
     async (c) => {
-      const user = requireUser(c.var.principal);
+      const user = requireUser(c.get("principal"));
       const row = await findConversation(getDb(c.env.DB), c.req.valid("param").id, user.id);
       if (!row) throw conversationNotFound();
       return c.json(toConversation(row), 200);
@@ -194,7 +194,7 @@ export const conversationRoutes = createRouter()
       responses: { 200: jsonResponse(ConversationSchema, "The updated conversation.") },
     }),
     async (c) => {
-      const user = requireUser(c.var.principal);
+      const user = requireUser(c.get("principal"));
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       const db = getDb(c.env.DB);
@@ -222,7 +222,7 @@ export const conversationRoutes = createRouter()
       responses: { 204: { description: "Deleted." } },
     }),
     async (c) => {
-      const user = requireUser(c.var.principal);
+      const user = requireUser(c.get("principal"));
       if (!(await deleteConversation(getDb(c.env.DB), c.req.valid("param").id, user.id))) {
         throw conversationNotFound();
       }

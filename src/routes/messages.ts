@@ -46,7 +46,7 @@ export const messageRoutes = createRouter().openapi(
     responses: { 200: jsonResponse(listOf(MessageSchema, "MessageList"), "A page of messages.") },
   }),
   async (c) => {
-    const user = requireUser(c.var.principal);
+    const user = requireUser(c.get("principal"));
     const db = getDb(c.env.DB);
     const { id } = c.req.valid("param");
     const read = async (limit: number, afterId?: string) => {

@@ -162,7 +162,7 @@ export const personaRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const p = c.var.principal;
+      const p = c.get("principal");
       const ownerId = ownerFor(p, body.visibility);
       const db = getDb(c.env.DB);
       await resolveModel(c.env, db, body.model);
@@ -194,7 +194,7 @@ export const personaRoutes = createRouter()
     async (c) => {
       const query = c.req.valid("query");
       const db = getDb(c.env.DB);
-      const userId = userIdOf(c.var.principal);
+      const userId = userIdOf(c.get("principal"));
       const read = (limit: number, beforeId?: string) =>
         listVisiblePersonas(db, userId, { visibility: query.visibility, limit, beforeId });
       return c.json(await keysetPage(query, read, (p) => p.id, toPersona), 200);
@@ -213,7 +213,7 @@ export const personaRoutes = createRouter()
       const persona = await findVisiblePersona(
         getDb(c.env.DB),
         c.req.valid("param").id,
-        userIdOf(c.var.principal),
+        userIdOf(c.get("principal")),
       );
       if (!persona) throw personaNotFound();
       return c.json(toPersona(persona), 200);
@@ -231,7 +231,7 @@ export const personaRoutes = createRouter()
     async (c) => {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
-      const p = c.var.principal;
+      const p = c.get("principal");
       const db = getDb(c.env.DB);
       const persona = await writablePersona(db, p, id);
       const ownerId =
@@ -266,7 +266,7 @@ export const personaRoutes = createRouter()
     async (c) => {
       const { id } = c.req.valid("param");
       const db = getDb(c.env.DB);
-      const persona = await writablePersona(db, c.var.principal, id);
+      const persona = await writablePersona(db, c.get("principal"), id);
       if (!(await deletePersona(db, id, persona.ownerId))) throw personaNotFound();
       return c.body(null, 204);
     },

@@ -101,7 +101,7 @@ const call = { bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" } as const;
 
 /** The caller's own response, or a 404: another user's id is as missing as an unknown one. */
 async function ownResponse(c: Context<AppEnv>, id: string): Promise<ResponseRow> {
-  const p = c.var.principal;
+  const p = c.get("principal");
   const row = await findResponse(getDb(c.env.DB), id, p.kind === "user" ? p.user.id : null);
   if (!row?.response) throw notFound("response", "id");
   return row;
@@ -246,7 +246,7 @@ export const responsesRoutes = createRouter()
     async (c) => {
       const { id } = c.req.valid("param");
       const row = await ownResponse(c, id);
-      const p = c.var.principal;
+      const p = c.get("principal");
       if (row.origin === "vendor") await deleteAtVendor(c, row);
       const gone = await deleteResponse(getDb(c.env.DB), id, p.kind === "user" ? p.user.id : null);
       if (!gone) throw notFound("response", "id");

@@ -147,7 +147,7 @@ export const usageRoutes = createRouter()
       responses: { 200: jsonResponse(UsageReportSchema, "The usage report.") },
     }),
     async (c) => {
-      const p = c.var.principal;
+      const p = c.get("principal");
       return c.json(await report(c, c.req.valid("query"), p.kind === "user" ? p.user.id : undefined), 200);
     },
   )

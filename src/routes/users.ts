@@ -241,7 +241,7 @@ export const userRoutes = createRouter()
       responses: { 200: jsonResponse(MeSchema, "The caller.") },
     }),
     (c) => {
-      const p = c.var.principal;
+      const p = c.get("principal");
       if (p.kind === "root")
         return c.json({ auth: "admin_key" as const, is_admin: true, user: null, api_key_id: null }, 200);
       return c.json(

@@ -150,13 +150,13 @@ function callContext(c: Context<AppEnv>, record: CallRecord): CallContext {
     db: getDb(c.env.DB),
     requestId: record.requestId,
     options: callOptions(c),
-    principal: c.var.principal,
+    principal: c.get("principal"),
     tenant: record.userId ?? "admin-key",
     get origin() {
       return new URL(c.req.url).origin;
     },
-    prefetchedModel: c.var.prefetchedModel,
-    prefetchedTurn: c.var.prefetchedTurn,
+    prefetchedModel: c.get("prefetchedModel"),
+    prefetchedTurn: c.get("prefetchedTurn"),
     waitUntil: (p) => c.executionCtx.waitUntil(p),
   };
 }
