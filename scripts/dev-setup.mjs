@@ -1,5 +1,6 @@
-// Runs before `npm run dev`: seeds .dev.vars from the example on first start and applies the D1
-// migrations to the local database (idempotent: wrangler skips migrations already applied).
+// Runs before `npm run dev`: seeds .dev.vars from the example on first start, applies the D1
+// migrations to the local database (idempotent: wrangler skips migrations already applied) and
+// builds the console and docs pages into assets/ui/ (web/, under a second).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 
@@ -10,4 +11,7 @@ if (!existsSync(".dev.vars")) {
 execFileSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
   stdio: ["ignore", "inherit", "inherit"],
   env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+});
+execFileSync("vite", ["build", "--config", "web/vite.config.ts"], {
+  stdio: ["ignore", "inherit", "inherit"],
 });

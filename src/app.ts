@@ -9,9 +9,10 @@ import { GatewayError, notFound } from "./errors/gateway-error";
 import { errorResponse } from "./errors/to-response";
 import { keyRateLimit } from "./gateway/rate-limit";
 import { requestLog } from "./observability/request-log";
-import { registerDocs } from "./openapi/docs";
+import { registerDocument } from "./openapi/document-route";
 import { DEFAULT_BODY_LIMIT, routeNeeds } from "./openapi/route-needs";
 import { createRouter } from "./openapi/router";
+import { pageRoutes } from "./pages/routes";
 import { routers } from "./routes";
 import { methodsFor } from "./routes/allowed-methods";
 
@@ -63,7 +64,8 @@ export function createApp() {
   });
 
   for (const router of routers) app.route("/", router);
-  registerDocs(app);
+  registerDocument(app);
+  app.route("/", pageRoutes);
 
   app.notFound((c) => {
     const allowed = methodsFor(app.routes, c.req.path);

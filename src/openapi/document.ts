@@ -1,5 +1,5 @@
 import { createApp } from "../app";
-import { API_VERSION } from "./docs";
+import { API_VERSION } from "./document-route";
 import { authenticated } from "./schemas";
 
 const DESCRIPTION = `Switchboard: one OpenAI-compatible API in front of many model providers, with stateful chat
@@ -18,7 +18,7 @@ every response carries \`x-request-id\`.
  * The OpenAPI document of every route createApp() mounts. Built in Node, never in the Worker, where
  * generating it took 35-50 ms of a request and the generator 8 KiB of the gzipped bundle (the
  * bundle's zod-to-openapi is src/vendor/zod-to-openapi). test/node/openapi.test.ts checks it against
- * assets/openapi.json, which the Worker serves (src/openapi/docs.ts), and `npm run openapi`
+ * assets/openapi.json, which the Worker serves (src/openapi/document-route.ts), and `npm run openapi`
  * rewrites that file. `servers` is left empty: the Worker fills in the origin each request came to.
  */
 export function buildOpenApiDocument() {

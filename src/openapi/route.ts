@@ -15,7 +15,7 @@ export interface RouterDefaults {
 
 /**
  * A route as a router declares it: createRoute's config without what the router fills in. Auth
- * is the document's default (src/openapi/docs.ts); `needs: { public: true }` opts out of it.
+ * is the document's default (src/openapi/document-route.ts); `needs: { public: true }` opts out of it.
  */
 export type RouteSpec = Omit<RouteConfig, "tags" | "middleware" | "security"> & {
   /** Admins only: runs adminOnly and documents its 403. */

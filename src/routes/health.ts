@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { API_VERSION } from "../openapi/docs";
+import { API_VERSION } from "../openapi/document-route";
 import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import { jsonResponse } from "../openapi/schemas";

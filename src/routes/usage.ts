@@ -62,7 +62,7 @@ const groupBy = <T extends [UsageGroupBy, ...UsageGroupBy[]]>(values: T) =>
     .openapi({
       param: { name: "group_by", in: "query" },
       description:
-        "`day` (UTC, `YYYY-MM-DD`), `model` (`vendor/upstream-model`), `vendor`, `key` (API key id), " +
+        "`day` (UTC, `YYYY-MM-DD`), `hour` (UTC, the hour's start: `YYYY-MM-DDTHH:00:00Z`), `model` (`vendor/upstream-model`), `vendor`, `key` (API key id), " +
         "`alias` (model config; null for calls that named `vendor/model`), " +
         `\`session\` (the client's \`${SESSION_HEADER}\`; null for calls without one)` +
         (values.includes("user") ? ", `user` (user id)." : "."),
@@ -70,7 +70,7 @@ const groupBy = <T extends [UsageGroupBy, ...UsageGroupBy[]]>(values: T) =>
 
 const UsageQuerySchema = z.object({
   ...queryFields,
-  group_by: groupBy(["day", "model", "vendor", "key", "alias", "session"]),
+  group_by: groupBy(["day", "hour", "model", "vendor", "key", "alias", "session"]),
 });
 const AdminUsageQuerySchema = z.object({
   ...queryFields,
@@ -111,7 +111,7 @@ const UsageReportSchema = z
           key: z.string().nullable().openapi({
             example: "2026-11-26",
             description:
-              "The group: a day, model, vendor, key id, alias, session or user id; null where none applies.",
+              "The group: a day, hour, model, vendor, key id, alias, session or user id; null where none applies.",
           }),
           ...figures,
         })

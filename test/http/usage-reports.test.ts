@@ -161,6 +161,19 @@ describe("GET /v1/usage and /v1/admin/usage", () => {
     });
   });
 
+  it("sums the caller's calls per UTC hour, keyed by the hour's start", async () => {
+    const res = await get(`/v1/usage?${RANGE}&group_by=hour`, { key: h1.key });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.group_by).toBe("hour");
+    expect(res.json.totals).toEqual(h1Totals);
+    expect(res.json.data.map((g: { key: string; requests: number }) => [g.key, g.requests])).toEqual([
+      ["2025-03-01T10:00:00Z", 1],
+      ["2025-03-01T23:00:00Z", 1],
+      ["2025-03-02T00:00:00Z", 1],
+      ["2025-03-03T12:00:00Z", 1],
+    ]);
+  });
+
   it("groups by model, vendor, key and alias", async () => {
     const by = async (groupBy: string) => {
       const res = await get(`/v1/usage?${RANGE}&group_by=${groupBy}`, { key: h1.key });

@@ -50,7 +50,7 @@ const INSERT_USAGE = `
   where true
   on conflict (id) do nothing`;
 
-export const USAGE_GROUP_BYS = ["day", "model", "vendor", "key", "alias", "session", "user"] as const;
+export const USAGE_GROUP_BYS = ["day", "hour", "model", "vendor", "key", "alias", "session", "user"] as const;
 export type UsageGroupBy = (typeof USAGE_GROUP_BYS)[number];
 
 export interface UsageFilter {
@@ -86,6 +86,8 @@ const modelOf = sql<string | null>`${usageEvents.vendor} || '/' || ${usageEvents
 const GROUP_KEYS: Record<UsageGroupBy, SQL<string | null>> = {
   // created_at is ms since the epoch; days are UTC.
   day: sql<string>`strftime('%Y-%m-%d', ${usageEvents.createdAt} / 1000, 'unixepoch')`,
+  // The hour's start as an ISO-8601 instant, so a chart can read it as a date.
+  hour: sql<string>`strftime('%Y-%m-%dT%H:00:00Z', ${usageEvents.createdAt} / 1000, 'unixepoch')`,
   model: modelOf,
   vendor: sql<string | null>`${usageEvents.vendor}`,
   key: sql<string | null>`${usageEvents.apiKeyId}`,

@@ -1,6 +1,6 @@
 // What @hono/zod-openapi imports from @asteasolutions/zod-to-openapi, for the Worker, which never
 // builds the OpenAPI document: that is done in Node from the same routes (src/openapi/document.ts)
-// and served prebuilt (src/openapi/docs.ts). The real module is the document generator (8 KiB of
+// and served prebuilt (src/openapi/document-route.ts). The real module is the document generator (8 KiB of
 // the gzipped bundle); what routing and validation need of it is nothing: OpenAPIHono only
 // records routes and components in its registry for the generator, and `.openapi()` only attaches
 // metadata for it. So the registry keeps nothing, and `.openapi()` returns the schema itself, which
@@ -9,7 +9,7 @@
 // upgrade of @hono/zod-openapi imports something else.
 
 const prebuilt = () => {
-  throw new Error("The Worker serves the prebuilt OpenAPI document (src/openapi/docs.ts)");
+  throw new Error("The Worker serves the prebuilt OpenAPI document (src/openapi/document-route.ts)");
 };
 
 export class OpenAPIRegistry {

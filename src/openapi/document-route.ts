@@ -1,5 +1,4 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 
@@ -38,8 +37,7 @@ async function openApiJson(c: Context<AppEnv>) {
   return c.body(body, 200, { "content-type": "application/json" });
 }
 
-/** The document and its reference page, both public. */
-export function registerDocs(app: OpenAPIHono<AppEnv>) {
+/** The document, public; its reference page is /docs (src/pages/). */
+export function registerDocument(app: OpenAPIHono<AppEnv>) {
   app.get("/openapi.json", openApiJson);
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Switchboard API" }));
 }

@@ -1,0 +1,22 @@
+import type { FunctionComponent } from "preact";
+import type { Me, Session } from "../session";
+import { UsageView } from "./usage";
+
+export interface ViewProps {
+  session: Session;
+}
+
+export interface ViewDef {
+  id: string;
+  title: string;
+  component: FunctionComponent<ViewProps>;
+  /** Whether this key may use the view at all: what a key cannot do is not shown to it. */
+  visible(me: Me): boolean;
+}
+
+const anyone = () => true;
+
+/** The console's views, in the navigation's order. */
+export const VIEWS: ViewDef[] = [{ id: "usage", title: "Usage", component: UsageView, visible: anyone }];
+
+export const viewsFor = (me: Me): ViewDef[] => VIEWS.filter((v) => v.visible(me));
