@@ -67,6 +67,16 @@ export default defineConfig({
       },
       {
         test: {
+          // The console and docs in Debian's chromium, against `wrangler dev` (test/browser/).
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          hookTimeout: 90_000,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: "node",
           include: ["test/node/**/*.test.ts"],
           environment: "node",

@@ -40,17 +40,8 @@ export function buildOpenApiDocument() {
     servers: [],
     // Every operation needs a key unless it says otherwise (`security: []`, from needs.public).
     security: authenticated,
+    // The reference's sidebar follows this order: the client dialects first, administration last.
     tags: [
-      { name: "Users", description: "Users and who is calling (admin)." },
-      { name: "API keys", description: "Per-user API keys: shown once, stored hashed." },
-      { name: "Vendors", description: "Model providers and their credentials (admin)." },
-      {
-        name: "Model configs",
-        description: "Model aliases with capabilities, pricing and fallbacks (admin).",
-      },
-      { name: "Models", description: "What the caller may use." },
-      { name: "Personas", description: "Reusable system prompt + model + parameters." },
-      { name: "Conversations", description: "Stateful chats and their message history." },
       { name: "Chat", description: "OpenAI's Chat Completions, for any vendor." },
       { name: "Messages", description: "Anthropic's Messages API, for any vendor (Claude Code)." },
       {
@@ -58,7 +49,17 @@ export function buildOpenApiDocument() {
         description: "OpenAI's Responses API, for any vendor, with stored responses (Codex, the Agents SDK).",
       },
       { name: "Images", description: "OpenAI's Images API, for any vendor that makes images." },
+      { name: "Models", description: "What the caller may use." },
+      { name: "Conversations", description: "Stateful chats and their message history." },
+      { name: "Personas", description: "Reusable system prompt + model + parameters." },
       { name: "Usage", description: "Calls, tokens, cost and latency: per user, and per vendor (admin)." },
+      { name: "Users", description: "Users and who is calling (admin)." },
+      { name: "API keys", description: "Per-user API keys: shown once, stored hashed." },
+      { name: "Vendors", description: "Model providers and their credentials (admin)." },
+      {
+        name: "Model configs",
+        description: "Model aliases with capabilities, pricing and fallbacks (admin).",
+      },
       { name: "System", description: "Health and documentation." },
     ],
   });

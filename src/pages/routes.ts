@@ -30,8 +30,11 @@ async function page(c: Context<AppEnv>, path: string, csp: string) {
 
 /**
  * Scripts, styles and Scalar's build. Hashed names (`/ui/assets/`) and the versioned Scalar file
- * never change content, so browsers keep them for a year. Pages are never served from here.
+ * never change content, so browsers keep them for a year; anything else is revalidated. Pages are
+ * never served from here.
  */
+const IMMUTABLE = /^\/ui\/(assets\/|docs\/scalar-[\d.]+\.js$)/;
+
 async function asset(c: Context<AppEnv>) {
   const url = new URL(c.req.url);
   if (url.pathname.endsWith(".html") || url.pathname.endsWith("/")) throw notFound("route");
@@ -41,7 +44,7 @@ async function asset(c: Context<AppEnv>) {
   return c.body(res.body as ReadableStream, 200, {
     "content-type": res.headers.get("content-type") ?? "application/octet-stream",
     "x-content-type-options": "nosniff",
-    "cache-control": "public, max-age=31536000, immutable",
+    "cache-control": IMMUTABLE.test(url.pathname) ? "public, max-age=31536000, immutable" : "no-cache",
   });
 }
 

@@ -42,6 +42,10 @@ describe("web pages", () => {
     expect(script.status).toBe(200);
     expect(script.headers.get("content-type")).toMatch(/javascript/);
     expect(script.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    // Not versioned by name: revalidated, so a deploy's change reaches browsers at once.
+    const setup = await get("/ui/docs/before-scalar.js", { key: null });
+    expect(setup.status).toBe(200);
+    expect(setup.headers.get("cache-control")).toBe("no-cache");
   });
 
   it("serves the pages' scripts and styles under /ui/ with their types, and nothing else there", async () => {

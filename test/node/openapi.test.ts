@@ -72,6 +72,18 @@ describe("the OpenAPI document", () => {
     }
   });
 
+  it("declares every tag it uses, the client dialects first (the reference's sidebar order)", () => {
+    const declared = (doc.tags as { name: string }[]).map((t) => t.name);
+    const used = new Set(
+      Object.values(doc.paths as Record<string, Record<string, any>>).flatMap((ops) =>
+        METHODS.flatMap((m) => ops[m]?.tags ?? []),
+      ),
+    );
+    expect([...used].filter((t) => !declared.includes(t))).toEqual([]);
+    expect(declared.slice(0, 4)).toEqual(["Chat", "Messages", "Responses", "Images"]);
+    expect(declared.at(-1)).toBe("System");
+  });
+
   it("declares both auth schemes and the error schema once", () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.components.securitySchemes.apiKeyHeader).toMatchObject({

@@ -1,6 +1,10 @@
 import type { FunctionComponent } from "preact";
 import type { Me, Session } from "../session";
+import { KeysView } from "./keys";
+import { OverviewView } from "./overview";
+import { PlaygroundView } from "./playground";
 import { UsageView } from "./usage";
+import { UsersView } from "./users";
 
 export interface ViewProps {
   session: Session;
@@ -15,8 +19,15 @@ export interface ViewDef {
 }
 
 const anyone = () => true;
+const admins = (me: Me) => me.is_admin;
 
 /** The console's views, in the navigation's order. */
-export const VIEWS: ViewDef[] = [{ id: "usage", title: "Usage", component: UsageView, visible: anyone }];
+export const VIEWS: ViewDef[] = [
+  { id: "overview", title: "Overview", component: OverviewView, visible: admins },
+  { id: "usage", title: "Usage", component: UsageView, visible: anyone },
+  { id: "users", title: "Users and keys", component: UsersView, visible: admins },
+  { id: "keys", title: "My keys", component: KeysView, visible: (me) => me.user !== null && !me.is_admin },
+  { id: "playground", title: "Playground", component: PlaygroundView, visible: anyone },
+];
 
 export const viewsFor = (me: Me): ViewDef[] => VIEWS.filter((v) => v.visible(me));
