@@ -33,7 +33,7 @@ export function parseImageUrl(url: string, param: string): ImageSource {
       param,
     );
   }
-  return { kind: "url", url };
+  return { kind: "url", url, param };
 }
 
 /** The inverse, for storing and for OpenAI-format output. */
