@@ -1,6 +1,6 @@
 import type { ChatMessage, ChatRequest, ContentPart, ImageSource } from "../chat/types";
 import { base64, toHex } from "../util/encoding";
-import { type FetchedImage, type FetchFn, fetchImage } from "../util/fetch-image";
+import { type FetchedImage, fetchImage } from "../util/fetch-image";
 
 /**
  * A request's URL images as inline bytes, for vendors that take no URLs (Provider.needsInlineImages).
@@ -23,7 +23,6 @@ export interface InlineDeps {
   kv: KVNamespace;
   /** The call's signal: its timeout bounds the fetches too. */
   signal: AbortSignal;
-  fetch?: FetchFn;
 }
 
 /** The request with every URL image part replaced by its bytes; unchanged when it has none. */
@@ -40,7 +39,8 @@ export async function inlineImages(req: ChatRequest, deps: InlineDeps): Promise<
   });
   if (params.size === 0) return req;
   const urls = [...params.keys()];
-  // Every fetch is let finish, so the refusal reported is the first failing part's, in order.
+  // Every fetch is let finish, so the refusal reported is the first failing part's, in order,
+  // and none is left running once the attempt is over (its signal no longer ends them).
   const settled = await Promise.allSettled(
     urls.map((url) => cachedImage(url, params.get(url) as string, deps)),
   );
@@ -68,7 +68,8 @@ export async function inlineImages(req: ChatRequest, deps: InlineDeps): Promise<
 }
 
 async function cachedImage(url: string, param: string, deps: InlineDeps): Promise<FetchedImage> {
-  const key = `imgurl:${toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(url))))}`;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(url));
+  const key = `imgurl:${toHex(new Uint8Array(digest))}`;
   try {
     const hit = await deps.kv.getWithMetadata<CachedMeta>(key, "arrayBuffer");
     if (hit.value && hit.metadata?.mediaType) {
@@ -77,7 +78,7 @@ async function cachedImage(url: string, param: string, deps: InlineDeps): Promis
   } catch (err) {
     log("image cache read failed; fetching", err);
   }
-  const image = await fetchImage(url, param, { signal: deps.signal, fetch: deps.fetch });
+  const image = await fetchImage(url, param, { signal: deps.signal });
   // Awaited, not left to waitUntil: the fetch of up to 20 MB dwarfs the write, and the next call
   // for the same URL (a retry right after) then finds it.
   try {
