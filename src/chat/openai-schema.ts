@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { boundedJson, FORWARDED_SCHEMA_LIMITS } from "../openapi/json";
 import { identifier } from "../openapi/strings";
+import { IMAGE_URL_DESCRIPTION } from "./image-url";
 
 /**
  * OpenAI Chat Completions request, as zod (validates input and documents the route).
@@ -26,7 +27,7 @@ export const ImagePartSchema = z
         .max(20 * 1024 * 1024)
         .openapi({
           example: "https://example.com/cat.png",
-          description: "An `https://` URL or a `data:image/...;base64,...` URL.",
+          description: IMAGE_URL_DESCRIPTION,
         }),
       detail: z.enum(["auto", "low", "high"]).optional(),
     }),

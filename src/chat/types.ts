@@ -3,7 +3,13 @@
  * convert into it, vendors convert out of it; no format converts straight into another.
  */
 
-export type ImageSource = { kind: "url"; url: string } | { kind: "base64"; mediaType: string; data: string };
+export type ImageSource =
+  /**
+   * `param` is where the client put the URL (`messages.0.content.1.image_url.url`,
+   * `input.0.content.1.image_url`), for a 400 naming it when the gateway must fetch the image
+   * (src/gateway/inline-images.ts) and cannot.
+   */
+  { kind: "url"; url: string; param?: string } | { kind: "base64"; mediaType: string; data: string };
 
 /** A document's bytes, or a URL where the vendor (or nobody: see each adapter) fetches them. */
 export type FileSource = { kind: "url"; url: string } | { kind: "base64"; data: string };

@@ -20,7 +20,11 @@ describe("readUserContent", () => {
     expect(readUserContent(stored)).toEqual({
       stored,
       parts: [
-        { type: "image", source: { kind: "url", url: "https://example.com/a.png" }, detail: "low" },
+        {
+          type: "image",
+          source: { kind: "url", url: "https://example.com/a.png", param: "content.0.image_url.url" },
+          detail: "low",
+        },
         { type: "image", source: { kind: "base64", mediaType: "image/png", data: "iVBORw0KGgo=" } },
       ],
       hasImages: true,

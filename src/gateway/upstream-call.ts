@@ -28,7 +28,8 @@ export function timeoutFor(env: OptionalConfig, header: string | undefined): num
   return ms;
 }
 
-async function apiKeyOf(env: OptionalConfig, vendor: Vendor): Promise<string | undefined> {
+/** A vendor's key: the stored one decrypted, else the environment's; a 500 when it cannot be decrypted. */
+export async function apiKeyOf(env: OptionalConfig, vendor: Vendor): Promise<string | undefined> {
   if (!vendor.apiKeyEncrypted) return vendor.envApiKey;
   try {
     return await decryptSecret(env.ENCRYPTION_KEY, vendor.apiKeyEncrypted, vendor.slug);

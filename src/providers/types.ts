@@ -19,6 +19,11 @@ export interface Provider {
   kind: VendorKind;
   /** Whether a call without an API key is refused before it is sent (`vendor_not_configured`). */
   requiresApiKey: boolean;
+  /**
+   * The vendor takes images only as inline bytes, never by URL (Gemini): the pipeline fetches
+   * URL images first (src/gateway/inline-images.ts), within the attempt and its signal.
+   */
+  needsInlineImages?: boolean;
   chat(req: ChatRequest, ctx: UpstreamContext): Promise<ChatResponse>;
   /** Resolves once the upstream accepted the request (so errors before the first byte are thrown). */
   stream(req: ChatRequest, ctx: UpstreamContext): Promise<ReadableStream<StreamEvent>>;

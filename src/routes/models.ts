@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { getDb } from "../db/client";
 import { allModelConfigs } from "../db/queries/model-configs";
+import { servedModels } from "../gateway/vendor-models";
 import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import { jsonResponse } from "../openapi/schemas";
@@ -17,7 +18,8 @@ const ModelSchema = z
     object: z.literal("model"),
     created: z.number().int().openapi({
       example: 1764151200,
-      description: "Unix seconds: when the alias or vendor override was created; 0 for built-in models.",
+      description:
+        "Unix seconds: when the alias or vendor override was created (for an OpenAI-compatible host's model, when the host says it was); 0 for built-in models.",
     }),
     owned_by: z.string().openapi({ example: "openai", description: "The vendor slug." }),
   })
@@ -84,8 +86,12 @@ export const modelRoutes = createRouter().openapi(
   route({
     method: "get",
     path: "/v1/models",
-    summary: "List the models the caller can use: aliases first, then each usable vendor's known models",
+    summary: "List the models the caller can use: aliases first, then each usable vendor's models",
     description:
+      "Aliases, then per vendor: for an `openai-compatible` vendor, what its host serves (its `GET {base_url}/models`, " +
+      "asked with a 2 s timeout and kept 5 minutes; a host that cannot be reached or answers no list is left out for a " +
+      "minute, never failing the list); for the other kinds, the gateway's catalogue of that kind's models. Any other " +
+      "`vendor/model` still works when sent. " +
       "OpenAI's list shape; with an `anthropic-version` header, Anthropic's (`data`, `has_more`, `first_id`, `last_id`), " +
       "paged by `limit` and `after_id`.",
     request: { query: ModelsQuery },
@@ -97,6 +103,11 @@ export const modelRoutes = createRouter().openapi(
     const db = getDb(c.env.DB);
     const [vendors, configs] = await Promise.all([allVendors(c.env, db), allModelConfigs(db)]);
     const usable = new Map(vendors.filter(isUsable).map((v) => [v.slug, v]));
+    const served = await servedModels(
+      c.env,
+      [...usable.values()].filter((v) => v.kind === "openai-compatible"),
+      c.var.requestId,
+    );
     const aliases = configs
       .filter((m) => usable.has(m.vendor))
       .map((m) => ({
@@ -105,12 +116,17 @@ export const modelRoutes = createRouter().openapi(
         created: unixSeconds(m.createdAt),
         owned_by: m.vendor,
       }));
-    // A catalogue of well-known names per kind; any other `vendor/model` still works when sent.
+    // A compatible host's own list; for the other kinds, the catalogue of that kind's models
+    // (a custom `anthropic` or `gemini` vendor serves what its kind does, and is not asked: their
+    // own lists name models the gateway has no translation for, such as Gemini's AQA or Imagen).
     const known = [...usable.values()].flatMap((v) =>
-      KNOWN_MODELS[v.kind].map((name) => ({
-        id: `${v.slug}/${name}`,
+      (v.kind === "openai-compatible"
+        ? (served.get(v.slug) ?? [])
+        : KNOWN_MODELS[v.kind].map((id) => ({ id, created: undefined }))
+      ).map((m) => ({
+        id: `${v.slug}/${m.id}`,
         object: "model" as const,
-        created: unixSeconds(v.createdAt),
+        created: m.created ?? unixSeconds(v.createdAt),
         owned_by: v.slug,
       })),
     );

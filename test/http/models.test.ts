@@ -98,7 +98,8 @@ describe("GET /v1/models", () => {
     await patch("/v1/vendors/gemini", { enabled: true, api_key: null });
   });
 
-  it("lists an added vendor's models by its kind, and an OpenAI-compatible host's aliases only", async () => {
+  // What reachable compatible hosts serve is listed too: vendor-models.test.ts.
+  it("lists an added vendor's models by its kind, and an unreachable OpenAI-compatible host's aliases only", async () => {
     await post("/v1/vendors", { slug: "openai-eu", kind: "openai", api_key: "sk-eu" });
     await post("/v1/vendors", {
       slug: "local",

@@ -15,7 +15,8 @@ it("never returns a secret from any route", async () => {
       await post("/v1/vendors", {
         slug: "groq",
         kind: "openai-compatible",
-        base_url: "https://api.groq.com/openai/v1",
+        // A mock host that lists models, so the sweep's /v1/models decrypts and sends this key.
+        base_url: `${env.MOCK_UPSTREAM_URL}/listing/ok/v1`,
         api_key: vendorKey,
       })
     ).status,

@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
 import { handleAnthropic } from "./anthropic.ts";
 import { handleGemini } from "./gemini.ts";
+import { handleImages } from "./images.ts";
+import { handleModelList } from "./model-lists.ts";
 import { handleOpenAI } from "./openai.ts";
 import { handleOpenAIResponses } from "./openai-responses.ts";
 import { requestLog, sendJson } from "./scenario.ts";
@@ -8,7 +10,8 @@ import { requestLog, sendJson } from "./scenario.ts";
 /**
  * One loopback HTTP server that imitates every vendor at its real paths, under a prefix per
  * vendor: /openai/v1 (its Responses API too: openai-responses.ts), /compat/v1 (keyless
- * OpenAI-compatible), /anthropic, /gemini.
+ * OpenAI-compatible), /anthropic, /gemini; /listing, compatible hosts' model lists
+ * (model-lists.ts); and /images, an image host (images.ts).
  * GET /__log?model=<name> answers what was received for that model name (see scenario.ts).
  */
 export function startUpstream(): Promise<{ server: Server; port: number }> {
@@ -35,6 +38,9 @@ export function startUpstream(): Promise<{ server: Server; port: number }> {
       )
         return await handleAnthropic(req, res, path);
       if (req.method === "POST" && path.startsWith("/gemini/")) return await handleGemini(req, res, url);
+      if (req.method === "GET" && path.startsWith("/images/")) return await handleImages(req, res, url);
+      if (req.method === "GET" && /^\/listing\/[^/]+\/v1\/models$/.test(path))
+        return handleModelList(req, res, path);
       sendJson(res, 404, { error: { message: `mock: no route ${req.method} ${path}` } });
     } catch (err) {
       if (!res.headersSent) sendJson(res, 500, { error: { message: `mock crashed: ${String(err)}` } });

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { IMAGE_URL_DESCRIPTION } from "../../chat/image-url";
 import { boundedJson, FORWARDED_SCHEMA_LIMITS, type JsonLimits } from "../../openapi/json";
 import { openUnion } from "../../openapi/open-union";
 import { MODEL_BODY_LIMIT } from "../../openapi/route-needs";
@@ -38,7 +39,10 @@ const ImageSourceSchema = z.discriminatedUnion("type", [
   }),
   z.looseObject({
     type: z.literal("url"),
-    url: z.string().min(1).openapi({ example: "https://example.com/cat.png" }),
+    url: z
+      .string()
+      .min(1)
+      .openapi({ example: "https://example.com/cat.png", description: IMAGE_URL_DESCRIPTION }),
   }),
   z.looseObject({ type: z.literal("file"), file_id: z.string().min(1) }),
 ]);

@@ -89,7 +89,14 @@ describe("messagesToNeutral", () => {
         content: [
           { type: "text", text: "What is this?" },
           { type: "image", source: { kind: "base64", mediaType: "image/png", data: "iVBORw0KGgo=" } },
-          { type: "image", source: { kind: "url", url: "https://example.com/cat.jpg" } },
+          {
+            type: "image",
+            source: {
+              kind: "url",
+              url: "https://example.com/cat.jpg",
+              param: "messages.0.content.2.source.url",
+            },
+          },
         ],
       },
     ]);

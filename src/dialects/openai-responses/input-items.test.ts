@@ -79,7 +79,12 @@ describe("inputToMessages", () => {
         role: "user",
         content: [
           text("What is this?"),
-          { type: "image", source: { kind: "url", url: "https://example.com/cat.jpg" }, detail: "low" },
+          {
+            type: "image",
+            // Where the client put it, for a refusal when the gateway must fetch it.
+            source: { kind: "url", url: "https://example.com/cat.jpg", param: "input.0.content.1.image_url" },
+            detail: "low",
+          },
           { type: "image", source: { kind: "base64", mediaType: "image/png", data: "iVBORw0KGgo=" } },
           {
             type: "image",

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { IMAGE_URL_DESCRIPTION } from "../../chat/image-url";
 import { boundedJson, FORWARDED_SCHEMA_LIMITS } from "../../openapi/json";
 import { openUnion } from "../../openapi/open-union";
 import { identifier, ModelStringSchema } from "../../openapi/strings";
@@ -37,7 +38,7 @@ export const InputImagePartSchema = z
       .nullish()
       .openapi({
         example: "https://example.com/cat.png",
-        description: "An `https://` URL or a `data:image/...;base64,...` URL.",
+        description: IMAGE_URL_DESCRIPTION,
       }),
     file_id: z.string().max(256).nullish(),
     detail: z.enum(["low", "high", "auto", "original"]).nullish(),

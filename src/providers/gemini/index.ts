@@ -40,6 +40,9 @@ function send(
 export const geminiProvider: Provider = {
   kind: "gemini",
   requiresApiKey: true,
+  // Gemini reads no image URLs (its fileData takes only its own Files API's URIs).
+  // @see https://ai.google.dev/gemini-api/docs/image-understanding
+  needsInlineImages: true,
   async chat(req, ctx) {
     const res = await send(req.model, "generateContent", toGeminiBody(req), ctx);
     return fromGeminiResponse(ctx.vendor.slug, await readJson(ctx.vendor.slug, res, ctx.signal), req.model);

@@ -27,13 +27,14 @@ const GEMINI_IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/webp", "im
 const UNSIGNED_THOUGHT = "skip_thought_signature_validator";
 
 function imagePart(part: Extract<ContentPart, { type: "image" }>, param: string): GeminiRequestPart {
-  // The Gemini API does not fetch URLs from the web: images go inline, as base64.
+  // The Gemini API does not fetch URLs from the web: images go inline, as base64. The pipeline
+  // fetches URL images before this (needsInlineImages); one that reaches here was not fetched.
   // @see https://ai.google.dev/api/caching#Blob
   if (part.source.kind === "url") {
     throw invalidRequest(
       "unsupported_image",
       "Gemini cannot fetch image URLs; send images to Gemini as data URLs (data:image/png;base64,...).",
-      param,
+      part.source.param ?? param,
     );
   }
   if (!GEMINI_IMAGE_TYPES.has(part.source.mediaType)) {

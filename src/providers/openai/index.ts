@@ -8,7 +8,7 @@ import { fromOpenAICompletion } from "./response";
 import { openaiResponsesWire } from "./responses";
 import { openaiStreamToEvents } from "./stream";
 
-const authHeaders = (ctx: UpstreamContext): Record<string, string> =>
+export const authHeaders = (ctx: UpstreamContext): Record<string, string> =>
   ctx.apiKey ? { authorization: `Bearer ${ctx.apiKey}` } : {};
 
 /**

@@ -95,7 +95,7 @@ export const anthropicMessagesPlan =
       async attempt({ provider, resolved }, { ctx, settle }): Promise<MessagesAnswer> {
         if (!provider.anthropicWire) {
           const req = translated(resolved.vendor.slug, resolved.upstreamModel);
-          return callNeutral(provider, req, stream, { ctx, settle });
+          return callNeutral(provider, req, stream, { ctx, settle }, cx.env.CACHE);
         }
         const res = await provider.anthropicWire.send(
           "/v1/messages",

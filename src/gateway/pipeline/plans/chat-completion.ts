@@ -115,10 +115,13 @@ export const chatCompletionPlan =
             "n",
           );
         }
-        return callNeutral(provider, chatRequestFromOpenAI(sent, resolved.upstreamModel), stream, {
-          ctx,
-          settle,
-        });
+        return callNeutral(
+          provider,
+          chatRequestFromOpenAI(sent, resolved.upstreamModel),
+          stream,
+          { ctx, settle },
+          cx.env.CACHE,
+        );
       },
       usageOf: (a) =>
         a.kind === "answer" ? a.answer.usage : a.kind === "relayed-json" ? a.usage : undefined,

@@ -44,6 +44,7 @@ export const conversationMessagePlan =
           { ...turn.request, model: resolved.upstreamModel },
           input.stream,
           attempt,
+          cx.env.CACHE,
         );
       },
       usageOf: (a) => (a.kind === "answer" ? a.answer.usage : undefined),

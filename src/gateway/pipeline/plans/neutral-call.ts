@@ -1,6 +1,7 @@
 import type { ChatRequest, ChatResponse, StreamEvent } from "../../../chat/types";
 import { networkError } from "../../../providers/http";
 import type { Provider, UpstreamContext } from "../../../providers/types";
+import { inlineImages } from "../../inline-images";
 
 /** A vendor's answer through the neutral model: whole, or as a stream of events. */
 export type NeutralAnswer =
@@ -10,14 +11,20 @@ export type NeutralAnswer =
 /**
  * One attempt through the neutral model. `settle` ends the attempt's timeout once the vendor
  * answered; for a stream that is once it started: the timeout bounds the wait for the stream, not
- * its length, and nothing is retried after it.
+ * its length, and nothing is retried after it. For a vendor that takes no image URLs, the
+ * request's URL images are fetched first (kept a while in `imageCache`, the CACHE binding), under
+ * the attempt's signal; a refusal is the 400 of the client's dialect.
  */
 export async function callNeutral(
   provider: Provider,
-  request: ChatRequest,
+  neutral: ChatRequest,
   stream: boolean,
   attempt: { ctx: UpstreamContext; settle(): void },
+  imageCache: KVNamespace,
 ): Promise<NeutralAnswer> {
+  const request = provider.needsInlineImages
+    ? await inlineImages(neutral, { kv: imageCache, signal: attempt.ctx.signal })
+    : neutral;
   if (stream) {
     const events = await provider.stream(request, attempt.ctx);
     attempt.settle();

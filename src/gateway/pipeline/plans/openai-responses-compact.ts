@@ -62,10 +62,13 @@ export const responsesCompactPlan =
       estimate: (price) => estimateCall(promptTokens, SUMMARY_TOKENS, price),
       async attempt({ provider, resolved }, { ctx, settle }): Promise<CompactAnswer> {
         if (!provider.responsesWire) {
-          return callNeutral(provider, translated(resolved.vendor.slug, resolved.upstreamModel), false, {
-            ctx,
-            settle,
-          });
+          return callNeutral(
+            provider,
+            translated(resolved.vendor.slug, resolved.upstreamModel),
+            false,
+            { ctx, settle },
+            cx.env.CACHE,
+          );
         }
         const body = vendorBody({ raw, input, chain, resolved, responseId: id });
         const res = await provider.responsesWire.send("/responses/compact", body, ctx, { method: "POST" });

@@ -209,10 +209,13 @@ export const responsesPlan =
       ...(cache ? { cache } : {}),
       async attempt({ provider, resolved }, { ctx, settle }): Promise<ResponsesAnswer> {
         if (!provider.responsesWire) {
-          return callNeutral(provider, translated(resolved.vendor.slug, resolved.upstreamModel), stream, {
-            ctx,
-            settle,
-          });
+          return callNeutral(
+            provider,
+            translated(resolved.vendor.slug, resolved.upstreamModel),
+            stream,
+            { ctx, settle },
+            cx.env.CACHE,
+          );
         }
         const res = await provider.responsesWire.send(
           "/responses",
