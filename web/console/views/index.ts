@@ -1,6 +1,7 @@
 import type { FunctionComponent } from "preact";
 import type { Me, Session } from "../session";
 import { UsageView } from "./usage";
+import { VendorsView } from "./vendors";
 
 export interface ViewProps {
   session: Session;
@@ -15,8 +16,12 @@ export interface ViewDef {
 }
 
 const anyone = () => true;
+const admins = (me: Me) => me.is_admin;
 
 /** The console's views, in the navigation's order. */
-export const VIEWS: ViewDef[] = [{ id: "usage", title: "Usage", component: UsageView, visible: anyone }];
+export const VIEWS: ViewDef[] = [
+  { id: "usage", title: "Usage", component: UsageView, visible: anyone },
+  { id: "vendors", title: "Vendors", component: VendorsView, visible: admins },
+];
 
 export const viewsFor = (me: Me): ViewDef[] => VIEWS.filter((v) => v.visible(me));
