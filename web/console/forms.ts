@@ -26,3 +26,20 @@ export const namesField = (error: unknown, fields: readonly string[]): boolean =
   error instanceof ApiError &&
   error.param !== null &&
   fields.some((f) => error.param === f || error.param?.startsWith(`${f}.`));
+
+/** The error's message when it names exactly this param (not one under it, as `fieldError` also does). */
+export const exactError = (error: unknown, param: string): string | null =>
+  error instanceof ApiError && error.param === param ? error.message : null;
+
+/** A JSON object typed in a textarea (empty: `{}`), or why it is refused before anything is sent. */
+export function parseJsonObject(text: string): { value?: Record<string, unknown>; problem?: string } {
+  if (text.trim() === "") return { value: {} };
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      return { problem: 'Must be a JSON object, e.g. {"temperature": 0.2}.' };
+    return { value: value as Record<string, unknown> };
+  } catch (err) {
+    return { problem: `Not valid JSON: ${(err as Error).message}` };
+  }
+}

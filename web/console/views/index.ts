@@ -1,5 +1,6 @@
 import type { FunctionComponent } from "preact";
 import type { Me, Session } from "../session";
+import { ModelConfigsView } from "./model-configs";
 import { UsageView } from "./usage";
 import { VendorsView } from "./vendors";
 
@@ -22,6 +23,7 @@ const admins = (me: Me) => me.is_admin;
 export const VIEWS: ViewDef[] = [
   { id: "usage", title: "Usage", component: UsageView, visible: anyone },
   { id: "vendors", title: "Vendors", component: VendorsView, visible: admins },
+  { id: "model-configs", title: "Model configs", component: ModelConfigsView, visible: admins },
 ];
 
 export const viewsFor = (me: Me): ViewDef[] => VIEWS.filter((v) => v.visible(me));
