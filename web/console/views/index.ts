@@ -1,6 +1,7 @@
 import type { FunctionComponent } from "preact";
 import type { Me, Session } from "../session";
 import { ModelConfigsView } from "./model-configs";
+import { PersonasView } from "./personas";
 import { UsageView } from "./usage";
 import { VendorsView } from "./vendors";
 
@@ -24,6 +25,7 @@ export const VIEWS: ViewDef[] = [
   { id: "usage", title: "Usage", component: UsageView, visible: anyone },
   { id: "vendors", title: "Vendors", component: VendorsView, visible: admins },
   { id: "model-configs", title: "Model configs", component: ModelConfigsView, visible: admins },
+  { id: "personas", title: "Personas", component: PersonasView, visible: anyone },
 ];
 
 export const viewsFor = (me: Me): ViewDef[] => VIEWS.filter((v) => v.visible(me));
