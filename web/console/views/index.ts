@@ -1,5 +1,6 @@
 import type { FunctionComponent } from "preact";
 import type { Me, Session } from "../session";
+import { ConversationsView } from "./conversations";
 import { ModelConfigsView } from "./model-configs";
 import { PersonasView } from "./personas";
 import { UsageView } from "./usage";
@@ -26,6 +27,13 @@ export const VIEWS: ViewDef[] = [
   { id: "vendors", title: "Vendors", component: VendorsView, visible: admins },
   { id: "model-configs", title: "Model configs", component: ModelConfigsView, visible: admins },
   { id: "personas", title: "Personas", component: PersonasView, visible: anyone },
+  // The API keeps conversations per user: the admin key has none.
+  {
+    id: "conversations",
+    title: "Conversations",
+    component: ConversationsView,
+    visible: (me) => me.user !== null,
+  },
 ];
 
 export const viewsFor = (me: Me): ViewDef[] => VIEWS.filter((v) => v.visible(me));
