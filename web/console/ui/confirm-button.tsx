@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 
 /**
  * A destructive action in two steps: the button asks, then "Yes, delete" does it (or Cancel).
@@ -21,7 +21,7 @@ export function ConfirmButton({
   const yes = useRef<HTMLButtonElement>(null);
   const ask = useRef<HTMLButtonElement>(null);
   const moved = useRef(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!moved.current) return;
     (asking ? yes : ask).current?.focus();
   }, [asking]);

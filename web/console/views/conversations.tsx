@@ -23,8 +23,8 @@ export function ConversationsView({ session }: ViewProps) {
     try {
       await api(session, `/v1/conversations/${encodeURIComponent(c.id)}`, { method: "DELETE" });
       setOpen(null);
+      await list.reload();
       setNotice(`Deleted conversation “${c.title}”.`);
-      void list.reload();
     } catch (err) {
       setError(err);
     }

@@ -21,17 +21,24 @@ export function ModelConfigsView({ session }: ViewProps) {
   const [panel, setPanel] = useState<Panel>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const show = (next: Panel) => {
+    setNotice(null);
+    setError(null);
+    setPanel(next);
+  };
 
-  const done = (what: string) => {
+  // The notice comes once the list shows the change, so what it says is what is on screen.
+  const done = async (what: string) => {
     setPanel(null);
+    setNotice(null);
+    await list.reload();
     setNotice(what);
-    void list.reload();
   };
   const remove = async (m: ModelConfig) => {
     setError(null);
     try {
       await api(session, `/v1/model-configs/${encodeURIComponent(m.alias)}`, { method: "DELETE" });
-      done(`Deleted model config ${m.alias}.`);
+      await done(`Deleted model config ${m.alias}.`);
     } catch (err) {
       setError(err);
     }
@@ -40,13 +47,7 @@ export function ModelConfigsView({ session }: ViewProps) {
   return (
     <section>
       <div class="row">
-        <button
-          type="button"
-          onClick={() => {
-            setNotice(null);
-            setPanel({ kind: "create" });
-          }}
-        >
+        <button type="button" onClick={() => show({ kind: "create" })}>
           Add model config
         </button>
       </div>
@@ -60,7 +61,7 @@ export function ModelConfigsView({ session }: ViewProps) {
           key={panel.kind === "edit" ? panel.config.alias : "(new)"}
           session={session}
           config={panel.kind === "edit" ? panel.config : null}
-          onSaved={(m) => done(`Saved model config ${m.alias}.`)}
+          onSaved={(m) => void done(`Saved model config ${m.alias}.`)}
           onCancel={() => setPanel(null)}
         />
       ) : null}
@@ -99,7 +100,7 @@ export function ModelConfigsView({ session }: ViewProps) {
                 </td>
                 <td class="wrap">{m.fallbacks.join(", ") || "–"}</td>
                 <td class="actions">
-                  <button type="button" onClick={() => setPanel({ kind: "edit", config: m })}>
+                  <button type="button" onClick={() => show({ kind: "edit", config: m })}>
                     Edit<span class="sr-only"> {m.alias}</span>
                   </button>
                   <ConfirmButton

@@ -30,17 +30,24 @@ export function PersonasView({ session }: ViewProps) {
   const [panel, setPanel] = useState<Panel>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const show = (next: Panel) => {
+    setNotice(null);
+    setError(null);
+    setPanel(next);
+  };
 
-  const done = (what: string) => {
+  // The notice comes once the list shows the change, so what it says is what is on screen.
+  const done = async (what: string) => {
     setPanel(null);
+    setNotice(null);
+    await list.reload();
     setNotice(what);
-    void list.reload();
   };
   const remove = async (p: Persona) => {
     setError(null);
     try {
       await api(session, `/v1/personas/${encodeURIComponent(p.id)}`, { method: "DELETE" });
-      done(`Deleted persona “${p.name}”.`);
+      await done(`Deleted persona “${p.name}”.`);
     } catch (err) {
       setError(err);
     }
@@ -49,13 +56,7 @@ export function PersonasView({ session }: ViewProps) {
   return (
     <section>
       <div class="row">
-        <button
-          type="button"
-          onClick={() => {
-            setNotice(null);
-            setPanel({ kind: "create" });
-          }}
-        >
+        <button type="button" onClick={() => show({ kind: "create" })}>
           Add persona
         </button>
         {me.user ? (
@@ -86,7 +87,7 @@ export function PersonasView({ session }: ViewProps) {
           key={panel.kind === "edit" ? panel.persona.id : "(new)"}
           session={session}
           persona={panel.kind === "edit" ? panel.persona : null}
-          onSaved={(p) => done(`Saved persona “${p.name}”.`)}
+          onSaved={(p) => void done(`Saved persona “${p.name}”.`)}
           onCancel={() => setPanel(null)}
         />
       ) : null}
@@ -119,7 +120,7 @@ export function PersonasView({ session }: ViewProps) {
                 <td class="actions">
                   {canWrite(me, p) ? (
                     <>
-                      <button type="button" onClick={() => setPanel({ kind: "edit", persona: p })}>
+                      <button type="button" onClick={() => show({ kind: "edit", persona: p })}>
                         Edit<span class="sr-only"> {p.name}</span>
                       </button>
                       <ConfirmButton

@@ -18,17 +18,24 @@ export function VendorsView({ session }: ViewProps) {
   const [panel, setPanel] = useState<Panel>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const show = (next: Panel) => {
+    setNotice(null);
+    setError(null);
+    setPanel(next);
+  };
 
-  const saved = (what: string) => {
+  // The notice comes once the list shows the change, so what it says is what is on screen.
+  const saved = async (what: string) => {
     setPanel(null);
+    setNotice(null);
+    await list.reload();
     setNotice(what);
-    void list.reload();
   };
   const remove = async (v: Vendor) => {
     setError(null);
     try {
       await api(session, `/v1/vendors/${encodeURIComponent(v.slug)}`, { method: "DELETE" });
-      saved(`Deleted vendor ${v.slug}.`);
+      await saved(`Deleted vendor ${v.slug}.`);
     } catch (err) {
       setError(err);
     }
@@ -37,13 +44,7 @@ export function VendorsView({ session }: ViewProps) {
   return (
     <section>
       <div class="row">
-        <button
-          type="button"
-          onClick={() => {
-            setNotice(null);
-            setPanel({ kind: "create" });
-          }}
-        >
+        <button type="button" onClick={() => show({ kind: "create" })}>
           Add vendor
         </button>
       </div>
@@ -55,7 +56,7 @@ export function VendorsView({ session }: ViewProps) {
       {panel?.kind === "create" ? (
         <CreateVendorForm
           session={session}
-          onSaved={(v) => saved(`Added vendor ${v.slug}.`)}
+          onSaved={(v) => void saved(`Added vendor ${v.slug}.`)}
           onCancel={() => setPanel(null)}
         />
       ) : null}
@@ -64,7 +65,7 @@ export function VendorsView({ session }: ViewProps) {
           key={panel.vendor.slug}
           session={session}
           vendor={panel.vendor}
-          onSaved={(v) => saved(`Saved vendor ${v.slug}.`)}
+          onSaved={(v) => void saved(`Saved vendor ${v.slug}.`)}
           onCancel={() => setPanel(null)}
         />
       ) : null}
@@ -108,10 +109,10 @@ export function VendorsView({ session }: ViewProps) {
                 <td>{keyState(v)}</td>
                 <td>{when(v.updated_at)}</td>
                 <td class="actions">
-                  <button type="button" onClick={() => setPanel({ kind: "edit", vendor: v })}>
+                  <button type="button" onClick={() => show({ kind: "edit", vendor: v })}>
                     Edit<span class="sr-only"> {v.slug}</span>
                   </button>
-                  <button type="button" onClick={() => setPanel({ kind: "test", vendor: v })}>
+                  <button type="button" onClick={() => show({ kind: "test", vendor: v })}>
                     Test<span class="sr-only"> {v.slug}</span>
                   </button>
                   {v.builtin ? null : (
