@@ -6,6 +6,7 @@ import { CAPABILITIES, type Capability, type ModelConfig, type Vendor } from "..
 import { Check } from "../ui/check";
 import { ErrorNote, fieldError } from "../ui/error-note";
 import { Field } from "../ui/field";
+import { useFocusOnMount } from "../ui/focus";
 import { FormError } from "../ui/form-error";
 import { NumberField } from "../ui/number-field";
 
@@ -58,6 +59,7 @@ export function ModelConfigForm({ session, config, onSaved, onCancel }: Props) {
   const [vendors, setVendors] = useState<Vendor[] | null>(null);
   const [vendorsError, setVendorsError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
@@ -118,7 +120,9 @@ export function ModelConfigForm({ session, config, onSaved, onCancel }: Props) {
 
   return (
     <form class="panel" aria-label={title} noValidate onSubmit={(e) => void submit(e)}>
-      <h2>{title}</h2>
+      <h2 ref={heading} tabIndex={-1}>
+        {title}
+      </h2>
       {config ? null : (
         <Field
           label="Alias"

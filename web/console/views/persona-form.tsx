@@ -5,6 +5,7 @@ import type { Session } from "../session";
 import type { Model, Persona, Visibility } from "../types";
 import { fieldError } from "../ui/error-note";
 import { Field } from "../ui/field";
+import { useFocusOnMount } from "../ui/focus";
 import { FormError } from "../ui/form-error";
 import { NumberField } from "../ui/number-field";
 
@@ -44,6 +45,7 @@ export function PersonaForm({ session, persona, onSaved, onCancel }: Props) {
   const [visibility, setVisibility] = useState<Visibility>(persona?.visibility ?? fixedVisibility);
   const [models, setModels] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   const [error, setError] = useState<unknown>(null);
   const listId = `persona-models-${persona?.id ?? "new"}`;
 
@@ -85,7 +87,9 @@ export function PersonaForm({ session, persona, onSaved, onCancel }: Props) {
   const title = persona ? `Edit persona “${persona.name}”` : "Add persona";
   return (
     <form class="panel" aria-label={title} noValidate onSubmit={(e) => void submit(e)}>
-      <h2>{title}</h2>
+      <h2 ref={heading} tabIndex={-1}>
+        {title}
+      </h2>
       <Field label="Name" error={fieldError(error, "name")}>
         {(id, describedBy) => (
           <input

@@ -5,6 +5,7 @@ import { VENDOR_KINDS, type Vendor, type VendorKind } from "../types";
 import { Check } from "../ui/check";
 import { fieldError } from "../ui/error-note";
 import { Field } from "../ui/field";
+import { useFocusOnMount } from "../ui/focus";
 import { FormError } from "../ui/form-error";
 
 /** Where the key a vendor uses comes from, in words; the key itself is never shown (nor returned). */
@@ -61,6 +62,7 @@ export function CreateVendorForm({ session, onSaved, onCancel }: FormProps) {
   const [apiKey, setApiKey] = useState("");
   const [enabled, setEnabled] = useState(true);
   const [busy, setBusy] = useState(false);
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   const [error, setError] = useState<unknown>(null);
 
   const submit = async (e: Event) => {
@@ -83,7 +85,9 @@ export function CreateVendorForm({ session, onSaved, onCancel }: FormProps) {
 
   return (
     <form class="panel" aria-label="Add vendor" noValidate onSubmit={(e) => void submit(e)}>
-      <h2>Add vendor</h2>
+      <h2 ref={heading} tabIndex={-1}>
+        Add vendor
+      </h2>
       <Field
         label="Slug"
         hint="Lowercase letters, digits and dashes; models are called as slug/model."
@@ -156,6 +160,7 @@ export function EditVendorForm({ session, vendor, onSaved, onCancel }: FormProps
   const [apiKey, setApiKey] = useState("");
   const [clearKey, setClearKey] = useState(false);
   const [busy, setBusy] = useState(false);
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   const [error, setError] = useState<unknown>(null);
 
   const submit = async (e: Event) => {
@@ -188,7 +193,7 @@ export function EditVendorForm({ session, vendor, onSaved, onCancel }: FormProps
 
   return (
     <form class="panel" aria-label={`Edit vendor ${vendor.slug}`} noValidate onSubmit={(e) => void submit(e)}>
-      <h2>
+      <h2 ref={heading} tabIndex={-1}>
         Edit vendor {vendor.slug} <span class="meta">({vendor.kind})</span>
       </h2>
       <Field

@@ -5,6 +5,7 @@ import type { Session } from "../session";
 import type { Model, Vendor } from "../types";
 import { ErrorNote } from "../ui/error-note";
 import { Field } from "../ui/field";
+import { useFocusOnMount } from "../ui/focus";
 
 const OTHER = "__other__";
 
@@ -34,6 +35,7 @@ export function VendorTest({
   const [choice, setChoice] = useState("");
   const [typed, setTyped] = useState("");
   const [busy, setBusy] = useState(false);
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [listError, setListError] = useState<unknown>(null);
 
@@ -86,7 +88,9 @@ export function VendorTest({
 
   return (
     <form class="panel" aria-label={`Test vendor ${vendor.slug}`} onSubmit={(e) => void run(e)}>
-      <h2>Test vendor {vendor.slug}</h2>
+      <h2 ref={heading} tabIndex={-1}>
+        Test vendor {vendor.slug}
+      </h2>
       <p class="meta">
         Sends “ping” (at most 16 tokens) to {prefix}
         {model || "…"} through the gateway; it counts as usage like any call.
