@@ -2,9 +2,9 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import { count, usd, when } from "../format";
 import type { Session } from "../session";
+import type { BudgetStatus, Budgets, BudgetWindow, User } from "../types";
 import { ErrorNote, fieldError } from "../ui/error-note";
 import { Field } from "../ui/field";
-import type { BudgetStatus, Budgets, BudgetWindow, User } from "./types";
 
 interface Props {
   session: Session;

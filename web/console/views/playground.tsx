@@ -1,20 +1,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type Page } from "../api";
 import { count, ms } from "../format";
+import type { Model, Persona } from "../types";
 import { ErrorNote } from "../ui/error-note";
 import { Field } from "../ui/field";
 import type { ViewProps } from ".";
 import { type ChatMessage, type ChatOutcome, sendChat } from "./chat-stream";
-import type { Model } from "./types";
-
-interface Persona {
-  id: string;
-  name: string;
-  system_prompt: string;
-  model: string;
-  temperature: number | null;
-  max_tokens: number | null;
-}
 
 /** Chat with any model or alias the key may use, optionally as a persona, streamed as it arrives. */
 export function PlaygroundView({ session }: ViewProps) {

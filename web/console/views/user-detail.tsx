@@ -2,13 +2,13 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type Page } from "../api";
 import { when } from "../format";
 import type { Session } from "../session";
+import { type ApiKey, type CreatedApiKey, RATE_LIMIT_TIERS } from "../types";
 import { CopyButton } from "../ui/copy-button";
 import { ErrorNote, fieldError } from "../ui/error-note";
 import { Field } from "../ui/field";
 import { usePaged } from "../ui/paged";
 import { Pager } from "../ui/pager";
 import { BudgetPanel } from "./budget-panel";
-import { type ApiKey, type CreatedApiKey, RATE_LIMIT_TIERS } from "./types";
 
 interface Props {
   session: Session;

@@ -1,12 +1,12 @@
 import { useState } from "preact/hooks";
 import { api, type Page } from "../api";
 import { when } from "../format";
+import type { User } from "../types";
 import { ErrorNote, fieldError } from "../ui/error-note";
 import { Field } from "../ui/field";
 import { usePaged } from "../ui/paged";
 import { Pager } from "../ui/pager";
 import type { ViewProps } from ".";
-import type { User } from "./types";
 import { UserDetail } from "./user-detail";
 
 /** Admins: every user, a form to add one, and the chosen user's keys and budgets. */
