@@ -1,5 +1,5 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launch, screenshot, type Watched, watchedPage } from "./browser";
 import { type DevWorker, startDevWorker } from "./dev-worker";
 
@@ -33,6 +33,18 @@ beforeAll(async () => {
   admin = await watchedPage(browser, worker.origin);
   user = await watchedPage(browser, worker.origin);
 }, 90_000);
+
+// A failed step leaves both pages as they were, for the CI artifacts.
+afterEach(async ({ task }) => {
+  if (task.result?.state !== "fail") return;
+  const name = task.name.replace(/\W+/g, "-").slice(0, 60);
+  for (const [who, w] of [
+    ["admin", admin],
+    ["user", user],
+  ] as const) {
+    if (w && !w.page.isClosed()) await screenshot(w.page, `failed-${name}-${who}`).catch(() => undefined);
+  }
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -117,13 +129,51 @@ describe("the console", () => {
     await screenshot(page, "usage");
   });
 
+  it("renders a persona's and a conversation's content as text, never as HTML", async () => {
+    const page = user.page;
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const asUser = (path: string, body: unknown) =>
+      fetch(`${worker.origin}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${userKey}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }).then(async (r) => {
+        expect(r.status, await r.clone().text()).toBe(201);
+        return (await r.json()) as { id: string };
+      });
+    const img = "<img src=x onerror=alert(1)>";
+    const script = "<script>alert(2)</script>";
+    await asUser("/v1/personas", { name: img, system_prompt: script, model: "mock/echo" });
+    const conversation = await asUser("/v1/conversations", { title: `<b>${img}</b>`, model: "mock/echo" });
+    // mock/echo answers with the message: the assistant's turn carries the markup too.
+    await asUser(`/v1/conversations/${conversation.id}/messages`, { content: `${script} and ${img}` });
+
+    await nav(page, "Personas").click();
+    await page.getByRole("cell", { name: img, exact: true }).waitFor();
+    await screenshot(page, "personas");
+    await nav(page, "Conversations").click();
+    await page.getByRole("button", { name: /^Open/ }).first().click();
+    await page.locator(".message-text", { hasText: script }).nth(1).waitFor();
+    await screenshot(page, "conversation");
+    const injected = await page.evaluate(
+      "[document.querySelectorAll('main script, main img, main b').length, document.body.innerHTML.includes('<img src=\"x\"')]",
+    );
+    expect(injected).toEqual([0, false]);
+    expect(dialogs).toEqual([]);
+  });
+
   it("signs the user out on its next call once an admin revoked its key", async () => {
     const page = admin.page;
     await page.getByRole("button", { name: "Revoke browser" }).click();
     await page.getByRole("button", { name: "Yes, revoke browser" }).click();
     await page.getByRole("cell", { name: /^revoked / }).waitFor();
 
-    await user.page.getByRole("button", { name: "Show" }).click();
+    // Any call now answers 401: opening a view makes one.
+    await nav(user.page, "Usage").click();
     await user.page.getByText("Your key no longer works").waitFor();
     await user.page.getByLabel("API key").waitFor();
     expect(await user.page.evaluate(() => sessionStorage.length)).toBe(0);
@@ -135,10 +185,26 @@ describe("the console", () => {
     await nav(page, "Overview").click();
     await page.getByRole("rowheader", { name: "mock" }).waitFor();
     await page.getByRole("img", { name: "Requests, errors and cache hits" }).waitFor();
-    expect(await page.getByTestId("totals").textContent()).toMatch(/^1 requests, 0 errors/);
+    // The playground's call, and the conversation's message once its record is through the queue.
+    expect(await page.getByTestId("totals").textContent()).toMatch(/^[12] requests, 0 errors/);
     await page.getByLabel("Charts").selectOption("hour");
-    await page.getByRole("img", { name: "Spend" }).waitFor();
+    await page.locator('[data-group-by="hour"]').getByRole("img", { name: "Spend" }).waitFor();
     await screenshot(page, "overview");
+  });
+
+  it("shows the operator every admin view", async () => {
+    const page = admin.page;
+    for (const [view, ready] of [
+      ["Vendors", { role: "cell", name: "mock (built-in)" }],
+      ["Model configs", { role: "heading", name: "Model configs" }],
+      // The user's persona is private: the admin key lists shared ones only.
+      ["Personas", { role: "cell", name: "No personas." }],
+      ["Usage", { role: "button", name: "Show" }],
+    ] as const) {
+      await nav(page, view).click();
+      await page.getByRole(ready.role, { name: ready.name, exact: true }).first().waitFor();
+      await screenshot(page, view.toLowerCase().replaceAll(" ", "-"));
+    }
   });
 
   it("sent nothing to another origin and logged no unexpected error", () => {
@@ -154,7 +220,11 @@ describe("/docs", () => {
     const docs = await watchedPage(browser, worker.origin);
     await docs.page.goto(`${worker.origin}/docs`);
     // Scalar parses the whole document before it renders: seconds on a busy 2-core machine.
-    await docs.page.getByText("Create a user (admin)").first().waitFor({ timeout: 75_000 });
+    // Scalar renders the first sections first: the first tag's first operation.
+    await docs.page
+      .getByText("OpenAI Chat Completions, for any vendor or alias")
+      .first()
+      .waitFor({ timeout: 75_000 });
     await screenshot(docs.page, "docs", false);
     expect(docs.foreign).toEqual([]);
     expect(docs.errors).toEqual([]);

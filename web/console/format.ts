@@ -9,10 +9,6 @@ export const when = (iso: string | null | undefined): string =>
 /** `YYYY-MM-DD` of a date, UTC (what the usage API's date filters take). */
 export const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 
-/** Unix seconds of a usage group key: a day (`YYYY-MM-DD`) or an hour (`...T13:00:00Z`). */
-export const groupTime = (key: string): number =>
-  Date.parse(key.length === 10 ? `${key}T00:00:00Z` : key) / 1000;
-
 /** A CSV cell: quoted when it holds a comma, quote or line break (RFC 4180). */
 export function csvCell(v: unknown): string {
   const s = v === null || v === undefined ? "" : String(v);

@@ -136,3 +136,23 @@ export interface BudgetStatus {
 
 /** The requests-per-minute tiers a key may have (src/gateway/rate-limit.ts); null = 600. */
 export const RATE_LIMIT_TIERS = [60, 600, 3000, 10000] as const;
+
+export interface UsageGroup {
+  key: string | null;
+  requests: number;
+  errors: number;
+  cache_hits: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  avg_latency_ms: number | null;
+}
+
+export interface UsageReport {
+  from: string;
+  to: string;
+  group_by: string;
+  data: UsageGroup[];
+  totals: Omit<UsageGroup, "key">;
+}

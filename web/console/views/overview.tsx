@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api } from "../api";
-import { count, groupTime, isoDay, ms, usd } from "../format";
+import { count, isoDay, ms, usd } from "../format";
+import type { UsageReport } from "../types";
+import { denseBuckets, valuesOf } from "../ui/buckets";
 import { Chart } from "../ui/chart";
 import { ErrorNote } from "../ui/error-note";
 import { Field } from "../ui/field";
 import type { ViewProps } from ".";
-import type { UsageReport } from "./usage";
 
 interface VendorStats {
   vendor: string | null;
@@ -53,19 +54,18 @@ export function OverviewView({ session }: ViewProps) {
 
   const series = useMemo(() => {
     if (!report) return null;
-    const rows = report.data.filter((g) => g.key !== null);
-    const times = rows.map((g) => groupTime(g.key as string));
+    const { times, rows } = denseBuckets(report, report.group_by as "day" | "hour");
     return {
       times,
       traffic: [
-        { label: "Requests", values: rows.map((g) => g.requests) },
-        { label: "Errors", values: rows.map((g) => g.errors) },
-        { label: "Cache hits", values: rows.map((g) => g.cache_hits) },
+        { label: "Requests", values: valuesOf(rows, (g) => g.requests) },
+        { label: "Errors", values: valuesOf(rows, (g) => g.errors) },
+        { label: "Cache hits", values: valuesOf(rows, (g) => g.cache_hits) },
       ],
-      spend: [{ label: "Spend (USD)", values: rows.map((g) => g.cost_usd) }],
+      spend: [{ label: "Spend (USD)", values: valuesOf(rows, (g) => g.cost_usd) }],
       tokens: [
-        { label: "Input tokens", values: rows.map((g) => g.input_tokens) },
-        { label: "Output tokens", values: rows.map((g) => g.output_tokens) },
+        { label: "Input tokens", values: valuesOf(rows, (g) => g.input_tokens) },
+        { label: "Output tokens", values: valuesOf(rows, (g) => g.output_tokens) },
       ],
     };
   }, [report]);
@@ -93,8 +93,8 @@ export function OverviewView({ session }: ViewProps) {
           {count(report.totals.input_tokens + report.totals.output_tokens)} tokens
         </p>
       ) : null}
-      {series && series.times.length > 0 ? (
-        <div class="charts">
+      {series && report && report.totals.requests > 0 ? (
+        <div class="charts" data-group-by={report.group_by}>
           <Chart title="Requests, errors and cache hits" times={series.times} series={series.traffic} />
           <Chart title="Spend" times={series.times} series={series.spend} format={usd} />
           <Chart title="Tokens" times={series.times} series={series.tokens} format={count} />

@@ -1,30 +1,12 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api } from "../api";
-import { count, csvCell, groupTime, isoDay, ms, usd } from "../format";
+import { count, csvCell, isoDay, ms, usd } from "../format";
+import type { UsageReport } from "../types";
+import { denseBuckets, valuesOf } from "../ui/buckets";
 import { Chart } from "../ui/chart";
 import { ErrorNote } from "../ui/error-note";
 import { Field } from "../ui/field";
 import type { ViewProps } from ".";
-
-export interface UsageGroup {
-  key: string | null;
-  requests: number;
-  errors: number;
-  cache_hits: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  cost_usd: number;
-  avg_latency_ms: number | null;
-}
-
-export interface UsageReport {
-  from: string;
-  to: string;
-  group_by: string;
-  data: UsageGroup[];
-  totals: Omit<UsageGroup, "key">;
-}
 
 const GROUPS = ["day", "hour", "model", "vendor", "key", "alias", "session"];
 const DAY_MS = 86_400_000;
@@ -115,15 +97,15 @@ function UsageResult({ report }: { report: UsageReport }) {
   const timed = report.group_by === "day" || report.group_by === "hour";
   const chart = useMemo(() => {
     if (!timed) return null;
-    const rows = report.data.filter((g) => g.key !== null);
+    const { times, rows } = denseBuckets(report, report.group_by as "day" | "hour");
     return {
-      times: rows.map((g) => groupTime(g.key as string)),
+      times,
       requests: [
-        { label: "Requests", values: rows.map((g) => g.requests) },
-        { label: "Errors", values: rows.map((g) => g.errors) },
-        { label: "Cache hits", values: rows.map((g) => g.cache_hits) },
+        { label: "Requests", values: valuesOf(rows, (g) => g.requests) },
+        { label: "Errors", values: valuesOf(rows, (g) => g.errors) },
+        { label: "Cache hits", values: valuesOf(rows, (g) => g.cache_hits) },
       ],
-      cost: [{ label: "Spend (USD)", values: rows.map((g) => g.cost_usd) }],
+      cost: [{ label: "Spend (USD)", values: valuesOf(rows, (g) => g.cost_usd) }],
     };
   }, [report, timed]);
   return (

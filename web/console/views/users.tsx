@@ -34,7 +34,7 @@ export function UsersView({ session }: ViewProps) {
             <th scope="col">Role</th>
             <th scope="col">Created</th>
             <th scope="col">
-              <span class="visually-hidden">Actions</span>
+              <span class="sr-only">Actions</span>
             </th>
           </tr>
         </thead>
