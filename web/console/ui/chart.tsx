@@ -39,9 +39,14 @@ export function Chart({ title, times, series, format, height = 220 }: ChartProps
             points: { show: true },
           })),
         ],
+        // Counts and money start at zero; an all-zero series gets a small range, not uPlot's 0–100.
+        scales: { y: { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] } },
         axes: [
           {},
-          { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (format ? format(t) : String(t))) },
+          {
+            size: 80,
+            values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (format ? format(t) : String(t))),
+          },
         ],
       },
       [times, ...series.map((s) => s.values)],
