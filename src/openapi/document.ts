@@ -58,6 +58,10 @@ export function buildOpenApiDocument() {
         description: "OpenAI's Responses API, for any vendor, with stored responses (Codex, the Agents SDK).",
       },
       { name: "Images", description: "OpenAI's Images API, for any vendor that makes images." },
+      {
+        name: "Embeddings",
+        description: "OpenAI's embeddings API, for any vendor that embeds, cached per input item.",
+      },
       { name: "Usage", description: "Calls, tokens, cost and latency: per user, and per vendor (admin)." },
       { name: "System", description: "Health and documentation." },
     ],
