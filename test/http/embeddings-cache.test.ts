@@ -151,6 +151,40 @@ describe("the per-item embeddings cache", () => {
     ).toBe("MISS");
   });
 
+  it("charges budgets only the tokens a vendor was paid for; a whole hit holds nothing", async () => {
+    const created = await post("/v1/users", {
+      email: `${crypto.randomUUID()}@example.com`,
+      budgets: { daily_tokens: 1000 },
+    });
+    expect(created.status, created.text).toBe(201);
+    const budgeted = (await post(`/v1/users/${created.json.id}/api-keys`, {})).json.key as string;
+    const spent = async (expected: number) => {
+      let tokens = -1;
+      for (let i = 0; i < 50 && tokens !== expected; i++) {
+        tokens = (await get(`/v1/users/${created.json.id}/budget`)).json.daily.spent_tokens;
+        if (tokens !== expected) await new Promise((r) => setTimeout(r, 20));
+      }
+      return tokens;
+    };
+    const model = `openai/${scenario("plain")}`;
+    const headers = { "x-cache-ttl": "600" };
+    const before = await itemEntries(0);
+    // "one two three" is 4 tokens by the mock's count, "four" 2.
+    const first = await embed({ model, input: ["one two three"] }, { key: budgeted, headers });
+    expect(first.status, first.text).toBe(200);
+    expect(await spent(4)).toBe(4);
+    await itemEntries(before + 1);
+    const partial = await embed({ model, input: ["one two three", "four"] }, { key: budgeted, headers });
+    expect(partial.headers.get("x-cache")).toBe("PARTIAL");
+    expect(partial.json.usage.prompt_tokens).toBe(6);
+    expect(await spent(6)).toBe(6);
+    await itemEntries(before + 2);
+    const hit = await embed({ model, input: ["four", "one two three"] }, { key: budgeted, headers });
+    expect(hit.headers.get("x-cache")).toBe("HIT");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await spent(6)).toBe(6);
+  });
+
   it("stores nothing from a failed call", async () => {
     const before = await itemEntries(0);
     const res = await embed(
