@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { mockEmbedding } from "../../src/providers/mock/embeddings";
 import { configureVendorKeys, createUser, get, post, scenario, usageOf } from "../helpers";
 import { upstreamVector } from "../mocks/embeddings";
 
@@ -183,6 +184,33 @@ describe("the per-item embeddings cache", () => {
     expect(hit.headers.get("x-cache")).toBe("HIT");
     await new Promise((r) => setTimeout(r, 100));
     expect(await spent(6)).toBe(6);
+  });
+
+  it("keeps each model's vectors apart: a fallback's answer is cached under the fallback", async () => {
+    // The vendor fails its first request only; the alias falls back to the mock vendor.
+    const made = await post("/v1/model-configs", {
+      alias: "emb-fallback-cached",
+      vendor: "openai",
+      upstream_model: scenario("flaky-500-1"),
+      capabilities: { embeddings: true },
+      fallbacks: ["mock/embed"],
+      cache_ttl_seconds: 600,
+    });
+    expect(made.status, made.text).toBe(201);
+    const before = await itemEntries(0);
+    const first = await embed({ model: "emb-fallback-cached", input: "which model?" });
+    expect(first.headers.get("x-switchboard-fallback")).toBe("mock/embed");
+    expect(vectors(first)).toEqual([Array.from(mockEmbedding("which model?", DIMENSIONS))]);
+    await itemEntries(before + 1);
+    // The model asked for has no entry of its own yet: it answers, with its own vector.
+    const second = await embed({ model: "emb-fallback-cached", input: "which model?" });
+    expect(second.headers.get("x-cache")).toBe("MISS");
+    expect(second.headers.get("x-switchboard-fallback")).toBeNull();
+    expect(vectors(second)).toEqual(expected(["which model?"]));
+    await itemEntries(before + 2);
+    const third = await embed({ model: "emb-fallback-cached", input: "which model?" });
+    expect(third.headers.get("x-cache")).toBe("HIT");
+    expect(vectors(third)).toEqual(expected(["which model?"]));
   });
 
   it("stores nothing from a failed call", async () => {
