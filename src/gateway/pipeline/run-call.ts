@@ -96,6 +96,7 @@ export async function runCall<A, T>(
       }
     }
 
+    // A plan cached per item (embeddings) with every item cached: served as a hit, like the above.
     const whole = plan.cached ? await plan.cached() : null;
     if (whole) {
       record.cacheHit = true;
