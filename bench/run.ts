@@ -521,8 +521,7 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
     const probes = worker.probeUrl
       ? buildProbes({ probe: worker.probeUrl.origin, userId: PROBE.userId }, scenarios)
       : [];
-    const cache = scenarios.find((s) => s.id === "cache-hit");
-    if (cache) await fillCache(cache);
+    for (const s of scenarios.filter((x) => x.cached)) await fillCache(s);
     await checkAnswers(scenarios);
     await checkProbes(probes);
     log(`Every scenario${probes.length ? " and probe" : ""} answered correctly; measuring.`);

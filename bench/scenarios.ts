@@ -1,3 +1,4 @@
+import { OPENAI_EMBEDDING_DIMENSIONS, upstreamVector } from "../test/mocks/embeddings.ts";
 import { CHUNKS_16_TEXT } from "../test/mocks/scenario.ts";
 import { type Answer, type HttpCall, type QuickCheck, timedRequest } from "./load.ts";
 
@@ -16,6 +17,11 @@ export const CONVERSATION_ANSWER = `Hello! You said: ${CONVERSATION_PROMPT}`;
 export const CACHE_PROMPT = "What is cached stays cached.";
 export const CACHE_ANSWER = `Hello! You said: ${CACHE_PROMPT}`;
 export const STREAM_TEXT = CHUNKS_16_TEXT;
+/** The embeddings lanes' input: 8 texts, as a retrieval pipeline embeds a page of passages. */
+export const EMBEDDING_TEXTS = Array.from(
+  { length: 8 },
+  (_, i) => `Benchmark passage ${i + 1}: the gateway embeds what the vendor is sent, in order.`,
+);
 export const STREAM_CHUNKS = 16;
 /** Mock vendor keys (test/mocks). */
 export const OPENAI_KEY = "test-openai-key";
@@ -42,6 +48,8 @@ export interface Scenario {
   note?: () => string;
   /** It writes D1 after the vendor answers: its floor counts those round trips too (report.ts). */
   writesD1?: boolean;
+  /** It is answered from the gateway's cache: run.ts fills the entry before any check. */
+  cached?: boolean;
 }
 
 export interface ScenarioContext {
@@ -465,6 +473,38 @@ export function checkConversationTurn(a: Answer, text: string): string | null {
   return null;
 }
 
+/**
+ * An embeddings answer as the openai SDK asks for it (base64): a list of one embedding per text in
+ * input order, each the little-endian float32 bytes of exactly the vector the mock makes for it
+ * (test/mocks/embeddings.ts), and usage.
+ */
+export function checkEmbeddings(a: Answer, texts: readonly string[]): string | null {
+  const bad = expectStatus(a, 200);
+  if (bad) return bad;
+  const body = json(a.body);
+  if (body?.object !== "list") return "not a list object";
+  const data: any[] = Array.isArray(body.data) ? body.data : [];
+  if (data.length !== texts.length) return `${data.length} embeddings, expected ${texts.length}`;
+  for (const [i, d] of data.entries()) {
+    if (d?.object !== "embedding" || d.index !== i) return `data[${i}]: index ${d?.index}`;
+    if (typeof d.embedding !== "string") return `data[${i}]: not base64`;
+    const bytes = Buffer.from(d.embedding, "base64");
+    const got = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.length / 4)));
+    const want = upstreamVector(texts[i] as string, OPENAI_EMBEDDING_DIMENSIONS);
+    if (got.length !== want.length || got.some((x, k) => x !== want[k])) {
+      return `data[${i}]: not the vector of ${JSON.stringify(texts[i])}`;
+    }
+  }
+  if (!(body.usage?.prompt_tokens > 0)) return "usage missing";
+  return null;
+}
+
+/** An embeddings answer served wholly from the per-item cache. */
+export function checkEmbeddingsHit(a: Answer, texts: readonly string[]): string | null {
+  if (a.headers["x-cache"] !== "HIT") return `x-cache ${a.headers["x-cache"]}, expected HIT`;
+  return checkEmbeddings(a, texts);
+}
+
 /** A chat completion answered from the cache. */
 export function checkCacheHit(a: Answer, text: string): string | null {
   if (a.headers["x-cache"] !== "HIT") return `x-cache ${a.headers["x-cache"]}, expected HIT`;
@@ -783,6 +823,50 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
         "`store` left out (the default: true), so each call also writes the response to D1 before answering and prunes expired ones after (waitUntil); direct is Responses→Anthropic's, as `store` never reaches the vendor",
     },
   ];
+  // POST /v1/embeddings as the openai SDK sends it by default: base64 asked for.
+  const embeddingsBody = (model: string) => ({ model, input: EMBEDDING_TEXTS, encoding_format: "base64" });
+  const embeddingsCall = (headers: Record<string, string> = {}): HttpCall => ({
+    method: "POST",
+    url: `${ctx.gateway}/v1/embeddings`,
+    headers: { ...gatewayHeaders, ...headers },
+    body: JSON.stringify(embeddingsBody("openai/text-embedding-3-small")),
+  });
+  /** The cheap check: the last item is there, usage, and (cached) the header. */
+  const embeddingsQuick = (header?: [string, string]) =>
+    quick({ includes: ['"index":7,', '"prompt_tokens":'], ...(header ? { header } : {}) });
+  const embeddingsDirect: Endpoint = {
+    call: { ...openai(embeddingsBody("text-embedding-3-small")), url: `${ctx.mock}/openai/v1/embeddings` },
+    check: (a) => checkEmbeddings(a, EMBEDDING_TEXTS),
+    quick: embeddingsQuick(),
+  };
+  const embeddingsScenarios: Scenario[] = [
+    {
+      id: "embeddings",
+      label: "Embeddings passthrough",
+      stream: false,
+      gateway: {
+        call: embeddingsCall(),
+        check: (a) => checkEmbeddings(a, EMBEDDING_TEXTS),
+        quick: embeddingsQuick(),
+      },
+      direct: embeddingsDirect,
+    },
+    {
+      id: "embeddings-cache-hit",
+      label: "Embeddings cache hit",
+      stream: false,
+      gateway: {
+        call: embeddingsCall({ "x-cache-ttl": "3600" }),
+        check: (a) => checkEmbeddingsHit(a, EMBEDDING_TEXTS),
+        quick: embeddingsQuick(["x-cache", "HIT"]),
+      },
+      direct: embeddingsDirect,
+      directOf: "embeddings",
+      cached: true,
+      note: () =>
+        "every item of the 8 is cached (one KV bulk read), so no vendor is called; direct is the passthrough's",
+    },
+  ];
   let turn = 0;
   const conversationPath = () => {
     turn += 1;
@@ -896,6 +980,8 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       },
       direct: openaiDirect,
       directOf: "openai",
+      cached: true,
     },
+    ...embeddingsScenarios,
   ];
 }

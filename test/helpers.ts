@@ -152,6 +152,7 @@ export interface UsageRow {
   ttft_ms: number | null;
   status: number;
   cache_hit: number;
+  tokens_estimated: number;
   retries: number;
   fallback_used: string | null;
   error_code: string | null;

@@ -26,6 +26,10 @@ function partTokens(p: ContentPart): number {
 
 export const estimateTextTokens = (text: string): number => Math.ceil(text.length / CHARS_PER_TOKEN);
 
+/** An embedding input's tokens: token ids are counted exactly, texts estimated. */
+export const estimateEmbeddingTokens = (input: string | readonly number[]): number =>
+  typeof input === "string" ? estimateTextTokens(input) : input.length;
+
 export function estimateMessageTokens(m: ChatMessage): number {
   switch (m.role) {
     case "user":
@@ -43,3 +47,22 @@ export function estimateMessageTokens(m: ChatMessage): number {
 
 export const estimatePromptTokens = (messages: ChatMessage[]): number =>
   messages.reduce((n, m) => n + estimateMessageTokens(m), 0);
+
+/**
+ * A vendor's token count for a whole batch, shared out over its items in proportion to their
+ * estimated sizes (`weights`), in whole tokens that add up to `total` exactly (largest remainder).
+ */
+export function apportionTokens(total: number, weights: readonly number[]): number[] {
+  const sum = weights.reduce((n, w) => n + w, 0);
+  if (weights.length === 0) return [];
+  const exact = weights.map((w) => (sum > 0 ? (total * w) / sum : total / weights.length));
+  const shares = exact.map(Math.floor);
+  let left = total - shares.reduce((n, s) => n + s, 0);
+  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0]);
+  for (const [, i] of order) {
+    if (left <= 0) break;
+    shares[i] = (shares[i] as number) + 1;
+    left -= 1;
+  }
+  return shares;
+}

@@ -143,6 +143,13 @@ export interface Usage {
    * `thinking_tokens`); absent where it does not.
    */
   reasoningTokens?: number;
+  /**
+   * Input tokens of items answered from the gateway's own per-item cache (embeddings), part of
+   * `inputTokens`: no vendor was paid for them, so they cost nothing and count against no budget.
+   */
+  gatewayCachedTokens?: number;
+  /** The counts are the gateway's estimate (src/chat/tokens.ts): the vendor reported none. */
+  estimated?: boolean;
 }
 
 export interface ChatResponse {
@@ -198,4 +205,48 @@ export interface ImageResponse {
   model: string;
   images: GeneratedImage[];
   usage?: Usage;
+}
+
+/**
+ * What an embedding is for, where a vendor tunes its vectors to it (Gemini's `taskType`); vendors
+ * without the notion ignore it.
+ */
+export const EMBEDDING_INPUT_TYPES = [
+  "query",
+  "document",
+  "semantic_similarity",
+  "classification",
+  "clustering",
+  "code_retrieval_query",
+  "question_answering",
+  "fact_verification",
+] as const;
+export type EmbeddingInputType = (typeof EMBEDDING_INPUT_TYPES)[number];
+
+/** One item to embed: a text, or (OpenAI-wire vendors only) the token ids of one. */
+export type EmbeddingInput = string | number[];
+
+export interface EmbeddingRequest {
+  model: string;
+  /** Distinct items, each sent once. */
+  inputs: EmbeddingInput[];
+  dimensions?: number;
+  inputType?: EmbeddingInputType;
+  user?: string;
+  /** The client's other body fields, for vendors that take the body as it is (OpenAI's wire). */
+  extra?: Record<string, unknown>;
+}
+
+export interface EmbeddingResponse {
+  /** The model that answered, as the vendor names it. */
+  model: string;
+  /** One float32 vector per input, in input order, whatever order the vendor answered in. */
+  vectors: Float32Array[];
+  /**
+   * Input tokens per input, in input order. A vendor that counts only the whole batch has its
+   * count shared out (src/chat/tokens.ts `apportionTokens`), so per-item cache hits keep a share.
+   */
+  tokens: number[];
+  /** The counts are the gateway's estimate: the vendor reported none. */
+  estimated: boolean;
 }

@@ -91,7 +91,14 @@ export const vendors = sqliteTable(
   (t) => [check("vendors_kind_check", sql`${t.kind} in (${VENDOR_KIND_LIST})`)],
 );
 
-export type Capabilities = { vision: boolean; tools: boolean; image_generation: boolean; streaming: boolean };
+export type Capabilities = {
+  vision: boolean;
+  tools: boolean;
+  image_generation: boolean;
+  streaming: boolean;
+  // Absent from configs stored before embeddings existed: such a model does not embed.
+  embeddings?: boolean;
+};
 export type Pricing = { input_per_mtok: number; output_per_mtok: number };
 export type ModelDefaults = Record<string, unknown>;
 
@@ -204,6 +211,9 @@ export const usageEvents = sqliteTable(
     ttftMs: integer("ttft_ms"),
     status: integer("status").notNull(),
     cacheHit: integer("cache_hit", { mode: "boolean" }).notNull().default(false),
+    // The token counts are the gateway's estimate (src/chat/tokens.ts), not the vendor's: Gemini's
+    // embeddings report none. Budgets and cost still use them, so reports can say which are guesses.
+    tokensEstimated: integer("tokens_estimated", { mode: "boolean" }).notNull().default(false),
     retries: integer("retries").notNull().default(0),
     fallbackUsed: text("fallback_used"),
     // Our error code when the call failed (status >= 400), for error-rate breakdowns.

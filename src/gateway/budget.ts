@@ -5,7 +5,7 @@ import type { AppEnv } from "../env";
 import { isolateLeases, type LeaseBook } from "./budget-lease";
 import type { BudgetStatus } from "./budget-ledger";
 import { type Amount, type BudgetLimits, hasLimits } from "./budget-window";
-import { costOf, type Price } from "./pricing";
+import { billedInputTokens, costOf, type Price } from "./pricing";
 
 /**
  * Per-user budgets for the pipelines: a call's estimate is held before the upstream call and
@@ -44,9 +44,12 @@ export function estimateCall(promptTokens: number, maxOutputTokens: number, pric
   };
 }
 
-/** What a call used, as budgets count it: all its tokens, and their cost at the call's price. */
+/**
+ * What a call used, as budgets count it: the tokens a vendor was paid for (not those the gateway's
+ * own cache answered), and their cost at the call's price.
+ */
 export const amountOf = (usage: Usage, price: Price | null): Amount => ({
-  tokens: usage.inputTokens + usage.outputTokens,
+  tokens: billedInputTokens(usage) + usage.outputTokens,
   usd: costOf(usage, price),
 });
 

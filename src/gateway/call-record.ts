@@ -5,6 +5,7 @@ import type { Price } from "./pricing";
 export const CALL_ROUTES = [
   "chat.completions",
   "conversation.message",
+  "embeddings",
   "images.generations",
   "messages",
   "messages.count_tokens",

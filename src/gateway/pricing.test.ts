@@ -45,6 +45,20 @@ describe("costOf", () => {
     ).toBeCloseTo((8 * 0.3 + 2 * 3 * 1.25) / 1e6, 15);
   });
 
+  it("charges nothing for tokens the gateway's own cache answered (embeddings cached per item)", () => {
+    const embeddings = { input_per_mtok: 0.02, output_per_mtok: 0 };
+    expect(costOf({ inputTokens: 100, outputTokens: 0, gatewayCachedTokens: 70 }, embeddings)).toBeCloseTo(
+      (30 * 0.02) / 1e6,
+      15,
+    );
+    expect(costOf({ inputTokens: 100, outputTokens: 0, gatewayCachedTokens: 100 }, embeddings)).toBe(0);
+    // More than the input is capped by it; vendor cache reads apply to what was sent.
+    expect(costOf({ inputTokens: 10, outputTokens: 0, gatewayCachedTokens: 50 }, price)).toBe(0);
+    expect(
+      costOf({ inputTokens: 100, outputTokens: 0, gatewayCachedTokens: 50, cachedTokens: 80 }, price),
+    ).toBeCloseTo((50 * 0.3) / 1e6, 15);
+  });
+
   it("is 0 without a price", () => {
     expect(costOf({ inputTokens: 10, outputTokens: 10 }, null)).toBe(0);
   });

@@ -27,6 +27,9 @@ const LIST_PRICES: Record<string, Record<string, Price>> = {
     "gpt-4o-mini": { input_per_mtok: 0.15, output_per_mtok: 0.6, cached_input_per_mtok: 0.075 },
     o3: { input_per_mtok: 2, output_per_mtok: 8, cached_input_per_mtok: 0.5 },
     "o4-mini": { input_per_mtok: 1.1, output_per_mtok: 4.4, cached_input_per_mtok: 0.275 },
+    // Embeddings are priced by input alone.
+    "text-embedding-3-small": { input_per_mtok: 0.02, output_per_mtok: 0 },
+    "text-embedding-3-large": { input_per_mtok: 0.13, output_per_mtok: 0 },
   },
   anthropic: {
     "claude-opus-4-5": { input_per_mtok: 5, output_per_mtok: 25, cached_input_per_mtok: 0.5 },
@@ -41,6 +44,7 @@ const LIST_PRICES: Record<string, Record<string, Price>> = {
     "gemini-2.5-flash": { input_per_mtok: 0.3, output_per_mtok: 2.5, cached_input_per_mtok: 0.075 },
     "gemini-2.5-flash-lite": { input_per_mtok: 0.1, output_per_mtok: 0.4, cached_input_per_mtok: 0.025 },
     "gemini-2.0-flash": { input_per_mtok: 0.1, output_per_mtok: 0.4, cached_input_per_mtok: 0.025 },
+    "gemini-embedding-001": { input_per_mtok: 0.15, output_per_mtok: 0 },
   },
 };
 
@@ -69,23 +73,29 @@ export function priceFor(
 const CACHE_WRITE_5M = 1.25;
 const CACHE_WRITE_1H = 2;
 
+/** The input tokens a vendor was paid for: all but those the gateway's own cache answered. */
+export const billedInputTokens = (usage: Usage): number =>
+  usage.inputTokens - Math.min(usage.gatewayCachedTokens ?? 0, usage.inputTokens);
+
 /**
  * USD for the usage at the price: cached prompt tokens at the cached price where there is one,
  * prompt-cache writes at their premium, the rest of the input and the output at their prices.
+ * Tokens the gateway's own cache answered cost nothing.
  */
 export function costOf(usage: Usage, price: Price | null): number {
   if (!price) return 0;
-  const cached = Math.min(usage.cachedTokens ?? 0, usage.inputTokens);
-  const long = Math.min(usage.cacheWrite1hTokens ?? 0, usage.inputTokens - cached);
-  const short = Math.min(usage.cacheWriteTokens ?? 0, usage.inputTokens - cached - long);
-  const fresh = usage.inputTokens - cached - long - short;
+  const input = billedInputTokens(usage);
+  const cached = Math.min(usage.cachedTokens ?? 0, input);
+  const long = Math.min(usage.cacheWrite1hTokens ?? 0, input - cached);
+  const short = Math.min(usage.cacheWriteTokens ?? 0, input - cached - long);
+  const fresh = input - cached - long - short;
   const cachedPrice = price.cached_input_per_mtok ?? price.input_per_mtok;
-  const input = price.input_per_mtok;
+  const perToken = price.input_per_mtok;
   return (
-    (fresh * input +
+    (fresh * perToken +
       cached * cachedPrice +
-      short * input * CACHE_WRITE_5M +
-      long * input * CACHE_WRITE_1H +
+      short * perToken * CACHE_WRITE_5M +
+      long * perToken * CACHE_WRITE_1H +
       usage.outputTokens * price.output_per_mtok) /
     1_000_000
   );

@@ -29,6 +29,7 @@ const UsageMessageSchema = z.object({
   ttft_ms: count.nullable(),
   status: z.number().int(),
   cache_hit: z.boolean(),
+  tokens_estimated: z.boolean().optional(),
   retries: count,
   fallback_used: z.string().nullable(),
   error_code: z.string().nullable(),

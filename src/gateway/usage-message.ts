@@ -18,6 +18,8 @@ export interface UsageMessage {
   ttft_ms: number | null;
   status: number;
   cache_hit: boolean;
+  /** The token counts are the gateway's estimate; absent from records queued before it was recorded. */
+  tokens_estimated?: boolean;
   retries: number;
   fallback_used: string | null;
   error_code: string | null;

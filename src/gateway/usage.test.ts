@@ -32,12 +32,18 @@ describe("toUsageMessage", () => {
       ttft_ms: null,
       status: 200,
       cache_hit: false,
+      tokens_estimated: false,
       retries: 0,
       fallback_used: null,
       error_code: null,
       session_id: null,
       created_at: 1_700_000_000_000,
     });
+  });
+
+  it("says when the counts are the gateway's estimate", () => {
+    const estimated = { ...record(), usage: { inputTokens: 9, outputTokens: 0, estimated: true } };
+    expect(toUsageMessage(estimated, "use_4")).toMatchObject({ input_tokens: 9, tokens_estimated: true });
   });
 
   it("charges nothing for a cache hit, and records no tokens for a call without usage", () => {

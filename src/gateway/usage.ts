@@ -120,6 +120,7 @@ export function toUsageMessage(record: CallRecord, id: string): UsageMessage {
     ttft_ms: record.ttftMs,
     status: record.status,
     cache_hit: record.cacheHit,
+    tokens_estimated: usage.estimated === true,
     retries: record.retries,
     fallback_used: record.fallbackUsed,
     error_code: record.errorCode,

@@ -49,6 +49,10 @@ export function buildOpenApiDocument() {
         description: "OpenAI's Responses API, for any vendor, with stored responses (Codex, the Agents SDK).",
       },
       { name: "Images", description: "OpenAI's Images API, for any vendor that makes images." },
+      {
+        name: "Embeddings",
+        description: "OpenAI's embeddings API, for any vendor that embeds, cached per input item.",
+      },
       { name: "Models", description: "What the caller may use." },
       { name: "Conversations", description: "Stateful chats and their message history." },
       { name: "Personas", description: "Reusable system prompt + model + parameters." },

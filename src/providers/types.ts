@@ -1,4 +1,12 @@
-import type { ChatRequest, ChatResponse, ImageRequest, ImageResponse, StreamEvent } from "../chat/types";
+import type {
+  ChatRequest,
+  ChatResponse,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  ImageRequest,
+  ImageResponse,
+  StreamEvent,
+} from "../chat/types";
 import type { VendorKind } from "./builtins";
 import type { Vendor } from "./vendor-directory";
 
@@ -28,6 +36,10 @@ export interface Provider {
   /** Resolves once the upstream accepted the request (so errors before the first byte are thrown). */
   stream(req: ChatRequest, ctx: UpstreamContext): Promise<ReadableStream<StreamEvent>>;
   images?(req: ImageRequest, ctx: UpstreamContext): Promise<ImageResponse>;
+  /** Vectors for every input, in input order; vendors without an embeddings API lack it. */
+  embed?(req: EmbeddingRequest, ctx: UpstreamContext): Promise<EmbeddingResponse>;
+  /** The vendor takes token ids as embedding input (OpenAI's wire); the others take text only. */
+  embedsTokenIds?: boolean;
   /**
    * Vendors that speak OpenAI's Chat Completions wire format: an OpenAI-format client's body is
    * sent as it is (model swapped in), so parameters the neutral model lacks still reach them.

@@ -4,6 +4,7 @@ import { budgetRoutes } from "./budgets";
 import { chatCompletionRoutes } from "./chat-completions";
 import { conversationMessageRoutes } from "./conversation-messages";
 import { conversationRoutes } from "./conversations";
+import { embeddingRoutes } from "./embeddings";
 import { healthRoutes } from "./health";
 import { imageRoutes } from "./images";
 import { messageRoutes } from "./messages";
@@ -33,6 +34,7 @@ export const routers = [
   anthropicMessageRoutes,
   responsesRoutes,
   imageRoutes,
+  embeddingRoutes,
   usageRoutes,
   statsRoutes,
 ];

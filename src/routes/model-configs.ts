@@ -34,9 +34,16 @@ const CapabilitiesSchema = z
     tools: z.boolean(),
     image_generation: z.boolean(),
     streaming: z.boolean(),
+    embeddings: z.boolean().openapi({ description: "Makes embeddings (`POST /v1/embeddings`)." }),
   })
   .openapi("ModelCapabilities");
-const DEFAULT_CAPABILITIES = { vision: false, tools: true, image_generation: false, streaming: true };
+const DEFAULT_CAPABILITIES = {
+  vision: false,
+  tools: true,
+  image_generation: false,
+  streaming: true,
+  embeddings: false,
+};
 
 const usdPerMtok = (example: number, what: string) =>
   z
@@ -44,7 +51,11 @@ const usdPerMtok = (example: number, what: string) =>
     .min(0)
     .openapi({ example, description: `USD per million ${what} tokens.` });
 const PricingSchema = z
-  .object({ input_per_mtok: usdPerMtok(0.15, "input"), output_per_mtok: usdPerMtok(0.6, "output") })
+  .object({
+    input_per_mtok: usdPerMtok(0.15, "input"),
+    // Embedding models are priced by input alone.
+    output_per_mtok: usdPerMtok(0.6, "output").default(0),
+  })
   .strict()
   .openapi("ModelPricing");
 
@@ -132,7 +143,8 @@ export const toModelConfig = (m: ModelConfigRow) => ({
   alias: m.alias,
   vendor: m.vendor,
   upstream_model: m.upstreamModel,
-  capabilities: m.capabilities,
+  // Configs stored before a capability existed lack it: they show its default.
+  capabilities: { ...DEFAULT_CAPABILITIES, ...m.capabilities },
   context_window: m.contextWindow,
   max_output_tokens: m.maxOutputTokens,
   pricing: m.pricing,

@@ -15,6 +15,25 @@ export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
 }
 
+/**
+ * A float32 vector as base64 of its little-endian bytes (OpenAI's `encoding_format: "base64"`, which
+ * the SDKs decode with `new Float32Array(bytes.buffer)`). A typed array's own bytes are in the
+ * CPU's order, and Workers run on little-endian CPUs only (x86-64, arm64).
+ */
+export const float32ToBase64 = (v: Float32Array): string =>
+  base64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+
+/** The float32 vector of base64 little-endian bytes; null when they are not whole float32s. */
+export function float32FromBase64(s: string): Float32Array | null {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = fromBase64(s);
+  } catch {
+    return null;
+  }
+  return bytes.length % 4 === 0 ? new Float32Array(bytes.buffer, 0, bytes.length / 4) : null;
+}
+
 /** How many bytes a base64 string (either alphabet, padded or not) holds, without decoding it. */
 export const base64ByteLength = (s: string): number => Math.floor((s.replace(/[\s=]/g, "").length * 3) / 4);
 

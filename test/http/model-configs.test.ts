@@ -22,7 +22,13 @@ describe("model configs", () => {
       alias: "fast",
       vendor: "mock",
       upstream_model: "echo",
-      capabilities: { vision: false, tools: true, image_generation: false, streaming: true },
+      capabilities: {
+        vision: false,
+        tools: true,
+        image_generation: false,
+        streaming: true,
+        embeddings: false,
+      },
       context_window: null,
       max_output_tokens: null,
       pricing: null,
@@ -75,6 +81,7 @@ describe("model configs", () => {
       tools: false,
       image_generation: true,
       streaming: true,
+      embeddings: false,
     });
     expect(again.json.defaults).toEqual({ temperature: 1 });
   });
@@ -92,7 +99,9 @@ describe("model configs", () => {
       [{ ...base, context_window: 0 }, "context_window"],
       [{ ...base, max_output_tokens: 1.5 }, "max_output_tokens"],
       [{ ...base, pricing: { input_per_mtok: -1, output_per_mtok: 1 } }, "pricing.input_per_mtok"],
-      [{ ...base, pricing: { input_per_mtok: 1 } }, "pricing.output_per_mtok"],
+      // An embedding model's pricing may leave out output (0); input is always needed.
+      [{ ...base, pricing: { output_per_mtok: 1 } }, "pricing.input_per_mtok"],
+      [{ ...base, pricing: { input_per_mtok: 1, output_per_mtok: -1 } }, "pricing.output_per_mtok"],
       [{ ...base, defaults: { temperature: 2.5 } }, "defaults.temperature"],
       [{ ...base, defaults: { top_p: 1.1 } }, "defaults.top_p"],
       [{ ...base, defaults: { max_tokens: 0 } }, "defaults.max_tokens"],

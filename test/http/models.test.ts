@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, createUser, expectError, get, patch, post } from "../helpers";
 
-const OPENAI_MODELS = ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "o4-mini", "gpt-image-1"];
+const OPENAI_MODELS = [
+  "gpt-4o",
+  "gpt-4o-mini",
+  "gpt-4.1",
+  "gpt-4.1-mini",
+  "o4-mini",
+  "gpt-image-1",
+  "text-embedding-3-small",
+  "text-embedding-3-large",
+];
 
 let userKey: string;
 beforeAll(async () => {

@@ -44,6 +44,7 @@ describe("recording calls", () => {
       ttft_ms: null,
       status: 201,
       cache_hit: 0,
+      tokens_estimated: 0,
       retries: 0,
       fallback_used: null,
       error_code: null,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { answerGeminiEmbeddings } from "./embeddings.ts";
 import { replayFixture } from "./fixture-replay.ts";
 import { TINY_PNG_B64 } from "./openai.ts";
 import {
@@ -12,8 +13,9 @@ import {
 } from "./scenario.ts";
 
 /**
- * Google's Gemini API wire format: `POST /v1beta/models/<model>:generateContent` and
- * `:streamGenerateContent?alt=sse` (SSE framed with CRLF, as Google sends it; no `[DONE]`).
+ * Google's Gemini API wire format: `POST /v1beta/models/<model>:generateContent`,
+ * `:streamGenerateContent?alt=sse` (SSE framed with CRLF, as Google sends it; no `[DONE]`) and
+ * `:batchEmbedContents` (embeddings.ts).
  * Besides the common scenarios (scenario.ts): `safety` (answer stopped by SAFETY), `blocked`
  * (prompt blocked, no candidates), `thinking` (a thought part before the answer), `parallel-tools`
  * (two calls, the second with an id), `no-image` (an image model answering text only).
@@ -239,9 +241,10 @@ function checkKey(req: IncomingMessage, res: ServerResponse): boolean {
 }
 
 export async function handleGemini(req: IncomingMessage, res: ServerResponse, url: URL) {
-  const match = /^\/gemini\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(
-    url.pathname,
-  );
+  const match =
+    /^\/gemini\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/.exec(
+      url.pathname,
+    );
   const body = (await readBody(req)) as Body;
   const model = decodeURIComponent(match?.[1] ?? "");
   const path = url.pathname + url.search;
@@ -255,6 +258,10 @@ export async function handleGemini(req: IncomingMessage, res: ServerResponse, ur
   if (!checkKey(req, res)) return;
   const scenario = scenarioOf(model);
   if (commonScenario(scenario, res, errorBody)) return;
+  if (match[2] === "batchEmbedContents") {
+    if (await replayFixture(res, "gemini", model, false, errorBody)) return;
+    return answerGeminiEmbeddings(res, body, model, errorBody);
+  }
   const problem = unknownField(body);
   if (problem) return sendJson(res, 400, errorBody(400, problem));
   const stream = match[2] === "streamGenerateContent";

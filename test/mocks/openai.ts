@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { answerOpenAIEmbeddings } from "./embeddings.ts";
 import { replayFixture } from "./fixture-replay.ts";
 import {
   CHUNKS_16_TEXT,
@@ -16,8 +17,8 @@ import {
 } from "./scenario.ts";
 
 /**
- * OpenAI's Chat Completions and Images wire format (also served keyless under /compat for the
- * `openai-compatible` vendor kind).
+ * OpenAI's Chat Completions, Images and embeddings wire format (also served keyless under /compat
+ * for the `openai-compatible` vendor kind; embeddings: embeddings.ts).
  * @see https://platform.openai.com/docs/api-reference/chat
  */
 
@@ -173,6 +174,8 @@ export async function handleOpenAI(
   if (flakyFailure(body.model ?? "", res, errorBody)) return;
   if (commonScenario(scenario, res, errorBody)) return;
   if (await replayFixture(res, "openai", body.model, body.stream === true, errorBody)) return;
+
+  if (path.endsWith("/embeddings")) return answerOpenAIEmbeddings(res, body, scenario, !keyless, errorBody);
 
   if (path.endsWith("/images/generations")) {
     const n = body.n ?? 1;

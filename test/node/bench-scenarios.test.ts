@@ -11,8 +11,11 @@ import {
   checkChatCompletion,
   checkChatStream,
   checkConversationTurn,
+  checkEmbeddings,
+  checkEmbeddingsHit,
   checkResponse,
   checkResponsesStream,
+  EMBEDDING_TEXTS,
   OPENAI_ANSWER,
   parseSse,
   quick,
@@ -80,6 +83,7 @@ describe("the mock vendors' answers pass the benchmark's checks", () => {
     "responses-stream",
     "responses-anthropic",
     "responses-anthropic-stream",
+    "embeddings",
   ])("%s, direct", async (id) => {
     const s = scenarios.find((x) => x.id === id)!;
     const answer = await ask(s);
@@ -545,6 +549,67 @@ const answer = (status: number, body: string, headers: Record<string, string> = 
   status,
   body,
   headers,
+});
+
+describe("the embeddings lanes", () => {
+  const byId = (id: string) => scenarios.find((x) => x.id === id)!;
+
+  it("send what the openai SDK sends: 8 texts, base64; the direct side the same body to the mock", () => {
+    const s = byId("embeddings");
+    const sent = JSON.parse(s.gateway.call.body!);
+    expect(sent).toEqual({
+      model: "openai/text-embedding-3-small",
+      input: EMBEDDING_TEXTS,
+      encoding_format: "base64",
+    });
+    expect(EMBEDDING_TEXTS).toHaveLength(8);
+    expect(s.gateway.call.url).toMatch(/\/v1\/embeddings$/);
+    expect(JSON.parse(s.direct.call.body!)).toEqual({ ...sent, model: "text-embedding-3-small" });
+    expect(s.direct.call.url).toBe(`${mock}/openai/v1/embeddings`);
+    // The cache lane: the same request with a TTL, filled before the run, sharing the direct side.
+    const hit = byId("embeddings-cache-hit");
+    expect(hit.gateway.call.body).toBe(s.gateway.call.body);
+    expect(hit.gateway.call.headers).toMatchObject({ "x-cache-ttl": "3600" });
+    expect(hit.cached).toBe(true);
+    expect(hit.directOf).toBe("embeddings");
+    expect(hit.direct).toBe(s.direct);
+    expect(scenarios.filter((x) => x.cached).map((x) => x.id)).toEqual(["cache-hit", "embeddings-cache-hit"]);
+  });
+
+  it("the checks accept the vendor's answer (the gateway's has its shape) and refuse broken ones", async () => {
+    const s = byId("embeddings");
+    const answer = await ask(s);
+    expect(s.gateway.check(answer)).toBeNull();
+    expect(s.gateway.quick(answer.status, answer.body, headerOf(answer))).toBeNull();
+    const hit = { ...answer, headers: { ...answer.headers, "x-cache": "HIT" } };
+    expect(byId("embeddings-cache-hit").gateway.check(hit)).toBeNull();
+    expect(byId("embeddings-cache-hit").gateway.quick(hit.status, hit.body, headerOf(hit))).toBeNull();
+    expect(checkEmbeddingsHit({ ...answer, headers: { "x-cache": "PARTIAL" } }, EMBEDDING_TEXTS)).toMatch(
+      /x-cache PARTIAL/,
+    );
+
+    const body = JSON.parse(answer.body);
+    const edit = (change: (b: any) => void) => {
+      const copy = structuredClone(body);
+      change(copy);
+      return checkEmbeddings({ ...answer, body: JSON.stringify(copy) }, EMBEDDING_TEXTS);
+    };
+    expect(edit((b) => b.data.pop())).toMatch(/7 embeddings, expected 8/);
+    expect(edit((b) => b.data.reverse())).toMatch(/data\[0\]: index 7/);
+    // Two vectors swapped, indices kept: each is another text's.
+    expect(
+      edit((b) => {
+        [b.data[0].embedding, b.data[1].embedding] = [b.data[1].embedding, b.data[0].embedding];
+      }),
+    ).toMatch(/data\[0\]: not the vector of "Benchmark passage 1/);
+    expect(
+      edit((b) => {
+        b.data[2].embedding = Array.from(new Float32Array(Buffer.from(b.data[2].embedding, "base64").buffer));
+      }),
+    ).toMatch(/data\[2\]: not base64/);
+    expect(edit((b) => delete b.usage)).toMatch(/usage missing/);
+    expect(checkEmbeddings({ ...answer, status: 500 }, EMBEDDING_TEXTS)).toMatch(/status 500/);
+  });
 });
 
 describe("the checks refuse what is not a full, correct answer", () => {

@@ -35,7 +35,7 @@ const INSERT_USAGE = `
   insert into usage_events (
     id, request_id, user_id, api_key_id, route, vendor, upstream_model, alias,
     input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, ttft_ms, status,
-    cache_hit, retries, fallback_used, error_code, session_id, created_at
+    cache_hit, retries, fallback_used, error_code, session_id, created_at, tokens_estimated
   )
   select
     ${field("id")}, ${field("request_id")},
@@ -45,7 +45,9 @@ const INSERT_USAGE = `
     ${field("input_tokens")}, ${field("output_tokens")}, ${field("cached_tokens")}, ${field("cost_usd")},
     ${field("latency_ms")}, ${field("ttft_ms")}, ${field("status")},
     ${field("cache_hit")}, ${field("retries")}, ${field("fallback_used")}, ${field("error_code")},
-    ${field("session_id")}, ${field("created_at")}
+    ${field("session_id")}, ${field("created_at")},
+    -- Records queued before the field existed carry none: their counts were the vendor's.
+    coalesce(${field("tokens_estimated")}, 0)
   from json_each(?) as e
   where true
   on conflict (id) do nothing`;

@@ -1,5 +1,5 @@
 /** The client dialects whose answers are cached; an entry is only ever served to its own. */
-export type CacheDialect = "chat.completions" | "messages" | "responses";
+export type CacheDialect = "chat.completions" | "messages" | "responses" | "embeddings";
 
 /**
  * A cached answer: the answer as a client of its dialect received it (a Chat Completion, an
@@ -19,5 +19,7 @@ export interface CachedAnswer<T = unknown> {
 export interface ResponseCache {
   /** Null on a miss, and on any backend failure (a broken cache is a slow cache, not an error). */
   get(key: string): Promise<CachedAnswer | null>;
+  /** The entries found of several keys (missing, stale and unreadable ones left out). */
+  getMany(keys: readonly string[]): Promise<Map<string, CachedAnswer>>;
   put(key: string, value: CachedAnswer, ttlSeconds: number): Promise<void>;
 }

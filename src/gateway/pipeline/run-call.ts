@@ -96,6 +96,29 @@ export async function runCall<A, T>(
       }
     }
 
+    // A plan cached per item (embeddings) with every item cached: served as a hit, like the above.
+    const whole = plan.cached ? await plan.cached() : null;
+    if (whole) {
+      record.cacheHit = true;
+      const model = `${requested.vendor.slug}/${requested.upstreamModel}`;
+      const reply = await plan.respond(whole, {
+        resolved: requested,
+        model,
+        price: record.price,
+        storing: false,
+      });
+      return send(
+        c,
+        record,
+        reply,
+        { "x-switchboard-model": headerValue(model), "x-cache": "HIT" },
+        (end) => {
+          closeCall(record, end);
+          recordOnce();
+        },
+      );
+    }
+
     // Held once the cache missed (hits cost nothing), for the whole call, retries and fallbacks
     // included, at the price of the model asked for; settled at the price of the one that answered.
     hold = await holdBudget(budgetPayer(c), () => {

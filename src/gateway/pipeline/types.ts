@@ -68,6 +68,14 @@ export interface CallPlan<A, T = unknown> {
   /** Budgets charge this estimate when the vendor reports no usage (images), instead of nothing. */
   chargeEstimateWithoutUsage?: boolean;
   cache?: PlanCache<T>;
+  /**
+   * For plans cached per item rather than per answer (embeddings: PlanCache does not fit, since one
+   * request may mix cached and fresh items): the answer when the cache holds every item for the
+   * model asked for. It is served like a PlanCache hit (no budget hold, no vendor, x-cache HIT, a
+   * cache hit at no cost in usage); a partly cached answer is the attempt's work, which sends only
+   * the misses and reports the cached items' tokens as `Usage.gatewayCachedTokens`.
+   */
+  cached?(): Promise<A | null>;
   /** One upstream attempt, retried and fallen back by gateway/resilience. */
   attempt: Attempt<A>;
   /** The usage of a whole answer, known as it arrives (undefined for streams: known at their end). */

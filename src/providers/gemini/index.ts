@@ -1,5 +1,6 @@
 import { postUpstream, readJson } from "../http";
 import type { Provider, UpstreamContext } from "../types";
+import { geminiEmbed } from "./embeddings";
 import { geminiErrorMessage, geminiErrorStatus } from "./errors";
 import { geminiImages } from "./images";
 import { toGeminiBody } from "./request";
@@ -16,7 +17,7 @@ const modelPath = (model: string) => encodeURIComponent(model.replace(/^models\/
  */
 function send(
   model: string,
-  method: "generateContent" | "streamGenerateContent",
+  method: "generateContent" | "streamGenerateContent" | "batchEmbedContents",
   body: Record<string, unknown>,
   ctx: UpstreamContext,
 ): Promise<Response> {
@@ -34,7 +35,7 @@ function send(
 }
 
 /**
- * Google's Gemini API (generateContent), translated to and from the neutral model.
+ * Google's Gemini API (generateContent, batchEmbedContents), translated to and from the neutral model.
  * @see https://ai.google.dev/api/generate-content
  */
 export const geminiProvider: Provider = {
@@ -52,4 +53,5 @@ export const geminiProvider: Provider = {
     return geminiStreamToEvents(ctx.vendor.slug, res.body as ReadableStream<Uint8Array>, req.model);
   },
   images: (req, ctx) => geminiImages(req, ctx, send),
+  embed: (req, ctx) => geminiEmbed(req, ctx, send),
 };

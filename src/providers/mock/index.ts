@@ -4,6 +4,7 @@ import { GatewayError } from "../../errors/gateway-error";
 import { base64 } from "../../util/encoding";
 import type { Provider } from "../types";
 import { mockAnswer, splitForStream } from "./answer";
+import { mockEmbed } from "./embeddings";
 import { fnv1a, mockPng } from "./png";
 
 /**
@@ -56,4 +57,5 @@ export const mockProvider: Provider = {
       usage: { inputTokens: Math.ceil(req.prompt.length / 4), outputTokens: 0 },
     };
   },
+  embed: mockEmbed,
 };

@@ -1,6 +1,7 @@
 import type { VendorKind } from "../builtins";
 import { postUpstream, readJson } from "../http";
 import type { Provider, UpstreamContext } from "../types";
+import { type EmbeddingWireFormat, openaiEmbed } from "./embeddings";
 import { openaiErrorMessage } from "./errors";
 import { openaiImages } from "./images";
 import { type OpenAIBodyOptions, toOpenAIBody } from "./request";
@@ -17,7 +18,7 @@ export const authHeaders = (ctx: UpstreamContext): Record<string, string> =>
  */
 export function createOpenAIProvider(
   kind: VendorKind,
-  opts: OpenAIBodyOptions & { requiresApiKey: boolean },
+  opts: OpenAIBodyOptions & { requiresApiKey: boolean; embeddingFormat: EmbeddingWireFormat },
 ): Provider {
   const send = (body: Record<string, unknown>, ctx: UpstreamContext) =>
     postUpstream({
@@ -46,6 +47,8 @@ export function createOpenAIProvider(
       return openaiStreamToEvents(ctx.vendor.slug, res.body as ReadableStream<Uint8Array>);
     },
     images: (req, ctx) => openaiImages(req, ctx, authHeaders(ctx)),
+    embed: (req, ctx) => openaiEmbed(req, ctx, authHeaders(ctx), opts.embeddingFormat),
+    embedsTokenIds: true,
   };
 }
 
@@ -56,6 +59,7 @@ export const openaiProvider: Provider = {
     reasoningEffort: true,
     replayReasoning: false,
     requiresApiKey: true,
+    embeddingFormat: "base64",
   }),
   responsesWire: openaiResponsesWire(authHeaders),
 };
