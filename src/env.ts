@@ -30,7 +30,7 @@ export interface OptionalConfig {
   CIRCUIT_COOLDOWN_MS?: string;
   /** Default response-cache TTL in seconds (unset or 0: caching only where a model config or request asks). */
   CACHE_TTL_SECONDS?: string;
-  /** Seconds an isolate may reuse the hot path's key/user/model read (default 0: every call reads D1). */
+  /** Seconds an isolate may reuse the hot path's key/user/model read (default 5; 0: every call reads D1). */
   AUTH_CACHE_SECONDS?: string;
   /** How long usage records wait in an isolate to share one queue message (default 1000 ms; 0: none). */
   USAGE_FLUSH_MS?: string;
@@ -38,6 +38,11 @@ export interface OptionalConfig {
   STREAM_PING_MS?: string;
   /** Days a stored Responses API response is kept (default 30, as OpenAI keeps them). */
   RESPONSE_RETENTION_DAYS?: string;
+  /** Days raw usage records are kept before the schedule rolls them into daily sums (default 30). */
+  USAGE_RETENTION_DAYS?: string;
+  /** Raw records one roll-up transaction moves (default 5000), and transactions per run (default 20). */
+  USAGE_ROLLUP_BATCH_ROWS?: string;
+  USAGE_ROLLUP_MAX_BATCHES?: string;
 }
 
 declare global {

@@ -234,6 +234,50 @@ export const usageEvents = sqliteTable(
 );
 
 /**
+ * Usage older than USAGE_RETENTION_DAYS, summed per UTC day (src/gateway/usage-rollup.ts): one row
+ * per day and combination of the reports' dimensions, where usage_events has one per call. The
+ * dimensions are NOT NULL with '' for "none" (reports read it back as null), because SQLite's
+ * unique index treats NULLs as distinct and the roll-up's upsert needs one row per combination.
+ * No foreign keys: deleting a user clears its ids here in the same batch (users route).
+ */
+export const usageDaily = sqliteTable(
+  "usage_daily",
+  {
+    // YYYY-MM-DD, UTC.
+    day: text("day").notNull(),
+    userId: text("user_id").notNull().default(""),
+    apiKeyId: text("api_key_id").notNull().default(""),
+    vendor: text("vendor").notNull().default(""),
+    upstreamModel: text("upstream_model").notNull().default(""),
+    alias: text("alias").notNull().default(""),
+    sessionId: text("session_id").notNull().default(""),
+    status: integer("status").notNull(),
+    requests: integer("requests").notNull(),
+    cacheHits: integer("cache_hits").notNull(),
+    inputTokens: integer("input_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    cachedTokens: integer("cached_tokens").notNull(),
+    costUsd: real("cost_usd").notNull(),
+    // The average latency is latency_sum_ms / latency_count, as over raw rows (nulls not counted).
+    latencySumMs: integer("latency_sum_ms").notNull(),
+    latencyCount: integer("latency_count").notNull(),
+  },
+  (t) => [
+    uniqueIndex("usage_daily_dims_unique").on(
+      t.day,
+      t.userId,
+      t.apiKeyId,
+      t.vendor,
+      t.upstreamModel,
+      t.alias,
+      t.sessionId,
+      t.status,
+    ),
+    index("usage_daily_user_day_idx").on(t.userId, t.day),
+  ],
+);
+
+/**
  * Responses API answers kept for `previous_response_id`, GET and input items (OpenAI's `store`).
  * `origin` says where a response lives: `gateway` (translated for a non-OpenAI vendor: the
  * response and its input are here) or `vendor` (an `openai` vendor stores it; only who owns its id

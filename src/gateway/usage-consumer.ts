@@ -43,21 +43,29 @@ const UsagePackSchema = z.object({ records: z.array(z.unknown()).max(1000) });
 /** Retries back off (2, 4, 8 … up to 60 s) so a D1 outage is not hammered. */
 const retryDelaySeconds = (attempts: number) => Math.min(60, 2 ** Math.max(1, attempts));
 
+/**
+ * The well-formed records of one queue message's body (a pack, or a lone record), and how many
+ * were not: retrying cannot fix a malformed record, so callers drop those and keep the rest.
+ */
+export function recordsOf(body: unknown): { rows: UsageMessage[]; dropped: number } {
+  const pack = UsagePackSchema.safeParse(body);
+  const records = pack.success ? pack.data.records : [body];
+  const rows: UsageMessage[] = [];
+  for (const record of records) {
+    const parsed = UsageMessageSchema.safeParse(record);
+    if (parsed.success) rows.push(parsed.data);
+  }
+  return { rows, dropped: records.length - rows.length };
+}
+
 export async function consumeUsageBatch(batch: MessageBatch<unknown>, env: Pick<Env, "DB">): Promise<void> {
   const rows: UsageMessage[] = [];
   const accepted: Message<unknown>[] = [];
   for (const message of batch.messages) {
-    const pack = UsagePackSchema.safeParse(message.body);
-    const records = pack.success ? pack.data.records : [message.body];
-    let dropped = 0;
-    for (const record of records) {
-      const parsed = UsageMessageSchema.safeParse(record);
-      if (parsed.success) rows.push(parsed.data);
-      else dropped += 1;
-    }
-    // Retrying cannot fix a malformed record: say so and drop it, keep the rest.
+    const { rows: good, dropped } = recordsOf(message.body);
+    rows.push(...good);
     if (dropped > 0) log("error", "usage record malformed, dropped", { message_id: message.id, dropped });
-    if (dropped === records.length) message.ack();
+    if (good.length === 0) message.ack();
     else accepted.push(message);
   }
   if (rows.length === 0) return;
@@ -85,6 +93,8 @@ function innermost(err: unknown): string {
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }
 
-function log(level: "error", msg: string, fields: Record<string, unknown>): void {
-  console.error(JSON.stringify({ level, msg, queue: "usage", ...fields }));
+export function log(level: "error" | "info", msg: string, fields: Record<string, unknown>): void {
+  (level === "error" ? console.error : console.log)(
+    JSON.stringify({ level, msg, queue: "usage", ...fields }),
+  );
 }

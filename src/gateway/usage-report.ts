@@ -1,4 +1,6 @@
-import type { UsageSums } from "../db/queries/usage";
+import type { Db } from "../db/client";
+import { sumUsage, type UsageFilter, type UsageGroupBy, type UsageSums } from "../db/queries/usage";
+import { sumDailyUsage } from "../db/queries/usage-daily";
 import { invalidRequest } from "../errors/gateway-error";
 
 /** Pure helpers behind GET /v1/usage: the time range asked for, and sums turned into answers. */
@@ -86,4 +88,51 @@ export function usageReport(groups: UsageSums[]): {
     data: groups.map((g) => ({ key: g.key, ...toFigures(g) })),
     totals: toFigures(sum),
   };
+}
+
+/**
+ * A report's groups over raw rows and rolled-up days together, in one D1 round trip. A day is
+ * either raw or rolled up (src/gateway/usage-rollup.ts moves rows and adds their sums in one
+ * transaction), so adding the two never counts a call twice. Rolled-up days keep no hours: an
+ * hourly report reaching one is refused rather than answered short.
+ */
+export async function readUsage(db: Db, filter: UsageFilter, groupBy: UsageGroupBy): Promise<UsageSums[]> {
+  const [raw, daily] = await db.batch([
+    sumUsage(db, filter, groupBy),
+    sumDailyUsage(db, filter, groupBy === "hour" ? "day" : groupBy),
+  ]);
+  if (daily.length === 0) return raw;
+  if (groupBy === "hour") {
+    const days = daily.map((d) => d.key).join(", ");
+    throw invalidRequest(
+      "hourly_usage_rolled_up",
+      `Usage before the retention period is kept per day only (${days} in this range): group by day, or start the range later.`,
+      "group_by",
+    );
+  }
+  return mergeSums(raw, daily);
+}
+
+/** Adds groups with the same key; ordered by key as SQL orders them (null first). */
+export function mergeSums(a: UsageSums[], b: UsageSums[]): UsageSums[] {
+  const byKey = new Map<string | null, UsageSums>();
+  for (const g of [...a, ...b]) {
+    const seen = byKey.get(g.key);
+    if (!seen) {
+      byKey.set(g.key, { ...g });
+      continue;
+    }
+    seen.requests += g.requests;
+    seen.errors += g.errors;
+    seen.cacheHits += g.cacheHits;
+    seen.inputTokens += g.inputTokens;
+    seen.outputTokens += g.outputTokens;
+    seen.cachedTokens += g.cachedTokens;
+    seen.costUsd += g.costUsd;
+    seen.latencySumMs += g.latencySumMs;
+    seen.latencyCount += g.latencyCount;
+  }
+  return [...byKey.values()].sort((x, y) =>
+    x.key === y.key ? 0 : x.key === null ? -1 : y.key === null ? 1 : x.key < y.key ? -1 : 1,
+  );
 }

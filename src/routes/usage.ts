@@ -1,10 +1,16 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getDb } from "../db/client";
-import { sumUsage, USAGE_GROUP_BYS, type UsageGroupBy } from "../db/queries/usage";
+import { USAGE_GROUP_BYS, type UsageGroupBy } from "../db/queries/usage";
 import type { AppEnv } from "../env";
 import { MAX_SESSION_ID_LENGTH, SESSION_HEADER } from "../gateway/session-id";
-import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, usageRange, usageReport } from "../gateway/usage-report";
+import {
+  DEFAULT_RANGE_DAYS,
+  MAX_RANGE_DAYS,
+  readUsage,
+  usageRange,
+  usageReport,
+} from "../gateway/usage-report";
 import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import { iso, jsonResponse, Timestamp } from "../openapi/schemas";
@@ -62,7 +68,8 @@ const groupBy = <T extends [UsageGroupBy, ...UsageGroupBy[]]>(values: T) =>
     .openapi({
       param: { name: "group_by", in: "query" },
       description:
-        "`day` (UTC, `YYYY-MM-DD`), `hour` (UTC, the hour's start: `YYYY-MM-DDTHH:00:00Z`), `model` (`vendor/upstream-model`), `vendor`, `key` (API key id), " +
+        "`day` (UTC, `YYYY-MM-DD`), `hour` (UTC, the hour's start: `YYYY-MM-DDTHH:00:00Z`; only within " +
+        "USAGE_RETENTION_DAYS, as older usage is kept per day: 400 `hourly_usage_rolled_up`), `model` (`vendor/upstream-model`), `vendor`, `key` (API key id), " +
         "`alias` (model config; null for calls that named `vendor/model`), " +
         `\`session\` (the client's \`${SESSION_HEADER}\`; null for calls without one)` +
         (values.includes("user") ? ", `user` (user id)." : "."),
@@ -126,7 +133,7 @@ type UsageQuery = z.infer<typeof AdminUsageQuerySchema>;
 /** One report; `userId` undefined for every user's calls. */
 async function report(c: Context<AppEnv>, query: UsageQuery, userId: string | undefined) {
   const { from, to } = usageRange(query, Date.now());
-  const groups = await sumUsage(
+  const groups = await readUsage(
     getDb(c.env.DB),
     { from, to, userId, model: query.model, vendor: query.vendor, sessionId: query.session_id },
     query.group_by,

@@ -4,6 +4,7 @@ import { getDb } from "../db/client";
 import { keysetPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
 import { newId } from "../db/ids";
+import { forgetUserStatements } from "../db/queries/usage-daily";
 import { findUser, listUsers } from "../db/queries/users";
 import { type UserRow, users } from "../db/schema";
 import { conflict, notFound } from "../errors/gateway-error";
@@ -225,11 +226,14 @@ export const userRoutes = createRouter()
       responses: { 204: { description: "Deleted." } },
     }),
     async (c) => {
-      const deleted = await getDb(c.env.DB)
-        .delete(users)
-        .where(eq(users.id, c.req.valid("param").id))
-        .returning({ id: users.id });
-      if (deleted.length === 0) throw notFound("user", "id");
+      const id = c.req.valid("param").id;
+      // One transaction: the rolled-up usage loses the user's ids as the raw rows do (ON DELETE
+      // SET NULL), together with the user.
+      const results = await c.env.DB.batch([
+        ...forgetUserStatements(c.env.DB, id),
+        c.env.DB.prepare("delete from users where id = ?1 returning id").bind(id),
+      ]);
+      if ((results.at(-1)?.results.length ?? 0) === 0) throw notFound("user", "id");
       return c.body(null, 204);
     },
   )

@@ -103,7 +103,7 @@ const GROUP_KEYS: Record<UsageGroupBy, SQL<string | null>> = {
  * usage_events_session_created_idx, everyone's usage_events_created_idx), other filters on top,
  * summed per group in SQL.
  */
-export function sumUsage(db: Db, filter: UsageFilter, groupBy: UsageGroupBy): Promise<UsageSums[]> {
+export function sumUsage(db: Db, filter: UsageFilter, groupBy: UsageGroupBy) {
   const key = GROUP_KEYS[groupBy];
   return db
     .select({
