@@ -39,14 +39,15 @@ async function upstreamInputs(model: string): Promise<unknown[]> {
 }
 
 /** Item entries are written after the response (waitUntil): waits until there are at least `min`. */
+/** The item entries in KV once there are at least `min` (entries are written after the response). */
 async function itemEntries(min: number): Promise<number> {
   let count = 0;
   for (let i = 0; i < 100; i++) {
     count = (await env.CACHE.list({ prefix: "emb:v1:" })).keys.length;
-    if (count >= min) break;
+    if (count >= min) return count;
     await new Promise((r) => setTimeout(r, 20));
   }
-  return count;
+  throw new Error(`${count} item entries in KV, expected at least ${min}`);
 }
 
 describe("the per-item embeddings cache", () => {

@@ -61,7 +61,9 @@ export const embeddingsPlan =
       const vendorModel = `${resolved.vendor.slug}/${resolved.upstreamModel}`;
       let lookup = lookups.get(vendorModel);
       if (!lookup) {
-        const policy = cachePolicy(cx.env, resolved.config, cx.options.cache);
+        // The request's policy (the alias asked for, its TTL) holds for its fallbacks too: a
+        // fallback named as vendor/model has no config of its own to say otherwise.
+        const policy = cachePolicy(cx.env, requested.config, cx.options.cache);
         const scope = {
           tenant: cx.tenant,
           vendorModel,
