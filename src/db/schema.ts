@@ -66,6 +66,17 @@ export const apiKeys = sqliteTable(
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
     // Requests per minute for this key; null = the deployment's default tier.
     rateLimitPerMinute: integer("rate_limit_per_minute"),
+    // Scopes (src/auth/key-scope.ts). The model allow-list (exact strings or `prefix*` patterns);
+    // null = every model its user may call.
+    models: text("models", { mode: "json" }).$type<string[]>(),
+    // The key's own spending limits, held beside its user's by a budget Durable Object of its
+    // own (`key:<id>`); null = none of that kind.
+    budgetDailyUsd: real("budget_daily_usd"),
+    budgetMonthlyUsd: real("budget_monthly_usd"),
+    budgetDailyTokens: integer("budget_daily_tokens"),
+    budgetMonthlyTokens: integer("budget_monthly_tokens"),
+    // String tags copied into every usage record of the key (usage_events.key_metadata).
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>(),
   },
   (t) => [uniqueIndex("api_keys_hash_unique").on(t.hash), index("api_keys_user_id_idx").on(t.userId, t.id)],
 );
@@ -221,6 +232,9 @@ export const usageEvents = sqliteTable(
     // The client's own session label (x-claude-code-session-id), for usage per session; null when
     // the client sent none, or one that was not a plausible id (src/gateway/session-id.ts).
     sessionId: text("session_id"),
+    // The key's metadata tags (JSON object of strings) as they were when the call was made, so
+    // reports group and filter by tag; null for keys without tags and the admin key.
+    keyMetadata: text("key_metadata"),
     createdAt: createdAt(),
   },
   (t) => [
