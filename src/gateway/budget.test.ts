@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { UserRow } from "../db/schema";
 import { GatewayError } from "../errors/gateway-error";
-import { type BudgetEnv, holdBudget } from "./budget";
+import { type BudgetEnv, type BudgetPayer, holdBudget } from "./budget";
 import { LeaseBook } from "./budget-lease";
 
 const user = (daily: number | null): UserRow => ({
@@ -31,7 +31,12 @@ const unreachable = (calls: string[]): BudgetEnv =>
     },
   }) as unknown as BudgetEnv;
 
-const payer = (env: BudgetEnv, u: UserRow) => ({ env, user: u, waitUntil: () => {} });
+const payer = (env: BudgetEnv, u: UserRow, key: BudgetPayer["key"] = null) => ({
+  env,
+  user: u,
+  key,
+  waitUntil: () => {},
+});
 
 describe("holdBudget", () => {
   it("answers 503 budget_unavailable, retryable, when the tracker cannot be reached", async () => {
