@@ -57,6 +57,26 @@ describe("holdBudget", () => {
     });
   });
 
+  it("asks the user's tracker and the key's own together, the key's by `key:<id>`", async () => {
+    const calls: string[] = [];
+    const limits = { dailyUsd: null, monthlyUsd: null, dailyTokens: 10, monthlyTokens: null };
+    const err = await holdBudget(
+      payer(unreachable(calls), user(1000), { id: "key_1", limits }),
+      { tokens: 1, usd: 0 },
+      new LeaseBook(),
+    ).catch((e) => e);
+    expect(calls.sort()).toEqual(["key:key_1", "usr_budget"]);
+    expect(err).toMatchObject({ status: 503, code: "budget_unavailable" });
+    // A key's budget alone is held without its user's.
+    calls.length = 0;
+    await holdBudget(
+      payer(unreachable(calls), user(null), { id: "key_2", limits }),
+      { tokens: 1, usd: 0 },
+      new LeaseBook(),
+    ).catch(() => {});
+    expect(calls).toEqual(["key:key_2"]);
+  });
+
   it("calls no tracker for a user without a budget", async () => {
     const calls: string[] = [];
     const estimate = () => {

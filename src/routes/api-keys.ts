@@ -81,6 +81,7 @@ const CreateApiKeySchema = z
 const UpdateApiKeySchema = z
   .object({ rate_limit_per_minute: rateLimitField.optional(), ...scopeInputFields })
   .strict()
+  .refine((b) => Object.keys(b).length > 0, "give at least one field to change")
   .openapi("UpdateApiKey", { description: "Fields left out are unchanged; `budgets` field by field." });
 
 /** A tier, or null for the default; anything else is refused with the allowed values. */
@@ -210,14 +211,19 @@ export const apiKeyRoutes = createRouter()
       path: "/v1/users/{id}/api-keys/{key_id}",
       summary: "Change an API key's rate-limit tier, models, budgets or metadata (admin)",
       description:
-        "Admins only, whoever owns the key: scopes limit a key, so its holder may not lift them. A change applies " +
+        "Admins only, whoever owns the key: scopes limit a key, so its holder may not lift them (403 " +
+        "`admin_required` on one's own key; another user's key is a 404, as if it did not exist). A change applies " +
         "from the next request in the isolate that made it, and within `AUTH_CACHE_SECONDS` everywhere else.",
-      admin: true,
+      errors: [403],
       request: { params: KeyParams, body: jsonBody(UpdateApiKeySchema) },
       responses: { 200: jsonResponse(ApiKeySchema, "The updated key.") },
     }),
     async (c) => {
       const { id: userId, key_id: keyId } = c.req.valid("param");
+      const p = c.get("principal");
+      // Not `admin: true`: a user must not learn that another user's key exists (404 first).
+      assertSelfOrAdmin(p, userId);
+      if (!isAdmin(p)) throw forbidden("admin_required", "Only an admin may change an API key.");
       const body = c.req.valid("json");
       const fields = {
         ...(body.rate_limit_per_minute !== undefined
@@ -229,6 +235,7 @@ export const apiKeyRoutes = createRouter()
       };
       const db = getDb(c.env.DB);
       const where = and(eq(apiKeys.id, keyId), eq(apiKeys.userId, userId));
+      // A budgets object with no fields changes nothing: the key is answered as it is.
       const [row] =
         Object.keys(fields).length > 0
           ? await db.update(apiKeys).set(fields).where(where).returning()
