@@ -4,7 +4,8 @@
  * call (usage_events); a daily row is one day × combination of the reports' dimensions
  * (usage_daily). Rows are shaped like real ones: ids of the gateway's format, 200 users with two
  * keys each, three vendors and four models, an alias on a third of the calls, a client session on
- * a third (each session ~30 calls, as an agent's are), 2% failures; one day of calls.
+ * a third (each session ~30 calls, as an agent's are), two metadata tags on half the keys, 2%
+ * failures; one day of calls.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,8 +35,8 @@ db.exec("begin");
 const insert = db.prepare(
   `insert into usage_events (id, request_id, user_id, api_key_id, route, vendor, upstream_model, alias,
      input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, ttft_ms, status, cache_hit,
-     tokens_estimated, retries, fallback_used, error_code, session_id, created_at)
-   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     tokens_estimated, retries, fallback_used, error_code, session_id, key_metadata, created_at)
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 const day0 = Date.parse("2026-11-01T00:00:00Z");
 for (let i = 0; i < ROWS; i++) {
@@ -63,6 +64,8 @@ for (let i = 0; i < ROWS; i++) {
     null,
     failed ? "upstream_unavailable" : null,
     i % 3 === 0 ? `sess-${user}-${Math.floor(i / 20_000)}` : null,
+    // Half the users' keys carry two tags.
+    user % 2 ? JSON.stringify({ team: `team-${user % 10}`, env: "prod" }) : null,
     day0 + Math.floor((i / ROWS) * 86_400_000),
   );
 }
@@ -70,13 +73,14 @@ db.exec("commit");
 const raw = (bytes() - start) / ROWS;
 
 const before = bytes();
-db.exec(`insert into usage_daily (day, user_id, api_key_id, vendor, upstream_model, alias, session_id, status,
+db.exec(`insert into usage_daily (day, user_id, api_key_id, vendor, upstream_model, alias, session_id, key_metadata, status,
     requests, cache_hits, input_tokens, output_tokens, cached_tokens, cost_usd, latency_sum_ms, latency_count)
   select strftime('%Y-%m-%d', created_at / 1000, 'unixepoch'), coalesce(user_id, ''), coalesce(api_key_id, ''),
-    coalesce(vendor, ''), coalesce(upstream_model, ''), coalesce(alias, ''), coalesce(session_id, ''), status,
+    coalesce(vendor, ''), coalesce(upstream_model, ''), coalesce(alias, ''), coalesce(session_id, ''),
+    coalesce(key_metadata, ''), status,
     count(*), sum(cache_hit), sum(input_tokens), sum(output_tokens), sum(cached_tokens), total(cost_usd),
     coalesce(sum(latency_ms), 0), count(latency_ms)
-  from usage_events group by 1, 2, 3, 4, 5, 6, 7, 8`);
+  from usage_events group by 1, 2, 3, 4, 5, 6, 7, 8, 9`);
 const dailyRows = (db.prepare("select count(*) as n from usage_daily").get() as { n: number }).n;
 const daily = (bytes() - before) / dailyRows;
 

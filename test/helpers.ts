@@ -157,6 +157,8 @@ export interface UsageRow {
   fallback_used: string | null;
   error_code: string | null;
   session_id: string | null;
+  /** The key's metadata tags at call time, as JSON text. */
+  key_metadata: string | null;
   created_at: number;
 }
 

@@ -17,6 +17,7 @@ import {
   refreshFailed,
 } from "./hot-path-cache";
 import { AUTH_BLOCK_SECONDS, authFailureGuard, authRateLimited } from "./ip-block";
+import { scopeOf } from "./key-scope";
 import { hashApiKey, isAdminKey } from "./keys";
 import { assertAdmin, type Principal } from "./principal";
 
@@ -97,6 +98,7 @@ async function identify(
       user: found.user,
       keyId: found.key.id,
       rateLimitPerMinute: found.key.rateLimitPerMinute,
+      scope: scopeOf(found.key),
     },
     key: found.key,
   };

@@ -1,13 +1,18 @@
 import type { UserRow } from "../db/schema";
 import { forbidden } from "../errors/gateway-error";
+import type { KeyScope } from "./key-scope";
 
 /**
  * Who is calling: the operator's ADMIN_API_KEY, or a user through one of their API keys (with the
- * key's requests-per-minute tier, so rate limiting needs no read of its own).
+ * key's requests-per-minute tier and scopes, so rate limiting and scope checks need no read of
+ * their own).
  */
 export type Principal =
   | { kind: "root" }
-  | { kind: "user"; user: UserRow; keyId: string; rateLimitPerMinute: number | null };
+  | { kind: "user"; user: UserRow; keyId: string; rateLimitPerMinute: number | null; scope: KeyScope };
+
+/** The calling key's scope; null for the operator's ADMIN_API_KEY, which has none. */
+export const scopeOfPrincipal = (p: Principal): KeyScope | null => (p.kind === "user" ? p.scope : null);
 
 export const isAdmin = (p: Principal): boolean => p.kind === "root" || p.user.role === "admin";
 

@@ -51,7 +51,11 @@ export async function prepareTurn(
   db: Db,
   where: { conversationId: string; userId: string },
   input: SendMessageInput,
-  opts: { prefetched?: PrefetchedTurn | undefined },
+  opts: {
+    prefetched?: PrefetchedTurn | undefined;
+    /** Refuses a model the calling key may not use, before it is resolved (key-scope.ts). */
+    allowModel?: (model: string) => void;
+  },
 ): Promise<Turn> {
   const receivedAt = new Date();
   const user = readUserContent(input.content);
@@ -66,6 +70,7 @@ export async function prepareTurn(
   if (!context) throw notFound("conversation", "id");
   const { conversation, persona } = context;
   const model = chooseModel(input.model, conversation, persona);
+  opts.allowModel?.(model);
   const resolved = await resolveModel(
     env,
     db,

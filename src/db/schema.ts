@@ -66,6 +66,17 @@ export const apiKeys = sqliteTable(
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
     // Requests per minute for this key; null = the deployment's default tier.
     rateLimitPerMinute: integer("rate_limit_per_minute"),
+    // Scopes (src/auth/key-scope.ts). The model allow-list (exact strings or `prefix*` patterns);
+    // null = every model its user may call.
+    models: text("models", { mode: "json" }).$type<string[]>(),
+    // The key's own spending limits, held beside its user's by a budget Durable Object of its
+    // own (`key:<id>`); null = none of that kind.
+    budgetDailyUsd: real("budget_daily_usd"),
+    budgetMonthlyUsd: real("budget_monthly_usd"),
+    budgetDailyTokens: integer("budget_daily_tokens"),
+    budgetMonthlyTokens: integer("budget_monthly_tokens"),
+    // String tags copied into every usage record of the key (usage_events.key_metadata).
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>(),
   },
   (t) => [uniqueIndex("api_keys_hash_unique").on(t.hash), index("api_keys_user_id_idx").on(t.userId, t.id)],
 );
@@ -221,6 +232,9 @@ export const usageEvents = sqliteTable(
     // The client's own session label (x-claude-code-session-id), for usage per session; null when
     // the client sent none, or one that was not a plausible id (src/gateway/session-id.ts).
     sessionId: text("session_id"),
+    // The key's metadata tags (JSON object of strings) as they were when the call was made, so
+    // reports group and filter by tag; null for keys without tags and the admin key.
+    keyMetadata: text("key_metadata"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -235,7 +249,8 @@ export const usageEvents = sqliteTable(
 
 /**
  * Usage older than USAGE_RETENTION_DAYS, summed per UTC day (src/gateway/usage-rollup.ts): one row
- * per day and combination of the reports' dimensions, where usage_events has one per call. The
+ * per day and combination of the reports' dimensions (the key's tags included), where usage_events
+ * has one per call. The
  * dimensions are NOT NULL with '' for "none" (reports read it back as null), because SQLite's
  * unique index treats NULLs as distinct and the roll-up's upsert needs one row per combination.
  * No foreign keys: deleting a user clears its ids here in the same batch (users route).
@@ -251,6 +266,8 @@ export const usageDaily = sqliteTable(
     upstreamModel: text("upstream_model").notNull().default(""),
     alias: text("alias").notNull().default(""),
     sessionId: text("session_id").notNull().default(""),
+    // The calling key's metadata tags at call time, as usage_events keeps them (JSON text).
+    keyMetadata: text("key_metadata").notNull().default(""),
     status: integer("status").notNull(),
     requests: integer("requests").notNull(),
     cacheHits: integer("cache_hits").notNull(),
@@ -271,6 +288,7 @@ export const usageDaily = sqliteTable(
       t.upstreamModel,
       t.alias,
       t.sessionId,
+      t.keyMetadata,
       t.status,
     ),
     index("usage_daily_user_day_idx").on(t.userId, t.day),

@@ -1,6 +1,6 @@
 import { GatewayError } from "../errors/gateway-error";
 import { LEASE_CALLS, type LeaseOutcome, type ReservationRef } from "./budget-ledger";
-import { type Amount, type BudgetLimits, limitMessage, windowsAt } from "./budget-window";
+import { type Amount, type BudgetLimits, type BudgetOwner, limitMessage, windowsAt } from "./budget-window";
 
 /**
  * Budgeted calls without waiting on the budget's Durable Object: each isolate holds, per user, a
@@ -55,6 +55,8 @@ export interface LeaseHold {
 
 export interface LeaseContext {
   tracker: () => LeaseTracker;
+  /** Whose budget the refusal names (default: the user's). */
+  owner?: BudgetOwner;
   waitUntil(promise: Promise<unknown>): void;
 }
 
@@ -88,9 +90,12 @@ function budgetUnavailable(cause: unknown): GatewayError {
   );
 }
 
-function refusal(outcome: Extract<LeaseOutcome, { ok: false }>): GatewayError {
+function refusal(
+  outcome: Extract<LeaseOutcome, { ok: false }>,
+  owner: BudgetOwner | undefined,
+): GatewayError {
   const retryAfter = Math.max(1, Math.ceil((outcome.hit.resetsAt - Date.now()) / 1000));
-  return new GatewayError(429, "rate_limit_error", "budget_exceeded", limitMessage(outcome.hit), {
+  return new GatewayError(429, "rate_limit_error", "budget_exceeded", limitMessage(outcome.hit, owner), {
     retryable: true,
     headers: { "retry-after": String(retryAfter) },
   });
@@ -107,7 +112,11 @@ function logFailure(code: string, userId: string, err: unknown): void {
   );
 }
 
-/** One isolate's leases, per user (the module's `isolateLeases`; tests make several). */
+/**
+ * One isolate's leases, per budget (the module's `isolateLeases`; tests make several). A budget is
+ * named by its tracker: a user id, or `key:<id>` for a key's own (budget.ts); `userId` below is
+ * that name.
+ */
 export class LeaseBook {
   private readonly leases = new Map<string, Lease>();
   /** A grant being asked for, per user: concurrent calls wait for it rather than ask again. */
@@ -179,7 +188,7 @@ export class LeaseBook {
       } catch (cause) {
         throw budgetUnavailable(cause);
       }
-      if (!outcome.ok) throw refusal(outcome);
+      if (!outcome.ok) throw refusal(outcome, cx.owner);
       const now = Date.now();
       const life = { expiresAt: now + outcome.ttlMs - LEASE_MARGIN_MS, renewAt: now + outcome.ttlMs / 2 };
       const held = this.leases.get(userId);

@@ -17,6 +17,13 @@ export interface BudgetLimits {
   monthlyTokens: number | null;
 }
 
+export const NO_LIMITS: BudgetLimits = {
+  dailyUsd: null,
+  monthlyUsd: null,
+  dailyTokens: null,
+  monthlyTokens: null,
+};
+
 export type BudgetPeriod = "daily" | "monthly";
 export type LimitName = "daily_usd" | "monthly_usd" | "daily_tokens" | "monthly_tokens";
 
@@ -115,12 +122,15 @@ export function describeLimit(limit: LimitName, value: number): string {
     : `${period} token budget of ${grouped(value)} tokens`;
 }
 
-/** The refusal's message: the limit hit, where the user stands against it, and when it resets. */
-export function limitMessage(hit: LimitHit): string {
+/** Whose budget it is: a user's, or one API key's own (src/auth/key-scope.ts). */
+export type BudgetOwner = "user" | "API key";
+
+/** The refusal's message: whose limit was hit, where they stand against it, and when it resets. */
+export function limitMessage(hit: LimitHit, owner: BudgetOwner = "user"): string {
   const usd = hit.limit.endsWith("_usd");
   const amount = (n: number) => (usd ? formatUsd(n) : `${grouped(n)} tokens`);
   return (
-    `This request would exceed the user's ${describeLimit(hit.limit, hit.value)}: ` +
+    `This request would exceed the ${owner}'s ${describeLimit(hit.limit, hit.value)}: ` +
     `${amount(hit.committed)} spent or reserved by calls in flight, this request estimated at ${amount(hit.estimate)}. ` +
     `The budget resets at ${new Date(hit.resetsAt).toISOString()}.`
   );

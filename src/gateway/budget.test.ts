@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { UserRow } from "../db/schema";
 import { GatewayError } from "../errors/gateway-error";
-import { type BudgetEnv, holdBudget } from "./budget";
+import { type BudgetEnv, type BudgetPayer, holdBudget } from "./budget";
 import { LeaseBook } from "./budget-lease";
 
 const user = (daily: number | null): UserRow => ({
@@ -31,7 +31,12 @@ const unreachable = (calls: string[]): BudgetEnv =>
     },
   }) as unknown as BudgetEnv;
 
-const payer = (env: BudgetEnv, u: UserRow) => ({ env, user: u, waitUntil: () => {} });
+const payer = (env: BudgetEnv, u: UserRow, key: BudgetPayer["key"] = null) => ({
+  env,
+  user: u,
+  key,
+  waitUntil: () => {},
+});
 
 describe("holdBudget", () => {
   it("answers 503 budget_unavailable, retryable, when the tracker cannot be reached", async () => {
@@ -50,6 +55,26 @@ describe("holdBudget", () => {
       retryable: true,
       headers: { "retry-after": "1" },
     });
+  });
+
+  it("asks the user's tracker and the key's own together, the key's by `key:<id>`", async () => {
+    const calls: string[] = [];
+    const limits = { dailyUsd: null, monthlyUsd: null, dailyTokens: 10, monthlyTokens: null };
+    const err = await holdBudget(
+      payer(unreachable(calls), user(1000), { id: "key_1", limits }),
+      { tokens: 1, usd: 0 },
+      new LeaseBook(),
+    ).catch((e) => e);
+    expect(calls.sort()).toEqual(["key:key_1", "usr_budget"]);
+    expect(err).toMatchObject({ status: 503, code: "budget_unavailable" });
+    // A key's budget alone is held without its user's.
+    calls.length = 0;
+    await holdBudget(
+      payer(unreachable(calls), user(null), { id: "key_2", limits }),
+      { tokens: 1, usd: 0 },
+      new LeaseBook(),
+    ).catch(() => {});
+    expect(calls).toEqual(["key:key_2"]);
   });
 
   it("calls no tracker for a user without a budget", async () => {

@@ -45,14 +45,17 @@ export interface CallRecord {
   fallbackUsed: string | null;
   /** The client's session (`x-claude-code-session-id`, session-id.ts), for grouping usage. */
   sessionId: string | null;
+  /** The calling key's metadata tags at call time (src/auth/key-scope.ts), for grouping usage. */
+  keyMetadata: Record<string, string> | null;
 }
 
 export function newCallRecord(
   init: Pick<CallRecord, "requestId" | "route" | "userId" | "apiKeyId"> &
-    Partial<Pick<CallRecord, "sessionId">>,
+    Partial<Pick<CallRecord, "sessionId" | "keyMetadata">>,
 ): CallRecord {
   return {
     sessionId: null,
+    keyMetadata: null,
     ...init,
     vendor: null,
     vendorKind: null,

@@ -141,6 +141,20 @@ describe("consumeUsageBatch", () => {
     expect(await sessionOf(older.id)).toBeNull();
   });
 
+  it("writes the key's tags as a JSON object, and null without tags or from older records", async () => {
+    const tagged = message({ request_id: "req_tags", key_metadata: { team: "search", "env.name": "prod" } });
+    const untagged = message({ request_id: "req_tags", key_metadata: null });
+    const older = message({ request_id: "req_tags" });
+    const result = await run([{ records: [tagged, untagged, older] }]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    const tagsOf = async (id: string) =>
+      (await env.DB.prepare("select key_metadata from usage_events where id = ?").bind(id).first())
+        ?.key_metadata;
+    expect(JSON.parse(String(await tagsOf(tagged.id)))).toEqual({ team: "search", "env.name": "prod" });
+    expect(await tagsOf(untagged.id)).toBeNull();
+    expect(await tagsOf(older.id)).toBeNull();
+  });
+
   it("drops malformed messages and keeps the rest", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const good = message({ request_id: "req_mixed" });

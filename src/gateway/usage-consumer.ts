@@ -34,6 +34,7 @@ const UsageMessageSchema = z.object({
   fallback_used: z.string().nullable(),
   error_code: z.string().nullable(),
   session_id: z.string().max(MAX_SESSION_ID_LENGTH).nullish(),
+  key_metadata: z.record(z.string(), z.string()).nullish(),
   created_at: count,
 }) satisfies z.ZodType<UsageMessage>;
 

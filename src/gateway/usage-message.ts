@@ -25,6 +25,8 @@ export interface UsageMessage {
   error_code: string | null;
   /** The client's session (session-id.ts); absent from records queued before it was recorded. */
   session_id?: string | null;
+  /** The key's metadata tags at call time; absent from records queued before they were recorded. */
+  key_metadata?: Record<string, string> | null;
   /** When the call started, ms since the epoch: what daily totals and windows count by. */
   created_at: number;
 }

@@ -37,6 +37,7 @@ describe("toUsageMessage", () => {
       fallback_used: null,
       error_code: null,
       session_id: null,
+      key_metadata: null,
       created_at: 1_700_000_000_000,
     });
   });

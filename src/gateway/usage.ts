@@ -38,6 +38,7 @@ export function startCall(c: Context<AppEnv>, route: CallRecord["route"]): CallR
     userId: p.kind === "user" ? p.user.id : null,
     apiKeyId: p.kind === "user" ? p.keyId : null,
     sessionId: sessionIdFrom(c.req.header(SESSION_HEADER)),
+    keyMetadata: p.kind === "user" ? p.scope.metadata : null,
   });
   c.set("call", record);
   return record;
@@ -125,6 +126,7 @@ export function toUsageMessage(record: CallRecord, id: string): UsageMessage {
     fallback_used: record.fallbackUsed,
     error_code: record.errorCode,
     session_id: record.sessionId,
+    key_metadata: record.keyMetadata,
     created_at: record.startedAt,
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Principal } from "../auth/principal";
 import type { UserRow } from "../db/schema";
 import { errorResponse } from "../errors/to-response";
+import { NO_LIMITS } from "../gateway/budget-window";
 import { routes } from "./route";
 import { type RouteNeeds, routeNeeds } from "./route-needs";
 import { createRouter } from "./router";
@@ -55,6 +56,7 @@ describe("routes()", () => {
     user: { id: "usr_1", role } as UserRow,
     keyId: "key_1",
     rateLimitPerMinute: null,
+    scope: { models: null, metadata: null, budgets: NO_LIMITS },
   });
 
   /** The app's middleware sees each route's needs; adminOnly runs on admin routes. */

@@ -30,16 +30,16 @@ export const ErrorSchema = z
 const ERROR_DESCRIPTIONS = {
   400: "Invalid request: validation failed, malformed JSON or an invalid cursor.",
   401: "Missing, invalid, revoked or expired API key.",
-  403: "The key may not do this (admin only, or a user key is required).",
+  403: "The key may not do this: admin only (`admin_required`), a user key is required (`user_key_required`), the key's `models` scope does not include the model asked for (`model_not_allowed`), or a scoped key would create a wider one (`scope_escalation`).",
   404: "No such resource, or it belongs to someone else.",
   409: "Conflicts with an existing resource.",
   413: "The request body is too large.",
   415: "The request body is not JSON (routes that take one).",
   422: "The request is well-formed but refers to something unusable.",
-  429: "Rate limited (`Retry-After` says when to retry): the key's requests per minute (`key_rate_limited`), too many failed authentications from this address (`auth_rate_limited`), the user's budget (`budget_exceeded`), or the vendor's limit.",
+  429: "Rate limited (`Retry-After` says when to retry): the key's requests per minute (`key_rate_limited`), too many failed authentications from this address (`auth_rate_limited`), the user's or the key's own budget (`budget_exceeded`, saying which), or the vendor's limit.",
   500: "Unexpected internal error.",
   502: "The vendor failed, sent something unreadable, or refused the gateway's credentials.",
-  503: "A dependency of the call is briefly unavailable (`budget_unavailable`: the user's budget could not be checked); retry after `Retry-After`.",
+  503: "A dependency of the call is briefly unavailable (`budget_unavailable`: the user's or key's budget could not be checked); retry after `Retry-After`.",
   504: "The vendor did not answer in time.",
 } as const;
 

@@ -24,6 +24,8 @@ import {
   pathParam,
   Timestamp,
 } from "../openapi/schemas";
+import { assertMayCreate, scopeFields, scopeInputFields, scopeOfRow } from "./api-key-scopes";
+import { budgetColumns } from "./budget-limits";
 
 const RATE_LIMIT_DESCRIPTION =
   `Requests per minute allowed to this key: one of ${tierListText()}; null means the default (${DEFAULT_RATE_LIMIT}). ` +
@@ -44,6 +46,7 @@ const ApiKeySchema = z
     revoked_at: Timestamp.nullable(),
     last_used_at: Timestamp.nullable().openapi({ description: "Updated at most once a minute." }),
     rate_limit_per_minute: rateLimitField,
+    ...scopeFields,
   })
   .openapi("ApiKey");
 
@@ -58,6 +61,7 @@ const CreatedApiKeySchema = z
     created_at: Timestamp,
     expires_at: Timestamp.nullable(),
     rate_limit_per_minute: rateLimitField,
+    ...scopeFields,
   })
   .openapi("CreatedApiKey");
 
@@ -69,14 +73,16 @@ const CreateApiKeySchema = z
       .optional()
       .openapi({ example: "2027-01-01T00:00:00Z", description: "When the key stops working." }),
     rate_limit_per_minute: rateLimitField.optional(),
+    ...scopeInputFields,
   })
   .strict()
   .openapi("CreateApiKey");
 
 const UpdateApiKeySchema = z
-  .object({ rate_limit_per_minute: rateLimitField })
+  .object({ rate_limit_per_minute: rateLimitField.optional(), ...scopeInputFields })
   .strict()
-  .openapi("UpdateApiKey");
+  .refine((b) => Object.keys(b).length > 0, "give at least one field to change")
+  .openapi("UpdateApiKey", { description: "Fields left out are unchanged; `budgets` field by field." });
 
 /** A tier, or null for the default; anything else is refused with the allowed values. */
 function checkTier(value: number | null): number | null {
@@ -97,6 +103,7 @@ const toApiKey = (k: ApiKeyRow) => ({
   revoked_at: isoOrNull(k.revokedAt),
   last_used_at: isoOrNull(k.lastUsedAt),
   rate_limit_per_minute: k.rateLimitPerMinute,
+  ...scopeOfRow(k),
 });
 
 const UserParams = z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
@@ -117,7 +124,12 @@ export const apiKeyRoutes = createRouter()
       method: "post",
       path: "/v1/users/{id}/api-keys",
       summary: "Create an API key (admin, or the user for itself); the key is shown only here",
-      description: `\`rate_limit_per_minute\`: ${RATE_LIMIT_DESCRIPTION}`,
+      description:
+        `\`rate_limit_per_minute\`: ${RATE_LIMIT_DESCRIPTION} ` +
+        "Scopes: admins may set `models`, `budgets` and `metadata`; a user creating its own key may set `models` and " +
+        "`metadata` but not `budgets` (403 `admin_required`). A scoped key cannot create a wider key (403 " +
+        "`scope_escalation`): a key with a `models` list only keys whose list stays within its own, a key with budgets " +
+        "of its own none.",
       errors: [403],
       request: { params: UserParams, body: jsonBody(CreateApiKeySchema) },
       responses: { 201: jsonResponse(CreatedApiKeySchema, "The new key.") },
@@ -136,27 +148,42 @@ export const apiKeyRoutes = createRouter()
       if (rateLimit !== null && !isAdmin(c.get("principal"))) {
         throw forbidden("admin_required", "Only an admin may set rate_limit_per_minute.");
       }
-      const { key, prefix } = generateApiKey();
-      const id = newId("key");
-      await db.insert(apiKeys).values({
-        id,
-        userId,
-        name: body.name ?? null,
-        prefix,
-        hash: await hashApiKey(key),
-        createdAt: now,
-        expiresAt,
-        rateLimitPerMinute: rateLimit,
+      const models = body.models ?? null;
+      const budgets = budgetColumns(body.budgets);
+      assertMayCreate(c.get("principal"), {
+        models,
+        budgets: Object.values(budgets).some((v) => v !== null),
       });
+      const { key, prefix } = generateApiKey();
+      const [row] = await db
+        .insert(apiKeys)
+        .values({
+          id: newId("key"),
+          userId,
+          name: body.name ?? null,
+          prefix,
+          hash: await hashApiKey(key),
+          createdAt: now,
+          expiresAt,
+          rateLimitPerMinute: rateLimit,
+          models,
+          metadata: body.metadata ?? null,
+          ...budgets,
+        })
+        .returning();
+      const created = toApiKey(row as ApiKeyRow);
       return c.json(
         {
-          id,
-          name: body.name ?? null,
+          id: created.id,
+          name: created.name,
           key,
           prefix,
-          created_at: iso(now),
-          expires_at: isoOrNull(expiresAt),
-          rate_limit_per_minute: rateLimit,
+          created_at: created.created_at,
+          expires_at: created.expires_at,
+          rate_limit_per_minute: created.rate_limit_per_minute,
+          models: created.models,
+          budgets: created.budgets,
+          metadata: created.metadata,
         },
         201,
       );
@@ -182,19 +209,37 @@ export const apiKeyRoutes = createRouter()
     route({
       method: "patch",
       path: "/v1/users/{id}/api-keys/{key_id}",
-      summary: "Change an API key's requests-per-minute tier (admin); applies from the next request",
-      admin: true,
+      summary: "Change an API key's rate-limit tier, models, budgets or metadata (admin)",
+      description:
+        "Admins only, whoever owns the key: scopes limit a key, so its holder may not lift them (403 " +
+        "`admin_required` on one's own key; another user's key is a 404, as if it did not exist). A change applies " +
+        "from the next request in the isolate that made it, and within `AUTH_CACHE_SECONDS` everywhere else.",
+      errors: [403],
       request: { params: KeyParams, body: jsonBody(UpdateApiKeySchema) },
       responses: { 200: jsonResponse(ApiKeySchema, "The updated key.") },
     }),
     async (c) => {
       const { id: userId, key_id: keyId } = c.req.valid("param");
-      const rateLimit = checkTier(c.req.valid("json").rate_limit_per_minute);
-      const [row] = await getDb(c.env.DB)
-        .update(apiKeys)
-        .set({ rateLimitPerMinute: rateLimit })
-        .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, userId)))
-        .returning();
+      const p = c.get("principal");
+      // Not `admin: true`: a user must not learn that another user's key exists (404 first).
+      assertSelfOrAdmin(p, userId);
+      if (!isAdmin(p)) throw forbidden("admin_required", "Only an admin may change an API key.");
+      const body = c.req.valid("json");
+      const fields = {
+        ...(body.rate_limit_per_minute !== undefined
+          ? { rateLimitPerMinute: checkTier(body.rate_limit_per_minute) }
+          : {}),
+        ...(body.models !== undefined ? { models: body.models } : {}),
+        ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+        ...budgetColumns(body.budgets),
+      };
+      const db = getDb(c.env.DB);
+      const where = and(eq(apiKeys.id, keyId), eq(apiKeys.userId, userId));
+      // A budgets object with no fields changes nothing: the key is answered as it is.
+      const [row] =
+        Object.keys(fields).length > 0
+          ? await db.update(apiKeys).set(fields).where(where).returning()
+          : await db.select().from(apiKeys).where(where).limit(1);
       if (!row) throw notFound("api key", "key_id");
       return c.json(toApiKey(row), 200);
     },

@@ -1,10 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { assertSelfOrAdmin } from "../auth/access";
+import { scopeOf } from "../auth/key-scope";
 import { getDb } from "../db/client";
+import { findKey } from "../db/queries/api-keys";
 import { findUser } from "../db/queries/users";
 import { notFound } from "../errors/gateway-error";
-import { budgetLimitsOf, readBudget } from "../gateway/budget";
+import { budgetLimitsOf, keyBudgetName, readBudget } from "../gateway/budget";
 import type { WindowStatus } from "../gateway/budget-ledger";
+import type { BudgetLimits } from "../gateway/budget-window";
 import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import { jsonResponse, pathParam, Timestamp } from "../openapi/schemas";
@@ -50,33 +53,71 @@ const toWindow = (w: WindowStatus, limitUsd: number | null, limitTokens: number 
 // Under /v1/users, like users and keys: a write here would change what auth reads.
 const route = routes({ tags: ["Users"], errors: [404], writes: { invalidatesAuthCache: true } });
 
-export const budgetRoutes = createRouter().openapi(
-  route({
-    method: "get",
-    path: "/v1/users/{id}/budget",
-    summary: "A user's budgets: limits, spent and reserved per UTC day and month (admin, or the user)",
-    description:
-      "Read from the user's budget tracker, which is exact: calls are checked and counted there one at a time. " +
-      "Spending is tracked while the user has a budget set; a call's real usage is counted once it has answered " +
-      "(until then its estimate is held in `reserved`, with the rest of its isolate's lease).",
-    request: { params: z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") }) },
-    responses: { 200: jsonResponse(BudgetSchema, "The user's budget status.") },
-  }),
-  async (c) => {
-    const { id } = c.req.valid("param");
-    const p = c.get("principal");
-    assertSelfOrAdmin(p, id);
-    const user = p.kind === "user" && p.user.id === id ? p.user : await findUser(getDb(c.env.DB), id);
-    if (!user) throw notFound("user", "id");
-    const limits = budgetLimitsOf(user);
-    const status = await readBudget(c.env, id);
-    return c.json(
-      {
-        user_id: id,
-        daily: toWindow(status.daily, limits.dailyUsd, limits.dailyTokens),
-        monthly: toWindow(status.monthly, limits.monthlyUsd, limits.monthlyTokens),
+const KeyBudgetSchema = z
+  .object({
+    user_id: z.string().openapi({ example: "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S" }),
+    key_id: z.string().openapi({ example: "key_01JD7W5X7Q2N5V3K9Y8M4T6R2S" }),
+    daily: WindowSchema,
+    monthly: WindowSchema,
+  })
+  .openapi("KeyBudget");
+
+const statusOf = async (env: Env, name: string, limits: BudgetLimits) => {
+  const status = await readBudget(env, name);
+  return {
+    daily: toWindow(status.daily, limits.dailyUsd, limits.dailyTokens),
+    monthly: toWindow(status.monthly, limits.monthlyUsd, limits.monthlyTokens),
+  };
+};
+
+export const budgetRoutes = createRouter()
+  .openapi(
+    route({
+      method: "get",
+      path: "/v1/users/{id}/budget",
+      summary: "A user's budgets: limits, spent and reserved per UTC day and month (admin, or the user)",
+      description:
+        "Read from the user's budget tracker, which is exact: calls are checked and counted there one at a time. " +
+        "Spending is tracked while the user has a budget set; a call's real usage is counted once it has answered " +
+        "(until then its estimate is held in `reserved`, with the rest of its isolate's lease).",
+      request: { params: z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") }) },
+      responses: { 200: jsonResponse(BudgetSchema, "The user's budget status.") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const p = c.get("principal");
+      assertSelfOrAdmin(p, id);
+      const user = p.kind === "user" && p.user.id === id ? p.user : await findUser(getDb(c.env.DB), id);
+      if (!user) throw notFound("user", "id");
+      return c.json({ user_id: id, ...(await statusOf(c.env, id, budgetLimitsOf(user))) }, 200);
+    },
+  )
+  .openapi(
+    route({
+      method: "get",
+      path: "/v1/users/{id}/api-keys/{key_id}/budget",
+      summary:
+        "An API key's own budgets: limits, spent and reserved per UTC day and month (admin, or the key's user)",
+      description:
+        "As the user's budget, for the key's own limits (set by admins on the key). Its calls count here and in " +
+        "the user's budget alike; spending is tracked while the key has a budget set.",
+      request: {
+        params: z.object({
+          id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S"),
+          key_id: pathParam("key_id", "key_01JD7W5X7Q2N5V3K9Y8M4T6R2S"),
+        }),
       },
-      200,
-    );
-  },
-);
+      responses: { 200: jsonResponse(KeyBudgetSchema, "The key's budget status.") },
+    }),
+    async (c) => {
+      const { id, key_id: keyId } = c.req.valid("param");
+      assertSelfOrAdmin(c.get("principal"), id);
+      const key = await findKey(getDb(c.env.DB), id, keyId);
+      if (!key) throw notFound("api key", "key_id");
+      const limits = scopeOf(key).budgets;
+      return c.json(
+        { user_id: id, key_id: keyId, ...(await statusOf(c.env, keyBudgetName(keyId), limits)) },
+        200,
+      );
+    },
+  );

@@ -64,7 +64,7 @@ export const chatCompletionRoutes = createRouter().openapi(
       "Caching: `x-cache-ttl` (seconds, 0 or 60+) or the model config's `cache_ttl_seconds` turns it on; `Cache-Control: no-cache` skips the " +
       "read, `no-store` reads and writes nothing; `x-cache: HIT|MISS|BYPASS` tells. Answers are cached per user; errors and cut-off streams never.",
     needs: { bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" },
-    errors: [404, 502, 503, 504],
+    errors: [403, 404, 502, 503, 504],
     request: { body: jsonBody(ChatCompletionRequestSchema) },
     responses: {
       200: {

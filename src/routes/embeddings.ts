@@ -25,7 +25,7 @@ export const embeddingRoutes = createRouter().openapi(
       "`PARTIAL` when some were (their tokens are counted in `usage` but cost nothing), `MISS` when none were, " +
       "`BYPASS` when the cache was not read. Optional header `x-timeout-ms` bounds the wait for the vendor.",
     needs: { bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" },
-    errors: [404, 502, 503, 504],
+    errors: [403, 404, 502, 503, 504],
     request: { body: jsonBody(EmbeddingRequestSchema) },
     responses: {
       200: {

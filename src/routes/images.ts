@@ -25,7 +25,7 @@ export const imageRoutes = createRouter()
         "`GET /v1/images/files/{file}`, valid for one hour and readable without a key; with `b64_json` the bytes come inline. " +
         "Optional header `x-timeout-ms` bounds the wait for the vendor (default 60 s).",
       needs: { bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" },
-      errors: [404, 502, 503, 504],
+      errors: [403, 404, 502, 503, 504],
       request: { body: jsonBody(ImageGenerationRequestSchema) },
       responses: {
         200: {

@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { modelAllowed } from "../auth/key-scope";
+import { scopeOfPrincipal } from "../auth/principal";
 import { getDb } from "../db/client";
 import { allModelConfigs } from "../db/queries/model-configs";
 import { servedModels } from "../gateway/vendor-models";
@@ -93,7 +95,7 @@ export const modelRoutes = createRouter().openapi(
       "minute, never failing the list); for the other kinds, the gateway's catalogue of that kind's models. Any other " +
       "`vendor/model` still works when sent. " +
       "OpenAI's list shape; with an `anthropic-version` header, Anthropic's (`data`, `has_more`, `first_id`, `last_id`), " +
-      "paged by `limit` and `after_id`.",
+      "paged by `limit` and `after_id`. A key with a `models` scope sees only the entries it may call.",
     request: { query: ModelsQuery },
     responses: {
       200: jsonResponse(z.union([ModelListSchema, AnthropicModelListSchema]), "Every usable model."),
@@ -130,7 +132,9 @@ export const modelRoutes = createRouter().openapi(
         owned_by: v.slug,
       })),
     );
-    const all = [...aliases, ...known];
+    // A key with a models scope sees only what it may call (src/auth/key-scope.ts).
+    const scope = scopeOfPrincipal(c.var.principal);
+    const all = [...aliases, ...known].filter((m) => !scope || modelAllowed(scope.models, m.id));
     if (c.req.header("anthropic-version")) {
       const { limit, after_id } = c.req.valid("query");
       const from = after_id ? all.findIndex((m) => m.id === after_id) + 1 : 0;

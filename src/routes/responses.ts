@@ -152,7 +152,7 @@ export const responsesRoutes = createRouter()
         "With `stream: true` the answer is Server-Sent Events with a `sequence_number` on each, from `response.created` to " +
         "exactly one of `response.completed`, `response.incomplete` or `response.failed` (no `[DONE]`). What a vendor cannot " +
         "take (built-in tools such as `web_search`, `background`, stored prompts, `file_id` inputs) is a 400 naming it.",
-      errors: [404],
+      errors: [403, 404],
       needs: call,
       request: { body: jsonBody(ResponsesRequestSchema) },
       responses: {
@@ -187,7 +187,7 @@ export const responsesRoutes = createRouter()
       description:
         "An `openai` vendor counts them itself; for any other vendor the gateway estimates from the translated prompt, " +
         "stored history (`previous_response_id`) included.",
-      errors: [404],
+      errors: [403, 404],
       needs: call,
       request: { body: jsonBody(InputTokensRequestSchema) },
       responses: { 200: jsonResponse(InputTokensResponseSchema, "The count.") },
@@ -208,7 +208,7 @@ export const responsesRoutes = createRouter()
         "Returns the conversation (`input`, after any `previous_response_id` chain) as every user message followed by one " +
         "`compaction` item, which stands for the rest in later requests. An `openai` vendor compacts on its own; for the others the target model " +
         "writes a summary of the conversation into the item, which any vendor the conversation moves to reads back.",
-      errors: [404],
+      errors: [403, 404],
       needs: call,
       request: { body: jsonBody(InputTokensRequestSchema) },
       responses: { 200: jsonResponse(CompactedSchema, "The compacted conversation.") },

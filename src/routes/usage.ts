@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { MAX_TAG_VALUE_LENGTH, MAX_TAGS, TAG_NAME } from "../auth/key-scope";
 import { getDb } from "../db/client";
-import { USAGE_GROUP_BYS, type UsageGroupBy } from "../db/queries/usage";
+import { USAGE_GROUP_BYS } from "../db/queries/usage";
 import type { AppEnv } from "../env";
 import { MAX_SESSION_ID_LENGTH, SESSION_HEADER } from "../gateway/session-id";
 import {
@@ -25,6 +26,30 @@ const instant = (name: string, description: string) =>
     })
     .optional()
     .openapi({ param: { name, in: "query" }, example: "2026-11-01T00:00:00Z", description });
+
+/** `name:value`: calls whose key carried that tag; repeated, every one must match. */
+const tagFilter = z
+  .string()
+  .max(MAX_TAG_VALUE_LENGTH + 41)
+  .refine((t) => {
+    const at = t.indexOf(":");
+    return at > 0 && TAG_NAME.test(t.slice(0, at));
+  }, "must be `<name>:<value>` with a tag name of `[a-z0-9_.-]{1,40}`");
+const tagsField = z
+  .union([tagFilter, z.array(tagFilter).max(MAX_TAGS)])
+  .optional()
+  .openapi({
+    param: { name: "tag", in: "query" },
+    example: "team:search",
+    description:
+      "Only calls whose key carried this metadata tag at call time, as `<name>:<value>`; repeat it to require several (all must match).",
+  });
+
+const tagsOf = (q: string | string[] | undefined) =>
+  (q === undefined ? [] : Array.isArray(q) ? q : [q]).map((t) => {
+    const at = t.indexOf(":");
+    return { name: t.slice(0, at), value: t.slice(at + 1) };
+  });
 
 const queryFields = {
   from: instant(
@@ -59,20 +84,32 @@ const queryFields = {
       example: "5d8e1f0a-3b7c-4e2a-9f61-0c4b2d7e8a19",
       description: `Only the calls of this client session (the \`${SESSION_HEADER}\` request header).`,
     }),
+  tag: tagsField,
 };
 
-const groupBy = <T extends [UsageGroupBy, ...UsageGroupBy[]]>(values: T) =>
+type FixedGroupBy = (typeof USAGE_GROUP_BYS)[number];
+const TAG_GROUP = new RegExp(`^tag:${TAG_NAME.source.slice(1, -1)}$`);
+
+const groupBy = <T extends [FixedGroupBy, ...FixedGroupBy[]]>(values: T) =>
   z
-    .enum(values)
+    .union([
+      z.enum(values),
+      z
+        .string()
+        .regex(TAG_GROUP, "must be one of the groupings listed, or `tag:<name>` (`[a-z0-9_.-]{1,40}`)")
+        .transform((v) => v as `tag:${string}`),
+    ])
     .default("day")
     .openapi({
       param: { name: "group_by", in: "query" },
+      example: "day",
       description:
         "`day` (UTC, `YYYY-MM-DD`), `hour` (UTC, the hour's start: `YYYY-MM-DDTHH:00:00Z`; only within " +
         "USAGE_RETENTION_DAYS, as older usage is kept per day: 400 `hourly_usage_rolled_up`), `model` (`vendor/upstream-model`), `vendor`, `key` (API key id), " +
         "`alias` (model config; null for calls that named `vendor/model`), " +
         `\`session\` (the client's \`${SESSION_HEADER}\`; null for calls without one)` +
-        (values.includes("user") ? ", `user` (user id)." : "."),
+        (values.includes("user") ? ", `user` (user id)" : "") +
+        ", or `tag:<name>`: the value of that metadata tag of the calling key at call time (null for keys without it).",
     });
 
 const UsageQuerySchema = z.object({
@@ -111,14 +148,14 @@ const UsageReportSchema = z
   .object({
     from: Timestamp,
     to: Timestamp,
-    group_by: z.enum(USAGE_GROUP_BYS),
+    group_by: z.string().openapi({ example: "day", description: "The grouping asked for (`group_by`)." }),
     data: z.array(
       z
         .object({
           key: z.string().nullable().openapi({
             example: "2026-11-26",
             description:
-              "The group: a day, hour, model, vendor, key id, alias, session or user id; null where none applies.",
+              "The group: a day, hour, model, vendor, key id, alias, session, user id or tag value; null where none applies.",
           }),
           ...figures,
         })
@@ -135,7 +172,15 @@ async function report(c: Context<AppEnv>, query: UsageQuery, userId: string | un
   const { from, to } = usageRange(query, Date.now());
   const groups = await readUsage(
     getDb(c.env.DB),
-    { from, to, userId, model: query.model, vendor: query.vendor, sessionId: query.session_id },
+    {
+      from,
+      to,
+      userId,
+      model: query.model,
+      vendor: query.vendor,
+      sessionId: query.session_id,
+      tags: tagsOf(query.tag),
+    },
     query.group_by,
   );
   return { from: iso(from), to: iso(to), group_by: query.group_by, ...usageReport(groups) };
@@ -149,7 +194,7 @@ export const usageRoutes = createRouter()
       summary: "The caller's usage and cost, grouped",
       description:
         "Calls, errors, tokens, cost and latency of the calling user's keys over a range, grouped by day, model, " +
-        "vendor, key, alias or client session. With ADMIN_API_KEY (which has no user), every user's calls, as `/v1/admin/usage`.",
+        "vendor, key, alias, client session or a key metadata tag (`group_by=tag:<name>`), filtered by tags with `tag=<name>:<value>`. With ADMIN_API_KEY (which has no user), every user's calls, as `/v1/admin/usage`.",
       request: { query: UsageQuerySchema },
       responses: { 200: jsonResponse(UsageReportSchema, "The usage report.") },
     }),

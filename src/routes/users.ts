@@ -19,28 +19,7 @@ import {
   pathParam,
   Timestamp,
 } from "../openapi/schemas";
-
-const usdLimit = z.number().min(0).max(1_000_000_000).nullable();
-const tokenLimit = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable();
-const BUDGETS_DESCRIPTION =
-  "Spending limits per UTC calendar day and month, in USD (from model pricing) and in tokens (prompt + " +
-  "completion); null = no limit. A call that would pass one is refused with 429 `budget_exceeded`.";
-
-const BudgetsSchema = z
-  .object({
-    daily_usd: usdLimit.openapi({ example: 5 }),
-    monthly_usd: usdLimit.openapi({ example: 100 }),
-    daily_tokens: tokenLimit.openapi({ example: 1_000_000 }),
-    monthly_tokens: tokenLimit.openapi({ example: null }),
-  })
-  .openapi("UserBudgets", { description: BUDGETS_DESCRIPTION });
-
-/** Writes give only the limits they change; the others stay as they are. */
-const BudgetsInputSchema = BudgetsSchema.partial()
-  .strict()
-  .openapi("UserBudgetsInput", {
-    description: `${BUDGETS_DESCRIPTION} Fields left out are unchanged (on creation: null).`,
-  });
+import { BudgetsInputSchema, BudgetsSchema, budgetColumns, budgetsOf } from "./budget-limits";
 
 export const UserSchema = z
   .object({
@@ -95,28 +74,10 @@ export const toUser = (u: UserRow) => ({
   email: u.email,
   name: u.name,
   role: u.role,
-  budgets: {
-    daily_usd: u.budgetDailyUsd,
-    monthly_usd: u.budgetMonthlyUsd,
-    daily_tokens: u.budgetDailyTokens,
-    monthly_tokens: u.budgetMonthlyTokens,
-  },
+  budgets: budgetsOf(u),
   created_at: iso(u.createdAt),
   updated_at: iso(u.updatedAt),
 });
-
-type BudgetsInput = z.infer<typeof BudgetsInputSchema>;
-
-/** The columns a budgets input sets; fields it leaves out are not touched. */
-function budgetColumns(b: BudgetsInput | undefined) {
-  if (!b) return {};
-  return {
-    ...(b.daily_usd !== undefined ? { budgetDailyUsd: b.daily_usd } : {}),
-    ...(b.monthly_usd !== undefined ? { budgetMonthlyUsd: b.monthly_usd } : {}),
-    ...(b.daily_tokens !== undefined ? { budgetDailyTokens: b.daily_tokens } : {}),
-    ...(b.monthly_tokens !== undefined ? { budgetMonthlyTokens: b.monthly_tokens } : {}),
-  };
-}
 
 const UserIdParams = z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") });
 const emailTaken = () => conflict("email_taken", "A user with this email already exists.", "email");

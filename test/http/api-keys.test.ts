@@ -23,14 +23,23 @@ describe("API keys", () => {
     expect(created.json.key).toMatch(/^sk-sb-[A-Za-z0-9_-]{32}$/);
     expect(created.json.key.startsWith(created.json.prefix)).toBe(true);
     expect(Object.keys(created.json).sort()).toEqual([
+      "budgets",
       "created_at",
       "expires_at",
       "id",
       "key",
+      "metadata",
+      "models",
       "name",
       "prefix",
       "rate_limit_per_minute",
     ]);
+    // Unscoped unless asked: every model, no budgets of its own, no tags.
+    expect(created.json).toMatchObject({
+      models: null,
+      metadata: null,
+      budgets: { daily_usd: null, monthly_usd: null, daily_tokens: null, monthly_tokens: null },
+    });
 
     const row = await env.DB.prepare("select * from api_keys where id = ?")
       .bind(created.json.id)

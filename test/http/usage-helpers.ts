@@ -46,6 +46,7 @@ export async function seed(rows: Partial<UsageRow>[]) {
     "cache_hit",
     "error_code",
     "session_id",
+    "key_metadata",
     "created_at",
   ] as const;
   await env.DB.batch(

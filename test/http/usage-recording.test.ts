@@ -49,6 +49,7 @@ describe("recording calls", () => {
       fallback_used: null,
       error_code: null,
       session_id: "sess-conversation",
+      key_metadata: null,
       created_at: expect.any(Number),
     });
     expect(row.cost_usd).toBeCloseTo(GPT_4O_MINI_COST, 15);

@@ -39,7 +39,7 @@ const rawCount = async (before = CUTOFF) =>
       .first<{ n: number }>()
   )?.n;
 
-const GROUPS = ["day", "model", "vendor", "key", "alias", "session", "user"] as const;
+const GROUPS = ["day", "model", "vendor", "key", "alias", "session", "user", "tag:team"] as const;
 const RANGE = "from=2025-04-01&to=2025-06-16";
 
 async function reports() {
@@ -69,6 +69,7 @@ describe("the usage roll-up", () => {
         upstream_model: i % 2 ? "gpt-4o-mini" : "claude-haiku-4-5",
         alias: i % 4 === 0 ? "fast" : null,
         session_id: i % 5 === 0 ? "sess-1" : null,
+        key_metadata: i % 4 === 1 ? JSON.stringify({ team: i % 8 === 1 ? "search" : "ads" }) : null,
         input_tokens: 100 + i,
         output_tokens: 10 + i,
         cached_tokens: i % 7,
@@ -135,6 +136,8 @@ describe("the usage roll-up", () => {
     }
     const session = await get(`/v1/admin/usage?${RANGE}&session_id=sess-1`);
     expect(session.json.totals.requests).toBe(12);
+    const search = await get(`/v1/admin/usage?${RANGE}&tag=team:search`);
+    expect(search.json.totals.requests).toBe(8);
   });
 
   it("refuses an hourly report that reaches a rolled-up day, naming group_by", async () => {

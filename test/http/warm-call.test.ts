@@ -123,6 +123,36 @@ describe("a warm budgeted call", () => {
   });
 });
 
+describe("a warm call through a scoped key with budgets of its own", () => {
+  it("checks its models and holds both budgets from the isolate's leases: no storage trip before the vendor", async () => {
+    const created = await post("/v1/users", {
+      email: `${crypto.randomUUID()}@example.com`,
+      budgets: { daily_tokens: 1_000_000 },
+    });
+    expect(created.status, created.text).toBe(201);
+    const key = await post(`/v1/users/${created.json.id}/api-keys`, {
+      models: ["openai/*", "anthropic/claude-haiku*"],
+      budgets: { daily_tokens: 500_000, monthly_usd: 50 },
+      metadata: { team: "warm" },
+    });
+    expect(key.status, key.text).toBe(201);
+    for (const lane of [LANES[0], LANES[3], LANES[6]] as Lane[]) {
+      const cold = await call(key.json.key, lane);
+      expect(cold.status, cold.text).toBe(200);
+      const warm = await call(key.json.key, lane);
+      expect(warm.status, warm.text).toBe(200);
+      expect(shown(warm.before), lane.name).toEqual([]);
+      // Both budgets hear what the call spent, after the response.
+      expect(
+        warm.log.filter((t) => t.kind === "do" && t.what === "spend"),
+        lane.name,
+      ).toHaveLength(2);
+    }
+    const budget = await get(`/v1/users/${created.json.id}/api-keys/${key.json.id}/budget`);
+    expect(budget.json.daily.spent_tokens).toBeGreaterThan(0);
+  });
+});
+
 describe("the bound on what another isolate changed (AUTH_CACHE_SECONDS)", () => {
   const lane = LANES[0] as Lane;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

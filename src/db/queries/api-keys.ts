@@ -42,3 +42,13 @@ export function listKeys(db: Db, userId: string, limit: number, beforeId?: strin
     .orderBy(desc(apiKeys.id))
     .limit(limit + 1);
 }
+
+/** A user's key by id (undefined when it is not that user's). */
+export async function findKey(db: Db, userId: string, keyId: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, userId)))
+    .limit(1);
+  return row;
+}

@@ -1,5 +1,8 @@
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { getDb } from "../client";
+import { apiKeys } from "../schema";
 import { readHotPath } from "./hot-path";
 
 /**
@@ -80,5 +83,25 @@ describe("readHotPath through D1 sessions", () => {
     await readHotPath(db, hash, "openai/gpt-4o-mini");
     await readHotPath(db, hash, "");
     expect(asked).toEqual(["first-unconstrained", "first-unconstrained"]);
+  });
+});
+
+describe("readHotPath's key row", () => {
+  it("is the row Drizzle reads, scopes included (a column this file forgets fails here)", async () => {
+    const { hash, keyId } = await aKey();
+    await env.DB.prepare(
+      `update api_keys set models = ?, metadata = ?, budget_daily_usd = 1.5, budget_monthly_tokens = 9000,
+       rate_limit_per_minute = 60 where id = ?`,
+    )
+      .bind(JSON.stringify(["mock/*", "fast"]), JSON.stringify({ team: "a" }), keyId)
+      .run();
+    const [drizzled] = await getDb(env.DB).select().from(apiKeys).where(eq(apiKeys.id, keyId));
+    const read = await readHotPath(env.DB, hash, "");
+    expect(read?.key).toEqual(drizzled);
+    expect(read?.key).toMatchObject({
+      models: ["mock/*", "fast"],
+      metadata: { team: "a" },
+      budgetDailyUsd: 1.5,
+    });
   });
 });

@@ -14,6 +14,9 @@ select
   k.id as k_id, k.user_id as k_user_id, k.name as k_name, k.prefix as k_prefix, k.hash as k_hash,
   k.created_at as k_created_at, k.expires_at as k_expires_at, k.revoked_at as k_revoked_at,
   k.last_used_at as k_last_used_at, k.rate_limit_per_minute as k_rate_limit_per_minute,
+  k.models as k_models, k.metadata as k_metadata,
+  k.budget_daily_usd as k_budget_daily_usd, k.budget_monthly_usd as k_budget_monthly_usd,
+  k.budget_daily_tokens as k_budget_daily_tokens, k.budget_monthly_tokens as k_budget_monthly_tokens,
   u.id as u_id, u.email as u_email, u.name as u_name, u.role as u_role,
   u.budget_daily_usd as u_budget_daily_usd, u.budget_monthly_usd as u_budget_monthly_usd,
   u.budget_daily_tokens as u_budget_daily_tokens, u.budget_monthly_tokens as u_budget_monthly_tokens,
@@ -44,6 +47,12 @@ interface HotRow {
   k_revoked_at: number | null;
   k_last_used_at: number | null;
   k_rate_limit_per_minute: number | null;
+  k_models: string | null;
+  k_metadata: string | null;
+  k_budget_daily_usd: number | null;
+  k_budget_monthly_usd: number | null;
+  k_budget_daily_tokens: number | null;
+  k_budget_monthly_tokens: number | null;
   u_id: string;
   u_email: string;
   u_name: string | null;
@@ -66,6 +75,8 @@ export interface HotPathRows {
 }
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+/** A JSON column as Drizzle's `mode: "json"` reads it. */
+const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
 function configFrom(json: string | null): ModelConfigRow | null {
   if (json === null) return null;
@@ -143,6 +154,12 @@ function rowsFrom(row: HotRow): HotPathRows {
       revokedAt: date(row.k_revoked_at),
       lastUsedAt: date(row.k_last_used_at),
       rateLimitPerMinute: row.k_rate_limit_per_minute,
+      models: json<string[]>(row.k_models),
+      metadata: json<Record<string, string>>(row.k_metadata),
+      budgetDailyUsd: row.k_budget_daily_usd,
+      budgetMonthlyUsd: row.k_budget_monthly_usd,
+      budgetDailyTokens: row.k_budget_daily_tokens,
+      budgetMonthlyTokens: row.k_budget_monthly_tokens,
     },
     user: {
       id: row.u_id,

@@ -2,7 +2,9 @@ import { and, asc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
 import { usageDaily } from "../schema";
-import type { UsageFilter, UsageGroupBy } from "./usage";
+import type { USAGE_GROUP_BYS, UsageFilter, UsageGroupBy } from "./usage";
+
+type FixedGroupBy = (typeof USAGE_GROUP_BYS)[number];
 
 /**
  * usage_daily: usage older than the retention, summed per UTC day (src/gateway/usage-rollup.ts).
@@ -25,7 +27,8 @@ export async function rollUpBatch(d1: D1Database, cutoff: number, limit: number)
 }
 
 const OLDEST = "select rowid from usage_events where created_at < ?1 order by created_at, rowid limit ?2";
-const DIMENSIONS = "day, user_id, api_key_id, vendor, upstream_model, alias, session_id, status";
+const DIMENSIONS =
+  "day, user_id, api_key_id, vendor, upstream_model, alias, session_id, key_metadata, status";
 const SUMS = [
   "requests",
   "cache_hits",
@@ -41,12 +44,12 @@ const ROLL_UP = `
   select
     strftime('%Y-%m-%d', created_at / 1000, 'unixepoch'),
     coalesce(user_id, ''), coalesce(api_key_id, ''), coalesce(vendor, ''), coalesce(upstream_model, ''),
-    coalesce(alias, ''), coalesce(session_id, ''), status,
+    coalesce(alias, ''), coalesce(session_id, ''), coalesce(key_metadata, ''), status,
     count(*), sum(cache_hit), sum(input_tokens), sum(output_tokens), sum(cached_tokens), total(cost_usd),
     coalesce(sum(latency_ms), 0), count(latency_ms)
   from usage_events
   where rowid in (${OLDEST})
-  group by 1, 2, 3, 4, 5, 6, 7, 8
+  group by 1, 2, 3, 4, 5, 6, 7, 8, 9
   on conflict (${DIMENSIONS}) do update set
     ${SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(",\n    ")}`;
 
@@ -60,9 +63,10 @@ export function forgetUserStatements(d1: D1Database, userId: string): D1Prepared
     d1
       .prepare(
         `insert into usage_daily (${DIMENSIONS}, ${SUMS.join(", ")})
-         select day, '', '', vendor, upstream_model, alias, session_id, status, ${SUMS.map((c) => `sum(${c})`).join(", ")}
+         select day, '', '', vendor, upstream_model, alias, session_id, key_metadata, status,
+           ${SUMS.map((c) => `sum(${c})`).join(", ")}
          from usage_daily where user_id = ?1
-         group by day, vendor, upstream_model, alias, session_id, status
+         group by day, vendor, upstream_model, alias, session_id, key_metadata, status
          on conflict (${DIMENSIONS}) do update set
            ${SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`,
       )
@@ -77,8 +81,12 @@ const modelOf = sql<
   string | null
 >`nullif(${usageDaily.vendor}, '') || '/' || nullif(${usageDaily.upstreamModel}, '')`;
 
+/** One tag's value in a daily row's key_metadata, as usage.ts reads it from raw rows. */
+const tagOf = (name: string) =>
+  sql<string | null>`(nullif(${usageDaily.keyMetadata}, '') ->> ${`$.${JSON.stringify(name)}`})`;
+
 /** The report's groups over daily rows; `hour` has none (days keep no hours). */
-const GROUP_KEYS: Record<Exclude<UsageGroupBy, "hour">, SQL<string | null>> = {
+const GROUP_KEYS: Record<Exclude<FixedGroupBy, "hour">, SQL<string | null>> = {
   day: sql<string>`${usageDaily.day}`,
   model: modelOf,
   vendor: none(usageDaily.vendor),
@@ -100,7 +108,9 @@ const firstDayFrom = (t: Date): string => {
  * gave; one that cuts a rolled-up day counts that day whole where it starts.
  */
 export function sumDailyUsage(db: Db, filter: UsageFilter, groupBy: Exclude<UsageGroupBy, "hour">) {
-  const key = GROUP_KEYS[groupBy];
+  const key = groupBy.startsWith("tag:")
+    ? tagOf(groupBy.slice(4))
+    : GROUP_KEYS[groupBy as Exclude<FixedGroupBy, "hour">];
   return db
     .select({
       key,
@@ -125,6 +135,7 @@ export function sumDailyUsage(db: Db, filter: UsageFilter, groupBy: Exclude<Usag
         filter.model !== undefined
           ? or(sql`${modelOf} = ${filter.model}`, eq(usageDaily.alias, filter.model))
           : undefined,
+        ...(filter.tags ?? []).map((t) => sql`${tagOf(t.name)} = ${t.value}`),
       ),
     )
     .groupBy(key)

@@ -35,7 +35,8 @@ const INSERT_USAGE = `
   insert into usage_events (
     id, request_id, user_id, api_key_id, route, vendor, upstream_model, alias,
     input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, ttft_ms, status,
-    cache_hit, retries, fallback_used, error_code, session_id, created_at, tokens_estimated
+    cache_hit, retries, fallback_used, error_code, session_id, created_at, tokens_estimated,
+    key_metadata
   )
   select
     ${field("id")}, ${field("request_id")},
@@ -47,13 +48,16 @@ const INSERT_USAGE = `
     ${field("cache_hit")}, ${field("retries")}, ${field("fallback_used")}, ${field("error_code")},
     ${field("session_id")}, ${field("created_at")},
     -- Records queued before the field existed carry none: their counts were the vendor's.
-    coalesce(${field("tokens_estimated")}, 0)
+    coalesce(${field("tokens_estimated")}, 0),
+    -- The tags object as JSON text (->> gives an object's JSON, and SQL null for JSON null).
+    ${field("key_metadata")}
   from json_each(?) as e
   where true
   on conflict (id) do nothing`;
 
 export const USAGE_GROUP_BYS = ["day", "hour", "model", "vendor", "key", "alias", "session", "user"] as const;
-export type UsageGroupBy = (typeof USAGE_GROUP_BYS)[number];
+/** A fixed grouping, or `tag:<name>`: by the value of one of the keys' metadata tags. */
+export type UsageGroupBy = (typeof USAGE_GROUP_BYS)[number] | `tag:${string}`;
 
 export interface UsageFilter {
   from: Date;
@@ -66,6 +70,8 @@ export interface UsageFilter {
   vendor?: string | undefined;
   /** One client session's calls (x-claude-code-session-id). */
   sessionId?: string | undefined;
+  /** Calls whose key carried every one of these tags (name and value) at call time. */
+  tags?: { name: string; value: string }[] | undefined;
 }
 
 /** The sums of one group, as SQL gives them; src/gateway/usage-report.ts turns them into answers. */
@@ -85,7 +91,14 @@ export interface UsageSums {
 const num = (expr: SQL) => expr.mapWith(Number);
 const modelOf = sql<string | null>`${usageEvents.vendor} || '/' || ${usageEvents.upstreamModel}`;
 
-const GROUP_KEYS: Record<UsageGroupBy, SQL<string | null>> = {
+/**
+ * One tag's value in the record's key_metadata (null where the key had no such tag). The name is
+ * bound, as a JSON path quoted so `.` and `-` in it are part of the name.
+ */
+const tagOf = (name: string) =>
+  sql<string | null>`(${usageEvents.keyMetadata} ->> ${`$.${JSON.stringify(name)}`})`;
+
+const GROUP_KEYS: Record<(typeof USAGE_GROUP_BYS)[number], SQL<string | null>> = {
   // created_at is ms since the epoch; days are UTC.
   day: sql<string>`strftime('%Y-%m-%d', ${usageEvents.createdAt} / 1000, 'unixepoch')`,
   // The hour's start as an ISO-8601 instant, so a chart can read it as a date.
@@ -104,7 +117,9 @@ const GROUP_KEYS: Record<UsageGroupBy, SQL<string | null>> = {
  * summed per group in SQL.
  */
 export function sumUsage(db: Db, filter: UsageFilter, groupBy: UsageGroupBy) {
-  const key = GROUP_KEYS[groupBy];
+  const key = groupBy.startsWith("tag:")
+    ? tagOf(groupBy.slice(4))
+    : GROUP_KEYS[groupBy as (typeof USAGE_GROUP_BYS)[number]];
   return db
     .select({
       key,
@@ -132,6 +147,7 @@ function usageWhere(f: UsageFilter): SQL | undefined {
     f.vendor !== undefined ? eq(usageEvents.vendor, f.vendor) : undefined,
     f.sessionId !== undefined ? eq(usageEvents.sessionId, f.sessionId) : undefined,
     f.model !== undefined ? or(sql`${modelOf} = ${f.model}`, eq(usageEvents.alias, f.model)) : undefined,
+    ...(f.tags ?? []).map((t) => sql`${tagOf(t.name)} = ${t.value}`),
   );
 }
 

@@ -1,4 +1,6 @@
 import type { Context } from "hono";
+import { assertModelAllowed } from "../../auth/key-scope";
+import { scopeOfPrincipal } from "../../auth/principal";
 import type { Usage } from "../../chat/types";
 import { getDb } from "../../db/client";
 import type { AppEnv } from "../../env";
@@ -10,7 +12,7 @@ import type { CachedAnswer } from "../cache/types";
 import type { CallRecord } from "../call-record";
 import { priceFor } from "../pricing";
 import { type Outcome, runResilient } from "../resilience/run";
-import type { ResolvedModel } from "../resolve-model";
+import { type ResolvedModel, resolveModel } from "../resolve-model";
 import {
   answeredCall,
   closeCall,
@@ -33,8 +35,14 @@ export interface CallContext {
   /** Whose cache entries these are (a user id, or the admin key's own space). */
   tenant: string;
   origin: string;
-  prefetchedModel: AppEnv["Variables"]["prefetchedModel"];
   prefetchedTurn: AppEnv["Variables"]["prefetchedTurn"];
+  /**
+   * The model the client asked for, resolved (from the rows auth prefetched, when it did), once
+   * the calling key may use it: a refused model is never read or revealed to exist.
+   */
+  requestedModel(model: string): Promise<ResolvedModel>;
+  /** Throws 403 `model_not_allowed` when the calling key may not use this model. */
+  assertModelAllowed(model: string): void;
   waitUntil(p: Promise<unknown>): void;
 }
 
@@ -72,6 +80,9 @@ export async function runCall<A, T>(
     const cx = callContext(c, record);
     const plan = await prepare(cx);
     const { requested } = plan;
+    // Plans check the key's model scope before resolving (cx.requestedModel); checked again here
+    // so that no plan, present or future, can call a model its key may not use.
+    cx.assertModelAllowed(requested.model);
     // The model asked for is who the call is for until another one answers.
     targetCall(record, requested);
 
@@ -168,18 +179,25 @@ export async function runCall<A, T>(
 }
 
 function callContext(c: Context<AppEnv>, record: CallRecord): CallContext {
+  const db = getDb(c.env.DB);
+  const principal = c.get("principal");
+  const allow = (model: string) => assertModelAllowed(scopeOfPrincipal(principal), model);
   return {
     env: c.env,
-    db: getDb(c.env.DB),
+    db,
     requestId: record.requestId,
     options: callOptions(c),
-    principal: c.get("principal"),
+    principal,
     tenant: record.userId ?? "admin-key",
     get origin() {
       return new URL(c.req.url).origin;
     },
-    prefetchedModel: c.get("prefetchedModel"),
     prefetchedTurn: c.get("prefetchedTurn"),
+    assertModelAllowed: allow,
+    requestedModel: (model) => {
+      allow(model);
+      return resolveModel(c.env, db, model, "model", c.get("prefetchedModel"));
+    },
     waitUntil: (p) => c.executionCtx.waitUntil(p),
   };
 }

@@ -17,7 +17,6 @@ import { providerFor } from "../../../providers/registry";
 import type { AnthropicClientHeaders } from "../../../providers/types";
 import { estimateCall } from "../../budget";
 import { cacheKey } from "../../cache/key";
-import { resolveModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
 import { passthroughAnthropicStream } from "../stream/anthropic-passthrough";
 import { answerCollector } from "../stream/collect";
@@ -44,7 +43,7 @@ export const anthropicMessagesPlan =
   (input: MessagesRequest, raw: Record<string, unknown>, client: AnthropicClientHeaders) =>
   async (cx: CallContext): Promise<CallPlan<MessagesAnswer, Message>> => {
     const stream = input.stream === true;
-    const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
+    const requested = await cx.requestedModel(input.model);
     const translated = translations((vendor, upstreamModel) =>
       messagesToNeutral(input, upstreamModel, vendor, client),
     );
@@ -195,7 +194,7 @@ export const anthropicMessagesPlan =
 export const anthropicCountTokensPlan =
   (input: CountTokensRequest, raw: Record<string, unknown>, client: AnthropicClientHeaders) =>
   async (cx: CallContext): Promise<CallPlan<{ text: string }>> => {
-    const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
+    const requested = await cx.requestedModel(input.model);
     const translated = translations((vendor, upstreamModel) =>
       countTokensToNeutral(input, upstreamModel, vendor, client),
     );

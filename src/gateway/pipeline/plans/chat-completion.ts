@@ -13,7 +13,6 @@ import { estimateCall } from "../../budget";
 import { cacheKey } from "../../cache/key";
 import { completionToEvents } from "../../cache/replay";
 import { applyModelConfig } from "../../model-policy";
-import { resolveModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
 import { answerCollector } from "../stream/collect";
 import { encodeEvents } from "../stream/encode-events";
@@ -42,7 +41,7 @@ export const chatCompletionPlan =
   async (cx: CallContext): Promise<CallPlan<ChatAnswer, ChatCompletion>> => {
     const stream = input.stream === true;
     const includeUsage = input.stream_options?.include_usage === true;
-    const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
+    const requested = await cx.requestedModel(input.model);
     // Each candidate's config is applied once (its defaults, and its refusals as a 400).
     const bodies = new Map<ModelConfigRow | null, ChatCompletionRequest>();
     const bodyFor = (config: ModelConfigRow | null) => {

@@ -30,6 +30,7 @@ export const conversationMessagePlan =
     const user = requireUser(cx.principal);
     const turn = await prepareTurn(cx.env, cx.db, { conversationId, userId: user.id }, input, {
       prefetched: cx.prefetchedTurn,
+      allowModel: cx.assertModelAllowed,
     });
     /** When the vendor was first asked: a reply's latency runs from here to its storing. */
     let sentAt: number | undefined;

@@ -9,7 +9,7 @@ import { float32ToBase64 } from "../../../util/encoding";
 import { estimateCall } from "../../budget";
 import { type CachedItem, type EmbeddingCache, embeddingCache } from "../../cache/embeddings";
 import { cachePolicy } from "../../cache/policy";
-import { type ResolvedModel, resolveModel } from "../../resolve-model";
+import type { ResolvedModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
 import type { CallPlan } from "../types";
 
@@ -41,7 +41,7 @@ export const embeddingsPlan =
   (body: EmbeddingRequestBody) =>
   async (cx: CallContext): Promise<CallPlan<EmbeddingAnswer>> => {
     const items = embeddingItems(body.input);
-    const requested = await resolveModel(cx.env, cx.db, body.model, "model", cx.prefetchedModel);
+    const requested = await cx.requestedModel(body.model);
     const admit = (resolved: ResolvedModel) =>
       assertEmbeds(resolved, providerFor(resolved.vendor.kind), items.tokenIds);
     admit(requested);

@@ -9,7 +9,7 @@ import { fromBase64 } from "../../../util/encoding";
 import type { Amount } from "../../budget-window";
 import { storeImage } from "../../image-store";
 import { costOf, type Price } from "../../pricing";
-import { type ResolvedModel, resolveModel } from "../../resolve-model";
+import type { ResolvedModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
 import type { CallPlan } from "../types";
 
@@ -30,7 +30,7 @@ export const imageGenerationPlan =
         "stream",
       );
     }
-    const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
+    const requested = await cx.requestedModel(input.model);
     const admit = (resolved: ResolvedModel) => assertMakesImages(resolved, providerFor(resolved.vendor.kind));
     admit(requested);
     return {

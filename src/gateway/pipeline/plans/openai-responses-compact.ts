@@ -11,7 +11,6 @@ import { ResponsesUsageSchema } from "../../../providers/openai/responses-wire";
 import { providerFor } from "../../../providers/registry";
 import { estimateCall } from "../../budget";
 import type { ResolvedModel } from "../../resolve-model";
-import { resolveModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
 import { safeJson } from "../stream/sse-passthrough";
 import type { CallPlan, Reply } from "../types";
@@ -36,7 +35,7 @@ export const responsesCompactPlan =
   (request: InputTokensRequest, raw: Record<string, unknown>) =>
   async (cx: CallContext): Promise<CallPlan<CompactAnswer>> => {
     const input = await withReferencedItems(cx, request);
-    const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
+    const requested = await cx.requestedModel(input.model);
     const chain = await storedChain(cx, input.previous_response_id);
     const stored = chain && chainItems(chain);
     const id = newResponseId();

@@ -24,7 +24,6 @@ import { providerFor } from "../../../providers/registry";
 import { estimateCall } from "../../budget";
 import { cacheKey } from "../../cache/key";
 import type { ResolvedModel } from "../../resolve-model";
-import { resolveModel } from "../../resolve-model";
 import type { CallContext } from "../run-call";
 import { encodeEvents, type StreamEncoder } from "../stream/encode-events";
 import { passthroughResponsesStream } from "../stream/responses-passthrough";
@@ -89,7 +88,7 @@ export const responsesPlan =
     const input = await withReferencedItems(cx, request);
     const stream = input.stream === true;
     const store = input.store !== false;
-    const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
+    const requested = await cx.requestedModel(input.model);
     const chain = await storedChain(cx, input.previous_response_id);
     const prior = historyMessages(chain && chainItems(chain));
     // Reasoning items in the history go back only to the vendor and model that made them.
@@ -310,7 +309,7 @@ export const responsesInputTokensPlan =
   (request: InputTokensRequest, raw: Record<string, unknown>) =>
   async (cx: CallContext): Promise<CallPlan<{ text: string }>> => {
     const input = await withReferencedItems(cx, request);
-    const requested = await resolveModel(cx.env, cx.db, input.model, "model", cx.prefetchedModel);
+    const requested = await cx.requestedModel(input.model);
     const chain = await storedChain(cx, input.previous_response_id);
     const prior = historyMessages(chain && chainItems(chain));
     const translated = translations((vendor, upstreamModel) =>
