@@ -15,8 +15,8 @@ let user: Watched;
 let userKey = "";
 const email = `ada+${Date.now()}@example.com`;
 
-/** Chromium logs every 4xx fetch as a console error; only these steps expect one. */
-const expectedErrors = [/Failed to load resource: the server responded with a status of 401/];
+/** Chromium logs every 4xx fetch as a console error; only these (a refused model, a revoked key) are expected. */
+const expectedErrors = [/Failed to load resource: the server responded with a status of (401|403)/];
 const unexpected = (w: Watched) => w.errors.filter((e) => !expectedErrors.some((re) => re.test(e)));
 
 async function signIn(page: Page, key: string) {
@@ -72,6 +72,8 @@ describe("the console", () => {
     await page.getByRole("rowheader", { name: email }).waitFor();
     await page.getByRole("heading", { name: "API keys" }).waitFor();
     await page.getByLabel("Key name (optional)").fill("browser");
+    await page.getByLabel("Models (optional)").fill("mock/*");
+    await page.getByLabel("Tags (optional)").fill("team=web");
     await page.getByRole("button", { name: "Create key" }).click();
     userKey = ((await page.getByTestId("new-key").textContent()) ?? "").trim();
     expect(userKey).toMatch(/^sk-/);
@@ -79,6 +81,7 @@ describe("the console", () => {
     await page.getByRole("button", { name: "Copied", exact: true }).waitFor();
     expect(await page.evaluate("navigator.clipboard.readText()")).toBe(userKey);
     await screenshot(page, "users-new-key");
+    await page.getByText("models: mock/* · tags: team=web").waitFor();
     await page.getByRole("button", { name: "I have copied it" }).click();
     expect(await page.getByTestId("new-key").count()).toBe(0);
     expect(await page.content()).not.toContain(userKey);
@@ -113,6 +116,16 @@ describe("the console", () => {
     expect(shown).toContain("mock/echo");
     expect(shown).toMatch(/x-request-idreq_/);
     await screenshot(page, "playground");
+
+    // The key may call mock/* only: another model is the API's 403, shown with its request id.
+    await page.getByLabel("Model").fill("openai/gpt-4o-mini");
+    await page.getByLabel("Message").fill("and now?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "openai/gpt-4o-mini" })
+      .filter({ hasText: "request req_" })
+      .waitFor();
   });
 
   it("shows the call in the user's usage", async () => {
@@ -120,8 +133,9 @@ describe("the console", () => {
     await nav(page, "Usage").click();
     const requests = page.locator("tfoot td").first();
     const deadline = Date.now() + 30_000;
-    // Usage is recorded through the queue after the call: a few seconds locally.
-    while ((await requests.textContent().catch(() => null)) !== "1") {
+    // Usage is recorded through the queue after the call: a few seconds locally. Two calls: the
+    // answer and the refused model.
+    while ((await requests.textContent().catch(() => null)) !== "2") {
       if (Date.now() > deadline) throw new Error("the call never appeared in usage");
       await page.waitForTimeout(500);
       await page.getByRole("button", { name: "Show" }).click();
@@ -185,8 +199,8 @@ describe("the console", () => {
     await nav(page, "Overview").click();
     await page.getByRole("rowheader", { name: "mock" }).waitFor();
     await page.getByRole("img", { name: "Requests, errors and cache hits" }).waitFor();
-    // The playground's call, and the conversation's message once its record is through the queue.
-    expect(await page.getByTestId("totals").textContent()).toMatch(/^[12] requests, 0 errors/);
+    // The playground's two calls, and the conversation's message once its record is through the queue.
+    expect(await page.getByTestId("totals").textContent()).toMatch(/^[23] requests, 1 errors/);
     await page.getByLabel("Charts").selectOption("hour");
     await page.locator('[data-group-by="hour"]').getByRole("img", { name: "Spend" }).waitFor();
     await screenshot(page, "overview");

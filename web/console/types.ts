@@ -111,6 +111,10 @@ export interface ApiKey {
   revoked_at: string | null;
   last_used_at: string | null;
   rate_limit_per_minute: number | null;
+  /** Models the key may call (exact or ending in `*`); null = every model. */
+  models: string[] | null;
+  budgets: Budgets;
+  metadata: Record<string, string> | null;
 }
 
 export interface CreatedApiKey extends ApiKey {

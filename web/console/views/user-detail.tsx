@@ -45,6 +45,7 @@ export function UserDetail({ session, userId }: Props) {
             <th scope="col">Last used</th>
             <th scope="col">Expires</th>
             <th scope="col">Requests/min</th>
+            <th scope="col">Scope</th>
             <th scope="col">Status</th>
           </tr>
         </thead>
@@ -66,8 +67,51 @@ export function UserDetail({ session, userId }: Props) {
   );
 }
 
+/** What the key may call and the tags its usage carries; "every model" when unrestricted. */
+function KeyScope({ apiKey }: { apiKey: ApiKey }) {
+  const tags = Object.entries(apiKey.metadata ?? {});
+  const b = apiKey.budgets;
+  const limits = [
+    b.daily_usd !== null ? `$${b.daily_usd}/day` : null,
+    b.monthly_usd !== null ? `$${b.monthly_usd}/month` : null,
+    b.daily_tokens !== null ? `${b.daily_tokens} tokens/day` : null,
+    b.monthly_tokens !== null ? `${b.monthly_tokens} tokens/month` : null,
+  ].filter(Boolean);
+  return (
+    <span class="meta">
+      {apiKey.models ? `models: ${apiKey.models.join(", ")}` : "every model"}
+      {tags.length > 0 ? ` · tags: ${tags.map(([k, v]) => `${k}=${v}`).join(", ")}` : ""}
+      {limits.length > 0 ? ` · budget: ${limits.join(", ")}` : ""}
+    </span>
+  );
+}
+
+/** `a, b*` → ["a", "b*"]; empty → null (every model). */
+const modelList = (text: string): string[] | null => {
+  const list = text
+    .split(",")
+    .map((m) => m.trim())
+    .filter(Boolean);
+  return list.length > 0 ? list : null;
+};
+
+/** `team=search, env=prod` → {team: "search", env: "prod"}; empty → null. */
+const tagObject = (text: string): Record<string, string> | null => {
+  const pairs = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const at = p.indexOf("=");
+      return at < 0 ? [p, ""] : [p.slice(0, at).trim(), p.slice(at + 1).trim()];
+    });
+  return pairs.length > 0 ? Object.fromEntries(pairs) : null;
+};
+
 function CreateKey({ session, userId, onCreated }: Props & { onCreated: (k: CreatedApiKey) => void }) {
   const [name, setName] = useState("");
+  const [models, setModels] = useState("");
+  const [tags, setTags] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const submit = async (e: Event) => {
@@ -75,9 +119,17 @@ function CreateKey({ session, userId, onCreated }: Props & { onCreated: (k: Crea
     setBusy(true);
     setError(null);
     try {
-      const body = name.trim() ? { name: name.trim() } : {};
+      const allowed = modelList(models);
+      const metadata = tagObject(tags);
+      const body = {
+        ...(name.trim() ? { name: name.trim() } : {}),
+        ...(allowed ? { models: allowed } : {}),
+        ...(metadata ? { metadata } : {}),
+      };
       onCreated(await api<CreatedApiKey>(session, `/v1/users/${userId}/api-keys`, { method: "POST", body }));
       setName("");
+      setModels("");
+      setTags("");
     } catch (err) {
       setError(err);
     } finally {
@@ -91,10 +143,29 @@ function CreateKey({ session, userId, onCreated }: Props & { onCreated: (k: Crea
           <input id={id} value={name} aria-describedby={d} onInput={(e) => setName(e.currentTarget.value)} />
         )}
       </Field>
+      <Field
+        label="Models (optional)"
+        hint="Comma-separated, e.g. fast, anthropic/*; empty: every model"
+        error={fieldError(error, "models")}
+      >
+        {(id, d) => (
+          <input
+            id={id}
+            value={models}
+            aria-describedby={d}
+            onInput={(e) => setModels(e.currentTarget.value)}
+          />
+        )}
+      </Field>
+      <Field label="Tags (optional)" hint="e.g. team=search, env=prod" error={fieldError(error, "metadata")}>
+        {(id, d) => (
+          <input id={id} value={tags} aria-describedby={d} onInput={(e) => setTags(e.currentTarget.value)} />
+        )}
+      </Field>
       <button type="submit" disabled={busy}>
         {busy ? "Creating…" : "Create key"}
       </button>
-      <ErrorNote error={fieldError(error, "name") ? null : error} />
+      <ErrorNote error={fieldError(error, "name", "models", "metadata") ? null : error} />
     </form>
   );
 }
@@ -161,6 +232,9 @@ function KeyRow({ session, userId, apiKey, onChanged }: Props & { apiKey: ApiKey
         ) : (
           (apiKey.rate_limit_per_minute ?? 600)
         )}
+      </td>
+      <td>
+        <KeyScope apiKey={apiKey} />
       </td>
       <td>
         {revoked ? (
