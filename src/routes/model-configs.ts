@@ -26,6 +26,7 @@ import {
   Timestamp,
 } from "../openapi/schemas";
 import { identifier } from "../openapi/strings";
+import { configTargets } from "../gateway/routing/targets";
 import { getVendor } from "../providers/vendor-directory";
 
 const CapabilitiesSchema = z
@@ -81,11 +82,28 @@ const DefaultsSchema = z
       `At most ${STORED_JSON_LIMITS.maxDepth} levels deep and ${STORED_JSON_LIMITS.maxBytes / 1024} KiB as JSON.`,
   });
 
+/** Bounds of a config's targets (MAX_TARGETS deployments, weights 1 to MAX_WEIGHT). */
+const MAX_TARGETS = 16;
+const MAX_WEIGHT = 1000;
+
+const TargetOutSchema = z
+  .object({
+    vendor: z.string().openapi({ example: "openai-eu" }),
+    upstream_model: z.string().openapi({ example: "gpt-4o-mini" }),
+    weight: z.int().openapi({ example: 3 }),
+  })
+  .openapi("ModelTarget");
+
 export const ModelConfigSchema = z
   .object({
     alias: z.string().openapi({ example: "fast" }),
-    vendor: z.string().openapi({ example: "openai" }),
-    upstream_model: z.string().openapi({ example: "gpt-4o-mini" }),
+    vendor: z.string().openapi({ example: "openai", description: "The primary target's vendor." }),
+    upstream_model: z.string().openapi({ example: "gpt-4o-mini", description: "The primary target's model." }),
+    targets: z.array(TargetOutSchema).openapi({
+      description:
+        "Every deployment calls are spread over by weight, the primary first; a config with one " +
+        "deployment lists it here at weight 1.",
+    }),
     capabilities: CapabilitiesSchema,
     context_window: z.int().nullable().openapi({ example: 128000 }),
     max_output_tokens: z.int().nullable().openapi({ example: 16384 }),
@@ -107,6 +125,29 @@ const target = {
   vendor: identifier().min(1).max(64).openapi({ example: "openai" }),
   upstream_model: identifier().trim().min(1).max(256).openapi({ example: "gpt-4o-mini" }),
 };
+const TargetSchema = z
+  .object({
+    ...target,
+    weight: z
+      .int()
+      .min(1)
+      .max(MAX_WEIGHT)
+      .default(1)
+      .openapi({ example: 3, description: `Share of calls, 1 to ${MAX_WEIGHT} (default 1).` }),
+  })
+  .strict()
+  .openapi("ModelTargetInput");
+const targets = z
+  .array(TargetSchema)
+  .min(1)
+  .max(MAX_TARGETS)
+  .openapi({
+    description:
+      `1 to ${MAX_TARGETS} deployments of the model (e.g. two OpenAI organisations, or OpenAI and a ` +
+      "compatible host). Each call picks one by weight among those whose circuit is closed, the " +
+      "same one for calls of one session; when it fails, its siblings are tried before `fallbacks`. " +
+      "Instead of `vendor` and `upstream_model`, not with them.",
+  });
 const settings = z.object({
   capabilities: CapabilitiesSchema.partial().strict(),
   context_window: positiveOrNull,
@@ -126,23 +167,53 @@ const settings = z.object({
     .nullable(),
 });
 
+/** `targets` with `vendor` or `upstream_model` beside it: which one is meant cannot be told. */
+const conflictingTargets = (ctx: z.RefinementCtx) =>
+  ctx.addIssue({
+    code: "custom",
+    path: ["targets"],
+    message: "give either `targets` or `vendor` and `upstream_model`, not both",
+  });
+
 const CreateModelConfigSchema = z
-  .object({ alias, ...target, ...settings.partial().shape })
+  .object({
+    alias,
+    vendor: target.vendor.optional(),
+    upstream_model: target.upstream_model.optional(),
+    targets: targets.optional(),
+    ...settings.partial().shape,
+  })
   .strict()
-  .openapi("CreateModelConfig");
+  .superRefine((body, ctx) => {
+    if (body.targets) {
+      if (body.vendor !== undefined || body.upstream_model !== undefined) conflictingTargets(ctx);
+      return;
+    }
+    for (const key of ["vendor", "upstream_model"] as const) {
+      if (body[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: "required (or `targets`)" });
+    }
+  })
+  .openapi("CreateModelConfig", {
+    description: "One deployment (`vendor` and `upstream_model`) or several (`targets`).",
+  });
 const UpdateModelConfigSchema = z
-  .object({ ...target, ...settings.shape })
+  .object({ ...target, targets, ...settings.shape })
   .partial()
   .strict()
+  .superRefine((body, ctx) => {
+    if (body.targets && (body.vendor !== undefined || body.upstream_model !== undefined)) conflictingTargets(ctx);
+  })
   .openapi("UpdateModelConfig", {
     description:
-      "`capabilities` is merged field by field; `defaults`, `pricing` and `fallbacks` are replaced.",
+      "`capabilities` is merged field by field; `defaults`, `pricing`, `fallbacks` and `targets` are " +
+      "replaced. `vendor` or `upstream_model` makes the config one deployment again (its `targets` cleared).",
   });
 
 export const toModelConfig = (m: ModelConfigRow) => ({
   alias: m.alias,
   vendor: m.vendor,
   upstream_model: m.upstreamModel,
+  targets: configTargets(m),
   // Configs stored before a capability existed lack it: they show its default.
   capabilities: { ...DEFAULT_CAPABILITIES, ...m.capabilities },
   context_window: m.contextWindow,
@@ -163,6 +234,37 @@ async function vendorRowToCheck(env: OptionalConfig, db: Db, slug: string): Prom
   const vendor = await getVendor(env, db, slug);
   if (!vendor) throw vendorNotFound();
   return vendor.builtin ? undefined : vendor.slug;
+}
+
+type TargetInput = z.infer<typeof TargetSchema>;
+
+/**
+ * The targets' vendors exist and no deployment is listed twice; returns the slugs of their D1
+ * rows to re-check at write time (vendorRowToCheck).
+ */
+async function checkTargets(env: OptionalConfig, db: Db, list: TargetInput[]): Promise<string[]> {
+  const seen = new Set<string>();
+  const rows = new Set<string>();
+  for (const [i, t] of list.entries()) {
+    const id = `${t.vendor}/${t.upstream_model}`;
+    if (seen.has(id)) throw invalidRequest("duplicate_target", `\`${id}\` is listed twice.`, `targets.${i}`);
+    seen.add(id);
+    const vendor = await getVendor(env, db, t.vendor);
+    if (!vendor) throw invalidRequest("unknown_vendor", `No vendor \`${t.vendor}\`.`, `targets.${i}.vendor`);
+    if (!vendor.builtin) rows.add(vendor.slug);
+  }
+  return [...rows];
+}
+
+/** What a write stores for its targets: the primary in `vendor`/`upstream_model`, all in `targets`. */
+function storedTargets(list: TargetInput[]) {
+  const [primary] = list as [TargetInput, ...TargetInput[]];
+  return {
+    vendor: primary.vendor,
+    upstreamModel: primary.upstream_model,
+    // One deployment at weight 1 is the plain shape: stored as such, it reads back the same.
+    targets: list.length === 1 && primary.weight === 1 ? [] : list,
+  };
 }
 
 /**
@@ -199,7 +301,14 @@ export const modelConfigRoutes = createRouter()
     async (c) => {
       const body = c.req.valid("json");
       const db = getDb(c.env.DB);
-      const vendorRow = await vendorRowToCheck(c.env, db, body.vendor);
+      let list = body.targets;
+      if (!list) {
+        // The schema's refinement guarantees both when `targets` is absent.
+        const single = { vendor: body.vendor as string, upstream_model: body.upstream_model as string };
+        await vendorRowToCheck(c.env, db, single.vendor);
+        list = [{ ...single, weight: 1 }];
+      }
+      const vendorRows = await checkTargets(c.env, db, list);
       const fallbacks = body.fallbacks ?? [];
       await checkFallbacks(c.env, db, body.alias, fallbacks);
       const now = new Date();
@@ -208,8 +317,7 @@ export const modelConfigRoutes = createRouter()
           db,
           {
             alias: body.alias,
-            vendor: body.vendor,
-            upstreamModel: body.upstream_model,
+            ...storedTargets(list),
             capabilities: { ...DEFAULT_CAPABILITIES, ...body.capabilities },
             contextWindow: body.context_window ?? null,
             maxOutputTokens: body.max_output_tokens ?? null,
@@ -220,7 +328,7 @@ export const modelConfigRoutes = createRouter()
             createdAt: now,
             updatedAt: now,
           },
-          vendorRow,
+          vendorRows,
         );
         if (!row) throw vendorNotFound(); // deleted since the check above
         return c.json(toModelConfig(row), 201);
@@ -278,17 +386,22 @@ export const modelConfigRoutes = createRouter()
       const { alias } = c.req.valid("param");
       const body = c.req.valid("json");
       const db = getDb(c.env.DB);
-      if (!(await findModelConfig(db, alias))) throw configNotFound();
-      const vendorRow =
-        body.vendor === undefined ? undefined : await vendorRowToCheck(c.env, db, body.vendor);
+      const existing = await findModelConfig(db, alias);
+      if (!existing) throw configNotFound();
+      let list = body.targets;
+      if (!list && (body.vendor !== undefined || body.upstream_model !== undefined)) {
+        if (body.vendor !== undefined) await vendorRowToCheck(c.env, db, body.vendor);
+        const vendor = body.vendor ?? existing.vendor;
+        list = [{ vendor, upstream_model: body.upstream_model ?? existing.upstreamModel, weight: 1 }];
+      }
+      const vendorRows = list ? await checkTargets(c.env, db, list) : [];
       if (body.fallbacks) await checkFallbacks(c.env, db, alias, body.fallbacks);
       const { capabilities, ...rest } = body;
       const row = await updateModelConfig(
         db,
         alias,
         {
-          vendor: rest.vendor,
-          upstreamModel: rest.upstream_model,
+          ...(list ? storedTargets(list) : {}),
           contextWindow: rest.context_window,
           maxOutputTokens: rest.max_output_tokens,
           pricing: rest.pricing,
@@ -298,7 +411,7 @@ export const modelConfigRoutes = createRouter()
           updatedAt: new Date(),
         },
         capabilities,
-        vendorRow,
+        vendorRows,
       );
       if (!row) throw (await findModelConfig(db, alias)) ? vendorNotFound() : configNotFound();
       return c.json(toModelConfig(row), 200);
