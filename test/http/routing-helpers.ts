@@ -27,18 +27,24 @@ export interface Answered {
 }
 
 /**
- * A chat completion of `model` (an alias whose targets run the mock's `inspect` scenario), with the
- * admin key (no rate limit); `vars` override the Worker's configuration for this call.
+ * A chat completion of `model` (an alias whose targets run the mock's `inspect` scenario), by
+ * default with the admin key (no rate limit, model resolved through Drizzle); a user's `key` takes
+ * the hot path (src/db/queries/hot-path.ts) and its cache. `vars` override the Worker's configuration.
  */
 export async function ask(
   model: string,
-  opts: { headers?: Record<string, string>; body?: Record<string, unknown>; vars?: Partial<Cloudflare.Env> } = {},
+  opts: {
+    key?: string;
+    headers?: Record<string, string>;
+    body?: Record<string, unknown>;
+    vars?: Partial<Cloudflare.Env>;
+  } = {},
 ): Promise<Answered> {
   const ctx = createExecutionContext();
   const res = await createApp().fetch(
     new Request("http://w/v1/chat/completions", {
       method: "POST",
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json", ...opts.headers },
+      headers: { authorization: `Bearer ${opts.key ?? ADMIN_KEY}`, "content-type": "application/json", ...opts.headers },
       body: JSON.stringify({ model, messages: [{ role: "user", content: "where?" }], ...opts.body }),
     }),
     { ...env, ...opts.vars },
