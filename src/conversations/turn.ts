@@ -71,7 +71,10 @@ export async function prepareTurn(
     db,
     model,
     "model",
-    prefetched && { model, rows: rowsFor(model, prefetched.configs, prefetched.vendors, prefetched.vendorKeys) },
+    prefetched && {
+      model,
+      rows: rowsFor(model, prefetched.configs, prefetched.vendors, prefetched.vendorKeys),
+    },
   );
   const settings = turnSettings(input, persona, resolved.config, user.hasImages);
   const prompt = buildPrompt({

@@ -139,10 +139,7 @@ export const modelConfigs = sqliteTable(
     upstreamModel: text("upstream_model").notNull(),
     // Several deployments to spread calls over, by weight; empty means the one above. When set,
     // `vendor` and `upstream_model` repeat the first target (they stay the alias's primary).
-    targets: text("targets", { mode: "json" })
-      .$type<StoredTarget[]>()
-      .notNull()
-      .default(sql`'[]'`),
+    targets: text("targets", { mode: "json" }).$type<StoredTarget[]>().notNull().default(sql`'[]'`),
     capabilities: text("capabilities", { mode: "json" }).$type<Capabilities>().notNull(),
     contextWindow: integer("context_window"),
     maxOutputTokens: integer("max_output_tokens"),

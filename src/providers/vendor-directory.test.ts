@@ -78,11 +78,11 @@ describe("the vendor's keys", () => {
   });
 
   it("puts the primary key (stored, else the environment's) first, then its own further keys", () => {
-    const keys = mergeVendor(
-      undefined,
-      row({ apiKeyEncrypted: "v1.a.b", apiKeyDisabledUntil: created }),
-      [key("vk_2"), key("vk_1"), key("vk_3", "other")],
-    )?.keys;
+    const keys = mergeVendor(undefined, row({ apiKeyEncrypted: "v1.a.b", apiKeyDisabledUntil: created }), [
+      key("vk_2"),
+      key("vk_1"),
+      key("vk_3", "other"),
+    ])?.keys;
     expect(keys?.map((k) => [k.id, k.weight, k.encrypted])).toEqual([
       ["primary", 1, "v1.a.b"],
       ["vk_1", 2, "v1.vk_1.x"],

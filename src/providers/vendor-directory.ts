@@ -50,7 +50,14 @@ function primaryKey(builtin: BuiltinVendor | undefined, row: VendorRow | undefin
   const disabledUntil = row?.apiKeyDisabledUntil?.getTime() ?? null;
   if (row?.apiKeyEncrypted) {
     const at = row.updatedAt ?? null;
-    return { id: PRIMARY_KEY_ID, weight: 1, encrypted: row.apiKeyEncrypted, last4: null, disabledUntil, createdAt: at };
+    return {
+      id: PRIMARY_KEY_ID,
+      weight: 1,
+      encrypted: row.apiKeyEncrypted,
+      last4: null,
+      disabledUntil,
+      createdAt: at,
+    };
   }
   const plain = builtin?.envApiKey;
   if (!plain) return null;

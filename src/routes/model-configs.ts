@@ -13,6 +13,7 @@ import type { ModelConfigRow } from "../db/schema";
 import type { OptionalConfig } from "../env";
 import { conflict, invalidRequest, notFound } from "../errors/gateway-error";
 import { resolveModel } from "../gateway/resolve-model";
+import { configTargets } from "../gateway/routing/targets";
 import { boundedJson, STORED_JSON_LIMITS } from "../openapi/json";
 import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
@@ -26,7 +27,6 @@ import {
   Timestamp,
 } from "../openapi/schemas";
 import { identifier } from "../openapi/strings";
-import { configTargets } from "../gateway/routing/targets";
 import { getVendor } from "../providers/vendor-directory";
 
 const CapabilitiesSchema = z
@@ -98,7 +98,9 @@ export const ModelConfigSchema = z
   .object({
     alias: z.string().openapi({ example: "fast" }),
     vendor: z.string().openapi({ example: "openai", description: "The primary target's vendor." }),
-    upstream_model: z.string().openapi({ example: "gpt-4o-mini", description: "The primary target's model." }),
+    upstream_model: z
+      .string()
+      .openapi({ example: "gpt-4o-mini", description: "The primary target's model." }),
     targets: z.array(TargetOutSchema).openapi({
       description:
         "Every deployment calls are spread over by weight, the primary first; a config with one " +
@@ -190,7 +192,8 @@ const CreateModelConfigSchema = z
       return;
     }
     for (const key of ["vendor", "upstream_model"] as const) {
-      if (body[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: "required (or `targets`)" });
+      if (body[key] === undefined)
+        ctx.addIssue({ code: "custom", path: [key], message: "required (or `targets`)" });
     }
   })
   .openapi("CreateModelConfig", {
@@ -201,7 +204,8 @@ const UpdateModelConfigSchema = z
   .partial()
   .strict()
   .superRefine((body, ctx) => {
-    if (body.targets && (body.vendor !== undefined || body.upstream_model !== undefined)) conflictingTargets(ctx);
+    if (body.targets && (body.vendor !== undefined || body.upstream_model !== undefined))
+      conflictingTargets(ctx);
   })
   .openapi("UpdateModelConfig", {
     description:

@@ -32,7 +32,10 @@ const AddVendorKeySchema = z
       .min(1)
       .max(MAX_WEIGHT)
       .default(1)
-      .openapi({ example: 1, description: `Share of the vendor's calls, 1 to ${MAX_WEIGHT} (the primary key's is 1).` }),
+      .openapi({
+        example: 1,
+        description: `Share of the vendor's calls, 1 to ${MAX_WEIGHT} (the primary key's is 1).`,
+      }),
   })
   .strict()
   .openapi("AddVendorKey");
@@ -114,7 +117,8 @@ export const vendorKeyRoutes = createRouter()
           "id",
         );
       }
-      const removed = id === PRIMARY_KEY_ID ? await clearPrimaryKey(db, slug) : await deleteVendorKey(db, slug, id);
+      const removed =
+        id === PRIMARY_KEY_ID ? await clearPrimaryKey(db, slug) : await deleteVendorKey(db, slug, id);
       if (!removed) throw notFound("vendor key", "id");
       return c.body(null, 204);
     },

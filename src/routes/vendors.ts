@@ -9,6 +9,7 @@ import { keysOfVendors } from "../db/queries/vendor-keys";
 import { findVendorRow } from "../db/queries/vendors";
 import { modelConfigs, type VendorRow, vendorKeys, vendors } from "../db/schema";
 import { conflict, invalidRequest, notFound } from "../errors/gateway-error";
+import { refusedUntil } from "../gateway/routing/key-pool";
 import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import {
@@ -23,7 +24,6 @@ import {
 import { identifier } from "../openapi/strings";
 import { findBuiltin } from "../providers/builtins";
 import { VENDOR_KINDS } from "../providers/kinds";
-import { refusedUntil } from "../gateway/routing/key-pool";
 import {
   allVendors,
   getVendor,
@@ -88,7 +88,12 @@ const baseUrl = z
   .max(2048)
   .transform((u) => u.replace(/\/+$/, ""))
   .openapi({ example: "https://api.groq.com/openai/v1" });
-export const apiKey = z.string().trim().min(1).max(4096).openapi({ example: "gsk_...", description: "Write-only." });
+export const apiKey = z
+  .string()
+  .trim()
+  .min(1)
+  .max(4096)
+  .openapi({ example: "gsk_...", description: "Write-only." });
 
 const CreateVendorSchema = z
   .object({

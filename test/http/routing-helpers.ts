@@ -44,7 +44,11 @@ export async function ask(
   const res = await createApp().fetch(
     new Request("http://w/v1/chat/completions", {
       method: "POST",
-      headers: { authorization: `Bearer ${opts.key ?? ADMIN_KEY}`, "content-type": "application/json", ...opts.headers },
+      headers: {
+        authorization: `Bearer ${opts.key ?? ADMIN_KEY}`,
+        "content-type": "application/json",
+        ...opts.headers,
+      },
       body: JSON.stringify({ model, messages: [{ role: "user", content: "where?" }], ...opts.body }),
     }),
     { ...env, ...opts.vars },
@@ -52,7 +56,8 @@ export async function ask(
   );
   const text = await res.text();
   await waitOnExecutionContext(ctx);
-  if (res.status !== 200) return { status: res.status, deployment: "", authorization: undefined, headers: res.headers, text };
+  if (res.status !== 200)
+    return { status: res.status, deployment: "", authorization: undefined, headers: res.headers, text };
   const seen = JSON.parse(JSON.parse(text).choices[0].message.content) as {
     path: string;
     headers: Record<string, string>;
@@ -81,8 +86,12 @@ export function tally(values: string[]): Record<string, number> {
 export const fiveSigma = (p: number, n: number) => 5 * Math.sqrt((p * (1 - p)) / n);
 
 /** What the mock received for a model name. */
-export async function upstreamLog(model: string): Promise<{ path: string; headers: Record<string, string> }[]> {
-  return (await (await fetch(`${env.MOCK_UPSTREAM_URL}/__log?model=${encodeURIComponent(model)}`)).json()) as {
+export async function upstreamLog(
+  model: string,
+): Promise<{ path: string; headers: Record<string, string> }[]> {
+  return (await (
+    await fetch(`${env.MOCK_UPSTREAM_URL}/__log?model=${encodeURIComponent(model)}`)
+  ).json()) as {
     path: string;
     headers: Record<string, string>;
   }[];

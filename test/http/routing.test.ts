@@ -24,24 +24,28 @@ async function alias(name: string, targets: { vendor: string; upstream_model: st
 }
 
 describe("an alias with several targets", () => {
-  it("spreads calls by weight: 3:1 over 400 calls, each share within 5 standard deviations", async () => {
-    await alias("spread", [
-      { vendor: "east", upstream_model: "inspect", weight: 3 },
-      { vendor: "west", upstream_model: "inspect" },
-    ]);
-    const seen: string[] = [];
-    for (let i = 0; i < 400; i++) {
-      const r = await ask("spread");
-      expect(r.status, r.text).toBe(200);
-      // The header names the target the mock saw the call on.
-      expect(r.headers.get("x-switchboard-model")).toBe(`${r.deployment}/inspect`);
-      seen.push(r.deployment);
-    }
-    const counts = tally(seen);
-    const tolerance = fiveSigma(0.75, 400); // ≈ 0.108
-    expect(Math.abs((counts.east ?? 0) / 400 - 0.75), JSON.stringify(counts)).toBeLessThan(tolerance);
-    expect(Math.abs((counts.west ?? 0) / 400 - 0.25), JSON.stringify(counts)).toBeLessThan(tolerance);
-  }, MANY_CALLS_MS);
+  it(
+    "spreads calls by weight: 3:1 over 400 calls, each share within 5 standard deviations",
+    async () => {
+      await alias("spread", [
+        { vendor: "east", upstream_model: "inspect", weight: 3 },
+        { vendor: "west", upstream_model: "inspect" },
+      ]);
+      const seen: string[] = [];
+      for (let i = 0; i < 400; i++) {
+        const r = await ask("spread");
+        expect(r.status, r.text).toBe(200);
+        // The header names the target the mock saw the call on.
+        expect(r.headers.get("x-switchboard-model")).toBe(`${r.deployment}/inspect`);
+        seen.push(r.deployment);
+      }
+      const counts = tally(seen);
+      const tolerance = fiveSigma(0.75, 400); // ≈ 0.108
+      expect(Math.abs((counts.east ?? 0) / 400 - 0.75), JSON.stringify(counts)).toBeLessThan(tolerance);
+      expect(Math.abs((counts.west ?? 0) / 400 - 0.25), JSON.stringify(counts)).toBeLessThan(tolerance);
+    },
+    MANY_CALLS_MS,
+  );
 
   it("lists its targets on GET, and a plain config as one target", async () => {
     const got = await get("/v1/model-configs/spread");
@@ -53,7 +57,11 @@ describe("an alias with several targets", () => {
         { vendor: "west", upstream_model: "inspect", weight: 1 },
       ],
     });
-    const plain = await post("/v1/model-configs", { alias: "plain", vendor: "east", upstream_model: "inspect" });
+    const plain = await post("/v1/model-configs", {
+      alias: "plain",
+      vendor: "east",
+      upstream_model: "inspect",
+    });
     expect(plain.json.targets).toEqual([{ vendor: "east", upstream_model: "inspect", weight: 1 }]);
   });
 
@@ -61,7 +69,11 @@ describe("an alias with several targets", () => {
     const t = (vendor: string, weight?: unknown) => ({ vendor, upstream_model: "m", weight });
     const cases: [unknown, string, string][] = [
       [[], "targets", "invalid_body"],
-      [Array.from({ length: 17 }, (_, i) => ({ vendor: "east", upstream_model: `m${i}` })), "targets", "invalid_body"],
+      [
+        Array.from({ length: 17 }, (_, i) => ({ vendor: "east", upstream_model: `m${i}` })),
+        "targets",
+        "invalid_body",
+      ],
       [[t("east", 0)], "targets.0.weight", "invalid_body"],
       [[t("east"), t("west", 1001)], "targets.1.weight", "invalid_body"],
       [[t("east", 1.5)], "targets.0.weight", "invalid_body"],
@@ -71,17 +83,29 @@ describe("an alias with several targets", () => {
     ];
     for (const [targets, param, code] of cases) {
       const created = await post("/v1/model-configs", { alias: "bad-targets", targets });
-      expect(expectError(created, 400, "invalid_request_error", code).param, JSON.stringify(targets)).toBe(param);
+      expect(expectError(created, 400, "invalid_request_error", code).param, JSON.stringify(targets)).toBe(
+        param,
+      );
       const patched = await patch("/v1/model-configs/spread", { targets });
-      expect(expectError(patched, 400, "invalid_request_error", code).param, JSON.stringify(targets)).toBe(param);
+      expect(expectError(patched, 400, "invalid_request_error", code).param, JSON.stringify(targets)).toBe(
+        param,
+      );
     }
-    const both = await post("/v1/model-configs", { alias: "bad-targets", vendor: "east", targets: [t("west")] });
+    const both = await post("/v1/model-configs", {
+      alias: "bad-targets",
+      vendor: "east",
+      targets: [t("west")],
+    });
     expect(expectError(both, 400, "invalid_request_error").param).toBe("targets");
     const neither = await post("/v1/model-configs", { alias: "bad-targets" });
     expect(expectError(neither, 400, "invalid_request_error").param).toBe("vendor");
     expect((await get("/v1/model-configs/bad-targets")).status).toBe(404);
     // 16 targets at weight 1000 is the most there may be.
-    const most = Array.from({ length: 16 }, (_, i) => ({ vendor: "east", upstream_model: `m${i}`, weight: 1000 }));
+    const most = Array.from({ length: 16 }, (_, i) => ({
+      vendor: "east",
+      upstream_model: `m${i}`,
+      weight: 1000,
+    }));
     expect((await post("/v1/model-configs", { alias: "most", targets: most })).status).toBe(201);
   });
 
@@ -94,27 +118,31 @@ describe("an alias with several targets", () => {
     expect(expectError(res, 409, "conflict_error", "vendor_in_use").message).toContain("second-only");
   });
 
-  it("keeps a session on one target over 50 calls, and spreads different sessions", async () => {
-    await alias("sticky", [
-      { vendor: "east", upstream_model: "inspect" },
-      { vendor: "west", upstream_model: "inspect" },
-    ]);
-    const sources: { headers?: Record<string, string>; body?: Record<string, unknown> }[] = [
-      { headers: { "x-claude-code-session-id": "claude-session-1" } },
-      { headers: { "x-session-id": "my-session-7" } },
-      { body: { user: "end-user-42" } },
-    ];
-    for (const source of sources) {
-      const first = await ask("sticky", source);
-      for (let i = 0; i < 50; i++) expect((await ask("sticky", source)).deployment).toBe(first.deployment);
-    }
-    const firsts = new Set<string>();
-    for (let i = 0; i < 40; i++) {
-      firsts.add((await ask("sticky", { headers: { "x-session-id": `session-${i}` } })).deployment);
-    }
-    // 40 sessions all on one of two equal targets would happen once in 2^39 runs.
-    expect([...firsts].sort()).toEqual(["east", "west"]);
-  }, MANY_CALLS_MS);
+  it(
+    "keeps a session on one target over 50 calls, and spreads different sessions",
+    async () => {
+      await alias("sticky", [
+        { vendor: "east", upstream_model: "inspect" },
+        { vendor: "west", upstream_model: "inspect" },
+      ]);
+      const sources: { headers?: Record<string, string>; body?: Record<string, unknown> }[] = [
+        { headers: { "x-claude-code-session-id": "claude-session-1" } },
+        { headers: { "x-session-id": "my-session-7" } },
+        { body: { user: "end-user-42" } },
+      ];
+      for (const source of sources) {
+        const first = await ask("sticky", source);
+        for (let i = 0; i < 50; i++) expect((await ask("sticky", source)).deployment).toBe(first.deployment);
+      }
+      const firsts = new Set<string>();
+      for (let i = 0; i < 40; i++) {
+        firsts.add((await ask("sticky", { headers: { "x-session-id": `session-${i}` } })).deployment);
+      }
+      // 40 sessions all on one of two equal targets would happen once in 2^39 runs.
+      expect([...firsts].sort()).toEqual(["east", "west"]);
+    },
+    MANY_CALLS_MS,
+  );
 
   it("takes a target out while its circuit is open: its siblings answer, and it gets no calls", async () => {
     const failing = scenario("fail-500");
@@ -174,7 +202,9 @@ describe("an alias with several targets", () => {
     const { key } = await createUser();
     // Warms this isolate's cache with the alias as it is now.
     for (let i = 0; i < 5; i++) expect((await ask("shrinking", { key })).status).toBe(200);
-    const res = await patch("/v1/model-configs/shrinking", { targets: [{ vendor: "west", upstream_model: "inspect" }] });
+    const res = await patch("/v1/model-configs/shrinking", {
+      targets: [{ vendor: "west", upstream_model: "inspect" }],
+    });
     expect(res.status, res.text).toBe(200);
     for (let i = 0; i < 20; i++) expect((await ask("shrinking", { key })).deployment).toBe("west");
     // Disabling a vendor takes its targets out too.

@@ -67,30 +67,35 @@ describe("a vendor's keys", () => {
     expect((await post("/v1/vendors/rotating/keys", { api_key: "k" }, { key: user.key })).status).toBe(403);
   });
 
-  it("uses the keys by weight, 1:3 over 400 calls, and a session keeps its key", async () => {
-    const second = "weighted-key-cccc-0003";
-    const added = await addKey("rotating", second, 3);
-    const used: string[] = [];
-    for (let i = 0; i < 400; i++) {
-      const r = await ask("rotating-model");
-      expect(r.status, r.text).toBe(200);
-      const id = r.headers.get("x-switchboard-vendor-key");
-      expect(r.authorization).toBe(bearer(id === "primary" ? PRIMARY : second));
-      used.push(id ?? "none");
-    }
-    const counts = tally(used);
-    const tolerance = fiveSigma(0.25, 400);
-    expect(Math.abs((counts.primary ?? 0) / 400 - 0.25), JSON.stringify(counts)).toBeLessThan(tolerance);
-    expect(Math.abs((counts[added.id] ?? 0) / 400 - 0.75), JSON.stringify(counts)).toBeLessThan(tolerance);
+  it(
+    "uses the keys by weight, 1:3 over 400 calls, and a session keeps its key",
+    async () => {
+      const second = "weighted-key-cccc-0003";
+      const added = await addKey("rotating", second, 3);
+      const used: string[] = [];
+      for (let i = 0; i < 400; i++) {
+        const r = await ask("rotating-model");
+        expect(r.status, r.text).toBe(200);
+        const id = r.headers.get("x-switchboard-vendor-key");
+        expect(r.authorization).toBe(bearer(id === "primary" ? PRIMARY : second));
+        used.push(id ?? "none");
+      }
+      const counts = tally(used);
+      const tolerance = fiveSigma(0.25, 400);
+      expect(Math.abs((counts.primary ?? 0) / 400 - 0.25), JSON.stringify(counts)).toBeLessThan(tolerance);
+      expect(Math.abs((counts[added.id] ?? 0) / 400 - 0.75), JSON.stringify(counts)).toBeLessThan(tolerance);
 
-    const session = { headers: { "x-claude-code-session-id": "key-session" } };
-    const first = await ask("rotating-model", session);
-    for (let i = 0; i < 50; i++) expect((await ask("rotating-model", session)).authorization).toBe(first.authorization);
+      const session = { headers: { "x-claude-code-session-id": "key-session" } };
+      const first = await ask("rotating-model", session);
+      for (let i = 0; i < 50; i++)
+        expect((await ask("rotating-model", session)).authorization).toBe(first.authorization);
 
-    // Removing a key takes effect at once: rotation is add the new one, then delete the old.
-    expect((await del(`/v1/vendors/rotating/keys/${added.id}`)).status).toBe(204);
-    for (let i = 0; i < 20; i++) expect((await ask("rotating-model")).authorization).toBe(bearer(PRIMARY));
-  }, MANY_CALLS_MS);
+      // Removing a key takes effect at once: rotation is add the new one, then delete the old.
+      expect((await del(`/v1/vendors/rotating/keys/${added.id}`)).status).toBe(204);
+      for (let i = 0; i < 20; i++) expect((await ask("rotating-model")).authorization).toBe(bearer(PRIMARY));
+    },
+    MANY_CALLS_MS,
+  );
 
   it("skips a key the vendor refuses, retrying the call at once with another, and shows it disabled", async () => {
     await deployment("refusing", "good-key-dddd-0004");
@@ -115,7 +120,10 @@ describe("a vendor's keys", () => {
     const row = await usageOf(retried?.headers.get("x-request-id") as string);
     expect(row).toMatchObject({ vendor: "refusing", vendor_key_id: "primary", retries: 1, status: 200 });
 
-    const keys = (await get("/v1/vendors/refusing")).json.keys as { id: string; disabled_until: string | null }[];
+    const keys = (await get("/v1/vendors/refusing")).json.keys as {
+      id: string;
+      disabled_until: string | null;
+    }[];
     const shown = keys.find((k) => k.id === bad.id);
     expect(Date.parse(shown?.disabled_until ?? "")).toBeGreaterThan(Date.now());
     // Recorded in D1 too (after the response), so other isolates skip it and stats show it.
@@ -153,7 +161,9 @@ describe("a vendor's keys", () => {
     expectError(await del("/v1/vendors/clearing/keys/primary"), 404, "not_found_error");
     // Deleting the vendor deletes its keys.
     expect((await del("/v1/vendors/clearing")).status).toBe(204);
-    const left = await env.DB.prepare("select count(*) as n from vendor_keys where vendor = 'clearing'").first<{
+    const left = await env.DB.prepare(
+      "select count(*) as n from vendor_keys where vendor = 'clearing'",
+    ).first<{
       n: number;
     }>();
     expect(left?.n).toBe(0);

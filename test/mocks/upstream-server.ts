@@ -40,8 +40,17 @@ export function startUpstream(): Promise<{ server: Server; port: number }> {
         // A key with "refused" in it is refused as a real host refuses a revoked key.
         if (String(req.headers.authorization ?? "").includes("refused")) {
           const body = (await readBody(req)) as { model?: string } | null;
-          requestLog.push({ path, at: Date.now(), model: body?.model ?? "", headers: req.headers, body, aborted: false });
-          return sendJson(res, 401, { error: { message: "Incorrect API key provided.", type: "invalid_request_error" } });
+          requestLog.push({
+            path,
+            at: Date.now(),
+            model: body?.model ?? "",
+            headers: req.headers,
+            body,
+            aborted: false,
+          });
+          return sendJson(res, 401, {
+            error: { message: "Incorrect API key provided.", type: "invalid_request_error" },
+          });
         }
         return await handleOpenAI(req, res, path, true);
       }

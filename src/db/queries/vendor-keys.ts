@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "../client";
 import type { VendorKind } from "../../providers/kinds";
+import type { Db } from "../client";
 import { type VendorKeyRow, vendorKeys, vendors } from "../schema";
 
 /** The ids of a vendor's own key: stored on its row (PATCH `api_key`), or the env secret. */

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { AppEnv, OptionalConfig } from "../../env";
 import { circuitBreaker, retryPolicy } from "../resilience/config";
-import { affinityOf } from "../routing/affinity";
 import type { ResilienceOptions } from "../resilience/run";
+import { affinityOf } from "../routing/affinity";
 import { timeoutFor } from "../upstream-call";
 import { DEFAULT_PING_MS } from "./stream/encode-events";
 

@@ -188,7 +188,13 @@ async function recordRefusal(
     await recordKeyRefused(db, vendor, keyId, until);
   } catch (error) {
     console.error(
-      JSON.stringify({ level: "error", msg: "refused vendor key not recorded", vendor: vendor.slug, key_id: keyId, error: String(error) }),
+      JSON.stringify({
+        level: "error",
+        msg: "refused vendor key not recorded",
+        vendor: vendor.slug,
+        key_id: keyId,
+        error: String(error),
+      }),
     );
   }
 }

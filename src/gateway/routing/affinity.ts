@@ -13,7 +13,8 @@ export const SESSION_ID_HEADER = "x-session-id";
  * value that is not a plausible id (session-id.ts) counts as none.
  */
 export function affinityOf(c: Context<AppEnv>): string | null {
-  const header = sessionIdFrom(c.req.header(SESSION_HEADER)) ?? sessionIdFrom(c.req.header(SESSION_ID_HEADER));
+  const header =
+    sessionIdFrom(c.req.header(SESSION_HEADER)) ?? sessionIdFrom(c.req.header(SESSION_ID_HEADER));
   if (header) return header;
   // The body as the route validated it: read from memory, never parsed again.
   const body = c.req.valid("json" as never) as unknown;
