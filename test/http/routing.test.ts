@@ -144,6 +144,31 @@ describe("an alias with several targets", () => {
     MANY_CALLS_MS,
   );
 
+  it(
+    "keeps a Responses API call on one target by its prompt_cache_key",
+    async () => {
+      const where = async (cacheKey: string) => {
+        const res = await post("/v1/responses", {
+          model: "sticky",
+          input: "where?",
+          store: false,
+          prompt_cache_key: cacheKey,
+        });
+        expect(res.status, res.text).toBe(200);
+        const model = res.headers.get("x-switchboard-model");
+        const seen = JSON.parse(res.json.output[0].content[0].text) as { path: string };
+        expect(seen.path.startsWith(`/deploy/${model?.split("/")[0]}/`), seen.path).toBe(true);
+        return model;
+      };
+      const first = await where("cache-key-1");
+      for (let i = 0; i < 20; i++) expect(await where("cache-key-1")).toBe(first);
+      const firsts = new Set<string | null>();
+      for (let i = 0; i < 40; i++) firsts.add(await where(`cache-key-${i}`));
+      expect([...firsts].sort()).toEqual(["east/inspect", "west/inspect"]);
+    },
+    MANY_CALLS_MS,
+  );
+
   it("takes a target out while its circuit is open: its siblings answer, and it gets no calls", async () => {
     const failing = scenario("fail-500");
     await alias("guarded", [
