@@ -233,18 +233,16 @@ export const toModelConfig = (m: ModelConfigRow) => ({
 const vendorNotFound = () => notFound("vendor", "vendor");
 const configNotFound = () => notFound("model config", "alias");
 
-/** The vendor exists; returns the slug of its D1 row to re-check at write time (none for built-ins). */
-async function vendorRowToCheck(env: OptionalConfig, db: Db, slug: string): Promise<string | undefined> {
-  const vendor = await getVendor(env, db, slug);
-  if (!vendor) throw vendorNotFound();
-  return vendor.builtin ? undefined : vendor.slug;
+/** The plain shape's `vendor` exists, else a 404 naming it (as before targets existed). */
+async function requireVendor(env: OptionalConfig, db: Db, slug: string): Promise<void> {
+  if (!(await getVendor(env, db, slug))) throw vendorNotFound();
 }
 
 type TargetInput = z.infer<typeof TargetSchema>;
 
 /**
  * The targets' vendors exist and no deployment is listed twice; returns the slugs of their D1
- * rows to re-check at write time (vendorRowToCheck).
+ * rows, which the write re-checks (built-ins have none).
  */
 async function checkTargets(env: OptionalConfig, db: Db, list: TargetInput[]): Promise<string[]> {
   const seen = new Set<string>();
@@ -309,7 +307,7 @@ export const modelConfigRoutes = createRouter()
       if (!list) {
         // The schema's refinement guarantees both when `targets` is absent.
         const single = { vendor: body.vendor as string, upstream_model: body.upstream_model as string };
-        await vendorRowToCheck(c.env, db, single.vendor);
+        await requireVendor(c.env, db, single.vendor);
         list = [{ ...single, weight: 1 }];
       }
       const vendorRows = await checkTargets(c.env, db, list);
@@ -394,7 +392,7 @@ export const modelConfigRoutes = createRouter()
       if (!existing) throw configNotFound();
       let list = body.targets;
       if (!list && (body.vendor !== undefined || body.upstream_model !== undefined)) {
-        if (body.vendor !== undefined) await vendorRowToCheck(c.env, db, body.vendor);
+        if (body.vendor !== undefined) await requireVendor(c.env, db, body.vendor);
         const vendor = body.vendor ?? existing.vendor;
         list = [{ vendor, upstream_model: body.upstream_model ?? existing.upstreamModel, weight: 1 }];
       }
