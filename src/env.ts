@@ -1,7 +1,7 @@
 import type { Principal } from "./auth/principal";
 import type { PrefetchedTurn } from "./db/queries/turn-prefetch";
-import type { ModelConfigRow, VendorRow } from "./db/schema";
 import type { CallRecord } from "./gateway/call-record";
+import type { ModelRows } from "./gateway/resolve-model";
 
 /**
  * Optional configuration (PRODUCT.md "Configuration"). Typed here by hand rather than generated,
@@ -61,7 +61,7 @@ export type AppEnv = {
     /** What the request's gateway call did, set by the pipelines; the request log reads it. */
     call?: CallRecord;
     /** Rows resolving the body's model, read by auth in the same D1 batch as the key. */
-    prefetchedModel?: { model: string; rows: [ModelConfigRow[], VendorRow[]] };
+    prefetchedModel?: { model: string; rows: ModelRows };
     /** A conversation message's turn, read by auth in the same D1 round trip as the key. */
     prefetchedTurn?: PrefetchedTurn;
   };

@@ -155,6 +155,7 @@ export interface UsageRow {
   tokens_estimated: number;
   retries: number;
   fallback_used: string | null;
+  vendor_key_id: string | null;
   error_code: string | null;
   session_id: string | null;
   /** The key's metadata tags at call time, as JSON text. */

@@ -133,7 +133,7 @@ async function lookUp(
     if (rows) {
       c.set("prefetchedModel", {
         model: body.model,
-        rows: [rows.config ? [rows.config] : [], rows.vendor ? [rows.vendor] : []],
+        rows: [rows.config ? [rows.config] : [], rows.vendors, rows.vendorKeys],
       });
     }
     return rows;

@@ -6,6 +6,7 @@ const config = (over: Partial<ModelConfigRow> = {}): ModelConfigRow => ({
   alias: "fast",
   vendor: "mock",
   upstreamModel: "echo",
+  targets: [],
   capabilities: { vision: true, tools: true, image_generation: false, streaming: true },
   contextWindow: 8000,
   maxOutputTokens: 2000,

@@ -76,7 +76,10 @@ export async function prepareTurn(
     db,
     model,
     "model",
-    prefetched && { model, rows: rowsFor(model, prefetched.configs, prefetched.vendors) },
+    prefetched && {
+      model,
+      rows: rowsFor(model, prefetched.configs, prefetched.vendors, prefetched.vendorKeys),
+    },
   );
   const settings = turnSettings(input, persona, resolved.config, user.hasImages);
   const prompt = buildPrompt({

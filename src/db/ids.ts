@@ -6,7 +6,7 @@
  */
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-export type IdPrefix = "usr" | "key" | "per" | "cnv" | "msg" | "use" | "req";
+export type IdPrefix = "usr" | "key" | "per" | "cnv" | "msg" | "use" | "req" | "vk";
 
 let lastTime = -1;
 let lastRandom: number[] = [];

@@ -94,6 +94,9 @@ export const vendors = sqliteTable(
     baseUrl: text("base_url"),
     // AES-GCM ciphertext (src/auth/secrets.ts); null means none stored (fall back to the env secret).
     apiKeyEncrypted: text("api_key_encrypted"),
+    // When the vendor last refused the primary key (stored or the env's) as unauthorised: it is
+    // skipped until then (src/gateway/routing/key-pool.ts). Shown by GET /v1/vendors/{slug}.
+    apiKeyDisabledUntil: integer("api_key_disabled_until", { mode: "timestamp_ms" }),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -101,6 +104,31 @@ export const vendors = sqliteTable(
   // The enum above is TypeScript only in SQLite; this is what the database itself enforces.
   (t) => [check("vendors_kind_check", sql`${t.kind} in (${VENDOR_KIND_LIST})`)],
 );
+
+/**
+ * A vendor's further API keys, beside its primary one (vendors.api_key_encrypted), each used by
+ * weight, so a key can be rotated without downtime: add the new one, then remove the old. Not a
+ * foreign key: built-in vendors have no row; deleting a vendor deletes its keys in the same batch.
+ */
+export const vendorKeys = sqliteTable(
+  "vendor_keys",
+  {
+    id: text("id").primaryKey(),
+    vendor: text("vendor").notNull(),
+    // AES-GCM ciphertext bound to the vendor slug, like vendors.api_key_encrypted.
+    apiKeyEncrypted: text("api_key_encrypted").notNull(),
+    weight: integer("weight").notNull().default(1),
+    // The key's last four characters, so admins can tell keys apart without seeing them.
+    last4: text("last_4"),
+    // Set when the vendor refused the key as unauthorised: skipped until then.
+    disabledUntil: integer("disabled_until", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("vendor_keys_vendor_idx").on(t.vendor, t.id)],
+);
+
+/** One deployment of an alias: the vendor and its model name there, used by weight. */
+export type StoredTarget = { vendor: string; upstream_model: string; weight: number };
 
 export type Capabilities = {
   vision: boolean;
@@ -120,6 +148,9 @@ export const modelConfigs = sqliteTable(
     // Not a foreign key: built-in vendors have no row. Deleting a vendor that is in use is refused.
     vendor: text("vendor").notNull(),
     upstreamModel: text("upstream_model").notNull(),
+    // Several deployments to spread calls over, by weight; empty means the one above. When set,
+    // `vendor` and `upstream_model` repeat the first target (they stay the alias's primary).
+    targets: text("targets", { mode: "json" }).$type<StoredTarget[]>().notNull().default(sql`'[]'`),
     capabilities: text("capabilities", { mode: "json" }).$type<Capabilities>().notNull(),
     contextWindow: integer("context_window"),
     maxOutputTokens: integer("max_output_tokens"),
@@ -227,6 +258,9 @@ export const usageEvents = sqliteTable(
     tokensEstimated: integer("tokens_estimated", { mode: "boolean" }).notNull().default(false),
     retries: integer("retries").notNull().default(0),
     fallbackUsed: text("fallback_used"),
+    // Which of the vendor's keys answered (vendor_keys.id, `primary` or `environment`), never
+    // the key; null when no vendor was reached.
+    vendorKeyId: text("vendor_key_id"),
     // Our error code when the call failed (status >= 400), for error-rate breakdowns.
     errorCode: text("error_code"),
     // The client's own session label (x-claude-code-session-id), for usage per session; null when
@@ -330,6 +364,7 @@ export type UserRow = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type VendorRow = typeof vendors.$inferSelect;
 export type ModelConfigRow = typeof modelConfigs.$inferSelect;
+export type VendorKeyRow = typeof vendorKeys.$inferSelect;
 export type PersonaRow = typeof personas.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;

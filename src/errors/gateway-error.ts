@@ -32,6 +32,8 @@ export class GatewayError extends Error {
   readonly headers: Record<string, string> | undefined;
   /** Set by the upstream call when it keeps the vendor's body (GatewayErrorOptions.vendorBody). */
   vendorBody: string | undefined;
+  /** The vendor's own HTTP status, set by the upstream call (401 and 403 both map to 502). */
+  upstreamStatus: number | undefined;
 
   constructor(
     readonly status: ContentfulStatusCode,

@@ -43,6 +43,8 @@ export interface CallRecord {
   retries: number;
   /** The model string that answered when it was not the one asked for. */
   fallbackUsed: string | null;
+  /** Which of the vendor's keys answered (its id, never its value); null when none was used. */
+  vendorKeyId: string | null;
   /** The client's session (`x-claude-code-session-id`, session-id.ts), for grouping usage. */
   sessionId: string | null;
   /** The calling key's metadata tags at call time (src/auth/key-scope.ts), for grouping usage. */
@@ -71,5 +73,6 @@ export function newCallRecord(
     cacheHit: false,
     retries: 0,
     fallbackUsed: null,
+    vendorKeyId: null,
   };
 }

@@ -4,7 +4,7 @@ import { GatewayError, invalidRequest } from "../errors/gateway-error";
 import { timeoutError } from "../providers/http";
 import { providerFor } from "../providers/registry";
 import type { Provider, UpstreamContext } from "../providers/types";
-import type { Vendor } from "../providers/vendor-directory";
+import type { Vendor, VendorKey } from "../providers/vendor-directory";
 import type { ResolvedModel } from "./resolve-model";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -28,17 +28,24 @@ export function timeoutFor(env: OptionalConfig, header: string | undefined): num
   return ms;
 }
 
-/** A vendor's key: the stored one decrypted, else the environment's; a 500 when it cannot be decrypted. */
-export async function apiKeyOf(env: OptionalConfig, vendor: Vendor): Promise<string | undefined> {
-  if (!vendor.apiKeyEncrypted) return vendor.envApiKey;
+/**
+ * A key's value: the stored one decrypted, or the environment's; by default the vendor's first
+ * (its primary). A 500 when it cannot be decrypted.
+ */
+export async function apiKeyOf(
+  env: OptionalConfig,
+  vendor: Vendor,
+  key: VendorKey | undefined = vendor.keys[0],
+): Promise<string | undefined> {
+  if (!key?.encrypted) return key?.plain;
   try {
-    return await decryptSecret(env.ENCRYPTION_KEY, vendor.apiKeyEncrypted, vendor.slug);
+    return await decryptSecret(env.ENCRYPTION_KEY, key.encrypted, vendor.slug);
   } catch (cause) {
     throw new GatewayError(
       500,
       "internal_error",
       "vendor_key_unreadable",
-      `The stored API key of vendor \`${vendor.slug}\` cannot be decrypted; was ENCRYPTION_KEY changed? An admin can store it again.`,
+      `The stored API key \`${key.id}\` of vendor \`${vendor.slug}\` cannot be decrypted; was ENCRYPTION_KEY changed? An admin can store it again.`,
       { cause },
     );
   }
@@ -49,13 +56,19 @@ export interface PreparedVendor {
   resolved: ResolvedModel;
   provider: Provider;
   apiKey: string | undefined;
+  /** Which of the vendor's keys (VendorKey.id), for the call record; null for keyless vendors. */
+  keyId: string | null;
 }
 
-/** Checks the vendor can be called (adapter, key, base URL) and decrypts its key. */
-export async function prepareVendor(env: OptionalConfig, resolved: ResolvedModel): Promise<PreparedVendor> {
+/** Checks the vendor can be called (adapter, key, base URL) and decrypts the key (by default its primary). */
+export async function prepareVendor(
+  env: OptionalConfig,
+  resolved: ResolvedModel,
+  key: VendorKey | undefined = resolved.vendor.keys[0],
+): Promise<PreparedVendor> {
   const { vendor } = resolved;
   const provider = providerFor(vendor.kind);
-  const apiKey = await apiKeyOf(env, vendor);
+  const apiKey = await apiKeyOf(env, vendor, key);
   if (provider.requiresApiKey && !apiKey) {
     throw new GatewayError(
       400,
@@ -76,7 +89,7 @@ export async function prepareVendor(env: OptionalConfig, resolved: ResolvedModel
       },
     );
   }
-  return { resolved, provider, apiKey };
+  return { resolved, provider, apiKey, keyId: apiKey ? (key?.id ?? null) : null };
 }
 
 /**

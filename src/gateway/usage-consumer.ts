@@ -32,6 +32,7 @@ const UsageMessageSchema = z.object({
   tokens_estimated: z.boolean().optional(),
   retries: count,
   fallback_used: z.string().nullable(),
+  vendor_key_id: z.string().max(64).nullish(),
   error_code: z.string().nullable(),
   session_id: z.string().max(MAX_SESSION_ID_LENGTH).nullish(),
   key_metadata: z.record(z.string(), z.string()).nullish(),

@@ -22,6 +22,8 @@ export interface UsageMessage {
   tokens_estimated?: boolean;
   retries: number;
   fallback_used: string | null;
+  /** Which vendor key answered; absent from records queued before it was recorded. */
+  vendor_key_id?: string | null;
   error_code: string | null;
   /** The client's session (session-id.ts); absent from records queued before it was recorded. */
   session_id?: string | null;

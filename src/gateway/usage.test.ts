@@ -35,11 +35,13 @@ describe("toUsageMessage", () => {
       tokens_estimated: false,
       retries: 0,
       fallback_used: null,
+      vendor_key_id: null,
       error_code: null,
       session_id: null,
       key_metadata: null,
       created_at: 1_700_000_000_000,
     });
+    expect(toUsageMessage({ ...record(), vendorKeyId: "vk_1" }, "use_5").vendor_key_id).toBe("vk_1");
   });
 
   it("says when the counts are the gateway's estimate", () => {

@@ -65,7 +65,7 @@ export function targetCall(record: CallRecord, resolved: ResolvedModel): void {
  */
 export function answeredCall(
   record: CallRecord,
-  outcome: { resolved: ResolvedModel; retries: number; fallbackUsed: string | null },
+  outcome: { resolved: ResolvedModel; retries: number; fallbackUsed: string | null; keyId: string | null },
 ): string {
   const alias = record.alias;
   targetCall(record, outcome.resolved);
@@ -73,6 +73,7 @@ export function answeredCall(
   record.alias = alias;
   record.retries = outcome.retries;
   record.fallbackUsed = outcome.fallbackUsed;
+  record.vendorKeyId = outcome.keyId;
   return `${outcome.resolved.vendor.slug}/${outcome.resolved.upstreamModel}`;
 }
 
@@ -124,6 +125,7 @@ export function toUsageMessage(record: CallRecord, id: string): UsageMessage {
     tokens_estimated: usage.estimated === true,
     retries: record.retries,
     fallback_used: record.fallbackUsed,
+    vendor_key_id: record.vendorKeyId,
     error_code: record.errorCode,
     session_id: record.sessionId,
     key_metadata: record.keyMetadata,

@@ -1,4 +1,4 @@
-import type { VendorCounts } from "../db/queries/usage";
+import type { TargetKeyCounts, VendorCounts } from "../db/queries/usage";
 
 /**
  * Pure helpers behind GET /v1/admin/stats. Counts cover every call in the window; percentiles
@@ -52,4 +52,28 @@ export function vendorStats(
     latency_p99_ms: percentile(latency, 0.99),
     ttft_p50_ms: percentile(ttft, 0.5),
   };
+}
+
+export interface TargetStats {
+  vendor: string;
+  upstream_model: string;
+  requests: number;
+  errors: number;
+  keys: { id: string | null; requests: number; errors: number }[];
+}
+
+/** Rows per target and key (sorted by target, as the query gives them) folded into one entry per target. */
+export function targetStats(rows: readonly TargetKeyCounts[]): TargetStats[] {
+  const out: TargetStats[] = [];
+  for (const r of rows) {
+    let last = out[out.length - 1];
+    if (!last || last.vendor !== r.vendor || last.upstream_model !== r.upstreamModel) {
+      last = { vendor: r.vendor, upstream_model: r.upstreamModel, requests: 0, errors: 0, keys: [] };
+      out.push(last);
+    }
+    last.requests += r.requests;
+    last.errors += r.errors;
+    last.keys.push({ id: r.vendorKeyId, requests: r.requests, errors: r.errors });
+  }
+  return out;
 }

@@ -137,6 +137,7 @@ export async function upstreamStatusError(
   }
   const error = statusError(vendor, status, detail, res.headers);
   if (vendorBody !== undefined) error.vendorBody = vendorBody;
+  error.upstreamStatus = status;
   return error;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { VendorRow } from "../db/schema";
+import type { VendorKeyRow, VendorRow } from "../db/schema";
 import { findBuiltin } from "./builtins";
-import { hasApiKey, mergeVendor } from "./vendor-directory";
+import { hasApiKey, mergeVendor, type Vendor } from "./vendor-directory";
 
 const created = new Date("2026-11-26T10:00:00.000Z");
 const row = (over: Partial<VendorRow>): VendorRow => ({
@@ -9,6 +9,7 @@ const row = (over: Partial<VendorRow>): VendorRow => ({
   kind: "openai-compatible",
   baseUrl: "https://api.groq.com/openai/v1",
   apiKeyEncrypted: null,
+  apiKeyDisabledUntil: null,
   enabled: true,
   createdAt: created,
   updatedAt: created,
@@ -30,6 +31,17 @@ describe("mergeVendor", () => {
       builtin: true,
       apiKeyEncrypted: null,
       envApiKey: "sk-env",
+      keys: [
+        {
+          id: "environment",
+          weight: 1,
+          encrypted: null,
+          plain: "sk-env",
+          last4: null,
+          disabledUntil: null,
+          createdAt: null,
+        },
+      ],
       createdAt: null,
       updatedAt: null,
     });
@@ -54,11 +66,37 @@ describe("mergeVendor", () => {
   });
 });
 
-describe("hasApiKey", () => {
-  it("counts a stored key or the environment's", () => {
-    const bare = mergeVendor(undefined, row({})) as NonNullable<ReturnType<typeof mergeVendor>>;
-    expect(hasApiKey(bare)).toBe(false);
-    expect(hasApiKey({ ...bare, apiKeyEncrypted: "v1.a.b" })).toBe(true);
-    expect(hasApiKey({ ...bare, envApiKey: "sk-env" })).toBe(true);
+describe("the vendor's keys", () => {
+  const key = (id: string, vendor = "groq"): VendorKeyRow => ({
+    id,
+    vendor,
+    apiKeyEncrypted: `v1.${id}.x`,
+    weight: 2,
+    last4: "abcd",
+    disabledUntil: null,
+    createdAt: created,
+  });
+
+  it("puts the primary key (stored, else the environment's) first, then its own further keys", () => {
+    const keys = mergeVendor(undefined, row({ apiKeyEncrypted: "v1.a.b", apiKeyDisabledUntil: created }), [
+      key("vk_2"),
+      key("vk_1"),
+      key("vk_3", "other"),
+    ])?.keys;
+    expect(keys?.map((k) => [k.id, k.weight, k.encrypted])).toEqual([
+      ["primary", 1, "v1.a.b"],
+      ["vk_1", 2, "v1.vk_1.x"],
+      ["vk_2", 2, "v1.vk_2.x"],
+    ]);
+    expect(keys?.[0]?.disabledUntil).toBe(created.getTime());
+    const stored = mergeVendor(openai, row({ slug: "openai", kind: "openai", apiKeyEncrypted: "v1.a.b" }));
+    expect(stored?.keys.map((k) => k.id)).toEqual(["primary"]);
+  });
+
+  it("has a key when it has any of them", () => {
+    expect(hasApiKey(mergeVendor(undefined, row({})) as Vendor)).toBe(false);
+    expect(hasApiKey(mergeVendor(undefined, row({ apiKeyEncrypted: "v1.a.b" })) as Vendor)).toBe(true);
+    expect(hasApiKey(mergeVendor(openai, undefined) as Vendor)).toBe(true);
+    expect(hasApiKey(mergeVendor(undefined, row({}), [key("vk_1")]) as Vendor)).toBe(true);
   });
 });

@@ -15,6 +15,7 @@ import { responsesRoutes } from "./responses";
 import { statsRoutes } from "./stats";
 import { usageRoutes } from "./usage";
 import { userRoutes } from "./users";
+import { vendorKeyRoutes } from "./vendor-keys";
 import { vendorRoutes } from "./vendors";
 
 /** Every router, mounted at "/" by src/app.ts (paths are absolute in each createRoute). */
@@ -28,6 +29,7 @@ export const routers = [
   messageRoutes,
   conversationMessageRoutes,
   vendorRoutes,
+  vendorKeyRoutes,
   modelConfigRoutes,
   modelRoutes,
   chatCompletionRoutes,

@@ -9,160 +9,57 @@ import {
   listModelConfigs,
   updateModelConfig,
 } from "../db/queries/model-configs";
-import type { ModelConfigRow } from "../db/schema";
 import type { OptionalConfig } from "../env";
 import { conflict, invalidRequest, notFound } from "../errors/gateway-error";
 import { resolveModel } from "../gateway/resolve-model";
-import { boundedJson, STORED_JSON_LIMITS } from "../openapi/json";
 import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
-import {
-  iso,
-  jsonBody,
-  jsonResponse,
-  listOf,
-  PaginationQuerySchema,
-  pathParam,
-  Timestamp,
-} from "../openapi/schemas";
-import { identifier } from "../openapi/strings";
+import { jsonBody, jsonResponse, listOf, PaginationQuerySchema, pathParam } from "../openapi/schemas";
 import { getVendor } from "../providers/vendor-directory";
-
-const CapabilitiesSchema = z
-  .object({
-    vision: z.boolean().openapi({ description: "Accepts image inputs." }),
-    tools: z.boolean(),
-    image_generation: z.boolean(),
-    streaming: z.boolean(),
-    embeddings: z.boolean().openapi({ description: "Makes embeddings (`POST /v1/embeddings`)." }),
-  })
-  .openapi("ModelCapabilities");
-const DEFAULT_CAPABILITIES = {
-  vision: false,
-  tools: true,
-  image_generation: false,
-  streaming: true,
-  embeddings: false,
-};
-
-const usdPerMtok = (example: number, what: string) =>
-  z
-    .number()
-    .min(0)
-    .openapi({ example, description: `USD per million ${what} tokens.` });
-const PricingSchema = z
-  .object({
-    input_per_mtok: usdPerMtok(0.15, "input"),
-    // Embedding models are priced by input alone.
-    output_per_mtok: usdPerMtok(0.6, "output").default(0),
-  })
-  .strict()
-  .openapi("ModelPricing");
-
-// A caller's request would be rerouted or rewritten by these, so they are not sampling defaults.
-const NOT_DEFAULTS = ["model", "messages", "stream"];
-
-const DefaultsSchema = z
-  .looseObject({
-    temperature: z.number().min(0).max(2).optional().openapi({ example: 0.2 }),
-    top_p: z.number().min(0).max(1).optional(),
-    max_tokens: z.int().positive().optional().openapi({ example: 1024 }),
-  })
-  // Stored as a JSON column and read on every call through the alias.
-  .superRefine(boundedJson())
-  .superRefine((d, ctx) => {
-    for (const key of NOT_DEFAULTS) {
-      if (key in d) ctx.addIssue({ code: "custom", path: [key], message: `\`${key}\` cannot be a default` });
-    }
-  })
-  .openapi("ModelDefaults", {
-    description:
-      "Request parameters applied when the caller omits them; other keys pass through. " +
-      `At most ${STORED_JSON_LIMITS.maxDepth} levels deep and ${STORED_JSON_LIMITS.maxBytes / 1024} KiB as JSON.`,
-  });
-
-export const ModelConfigSchema = z
-  .object({
-    alias: z.string().openapi({ example: "fast" }),
-    vendor: z.string().openapi({ example: "openai" }),
-    upstream_model: z.string().openapi({ example: "gpt-4o-mini" }),
-    capabilities: CapabilitiesSchema,
-    context_window: z.int().nullable().openapi({ example: 128000 }),
-    max_output_tokens: z.int().nullable().openapi({ example: 16384 }),
-    pricing: PricingSchema.nullable(),
-    defaults: z.record(z.string(), z.unknown()).openapi({ example: { temperature: 0.2 } }),
-    fallbacks: z.array(z.string()).openapi({ example: ["anthropic/claude-haiku-4-5"] }),
-    cache_ttl_seconds: z.int().nullable().openapi({ example: 3600 }),
-    created_at: Timestamp,
-    updated_at: Timestamp,
-  })
-  .openapi("ModelConfig");
-
-const positiveOrNull = z.int().positive().nullable();
-// Model strings are `vendor/model`, so an alias never holds a "/".
-const alias = identifier()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' and '-', at most 64")
-  .openapi({ example: "fast" });
-const target = {
-  vendor: identifier().min(1).max(64).openapi({ example: "openai" }),
-  upstream_model: identifier().trim().min(1).max(256).openapi({ example: "gpt-4o-mini" }),
-};
-const settings = z.object({
-  capabilities: CapabilitiesSchema.partial().strict(),
-  context_window: positiveOrNull,
-  max_output_tokens: positiveOrNull,
-  pricing: PricingSchema.nullable(),
-  defaults: DefaultsSchema,
-  fallbacks: z
-    .array(identifier().min(1).max(320))
-    .max(5)
-    .openapi({ description: "Tried in order when the model fails: aliases or `vendor/model`." }),
-  // KV refuses TTLs under 60 seconds; 0 means never cache, null the gateway's default.
-  cache_ttl_seconds: z
-    .int()
-    .min(0)
-    .max(31_536_000)
-    .refine((s) => s === 0 || s >= 60, "must be 0 (no caching) or at least 60")
-    .nullable(),
-});
-
-const CreateModelConfigSchema = z
-  .object({ alias, ...target, ...settings.partial().shape })
-  .strict()
-  .openapi("CreateModelConfig");
-const UpdateModelConfigSchema = z
-  .object({ ...target, ...settings.shape })
-  .partial()
-  .strict()
-  .openapi("UpdateModelConfig", {
-    description:
-      "`capabilities` is merged field by field; `defaults`, `pricing` and `fallbacks` are replaced.",
-  });
-
-export const toModelConfig = (m: ModelConfigRow) => ({
-  alias: m.alias,
-  vendor: m.vendor,
-  upstream_model: m.upstreamModel,
-  // Configs stored before a capability existed lack it: they show its default.
-  capabilities: { ...DEFAULT_CAPABILITIES, ...m.capabilities },
-  context_window: m.contextWindow,
-  max_output_tokens: m.maxOutputTokens,
-  pricing: m.pricing,
-  defaults: m.defaults,
-  fallbacks: m.fallbacks,
-  cache_ttl_seconds: m.cacheTtlSeconds,
-  created_at: iso(m.createdAt),
-  updated_at: iso(m.updatedAt),
-});
+import {
+  CreateModelConfigSchema,
+  DEFAULT_CAPABILITIES,
+  ModelConfigSchema,
+  type TargetInput,
+  toModelConfig,
+  UpdateModelConfigSchema,
+} from "./model-config-schemas";
 
 const vendorNotFound = () => notFound("vendor", "vendor");
 const configNotFound = () => notFound("model config", "alias");
 
-/** The vendor exists; returns the slug of its D1 row to re-check at write time (none for built-ins). */
-async function vendorRowToCheck(env: OptionalConfig, db: Db, slug: string): Promise<string | undefined> {
-  const vendor = await getVendor(env, db, slug);
-  if (!vendor) throw vendorNotFound();
-  return vendor.builtin ? undefined : vendor.slug;
+/** The plain shape's `vendor` exists, else a 404 naming it (as before targets existed). */
+async function requireVendor(env: OptionalConfig, db: Db, slug: string): Promise<void> {
+  if (!(await getVendor(env, db, slug))) throw vendorNotFound();
+}
+
+/**
+ * The targets' vendors exist and no deployment is listed twice; returns the slugs of their D1
+ * rows, which the write re-checks (built-ins have none).
+ */
+async function checkTargets(env: OptionalConfig, db: Db, list: TargetInput[]): Promise<string[]> {
+  const seen = new Set<string>();
+  const rows = new Set<string>();
+  for (const [i, t] of list.entries()) {
+    const id = `${t.vendor}/${t.upstream_model}`;
+    if (seen.has(id)) throw invalidRequest("duplicate_target", `\`${id}\` is listed twice.`, `targets.${i}`);
+    seen.add(id);
+    const vendor = await getVendor(env, db, t.vendor);
+    if (!vendor) throw invalidRequest("unknown_vendor", `No vendor \`${t.vendor}\`.`, `targets.${i}.vendor`);
+    if (!vendor.builtin) rows.add(vendor.slug);
+  }
+  return [...rows];
+}
+
+/** What a write stores for its targets: the primary in `vendor`/`upstream_model`, all in `targets`. */
+function storedTargets(list: TargetInput[]) {
+  const [primary] = list as [TargetInput, ...TargetInput[]];
+  return {
+    vendor: primary.vendor,
+    upstreamModel: primary.upstream_model,
+    // One deployment at weight 1 is the plain shape: stored as such, it reads back the same.
+    targets: list.length === 1 && primary.weight === 1 ? [] : list,
+  };
 }
 
 /**
@@ -199,7 +96,14 @@ export const modelConfigRoutes = createRouter()
     async (c) => {
       const body = c.req.valid("json");
       const db = getDb(c.env.DB);
-      const vendorRow = await vendorRowToCheck(c.env, db, body.vendor);
+      let list = body.targets;
+      if (!list) {
+        // The schema's refinement guarantees both when `targets` is absent.
+        const single = { vendor: body.vendor as string, upstream_model: body.upstream_model as string };
+        await requireVendor(c.env, db, single.vendor);
+        list = [{ ...single, weight: 1 }];
+      }
+      const vendorRows = await checkTargets(c.env, db, list);
       const fallbacks = body.fallbacks ?? [];
       await checkFallbacks(c.env, db, body.alias, fallbacks);
       const now = new Date();
@@ -208,8 +112,7 @@ export const modelConfigRoutes = createRouter()
           db,
           {
             alias: body.alias,
-            vendor: body.vendor,
-            upstreamModel: body.upstream_model,
+            ...storedTargets(list),
             capabilities: { ...DEFAULT_CAPABILITIES, ...body.capabilities },
             contextWindow: body.context_window ?? null,
             maxOutputTokens: body.max_output_tokens ?? null,
@@ -220,7 +123,7 @@ export const modelConfigRoutes = createRouter()
             createdAt: now,
             updatedAt: now,
           },
-          vendorRow,
+          vendorRows,
         );
         if (!row) throw vendorNotFound(); // deleted since the check above
         return c.json(toModelConfig(row), 201);
@@ -278,17 +181,22 @@ export const modelConfigRoutes = createRouter()
       const { alias } = c.req.valid("param");
       const body = c.req.valid("json");
       const db = getDb(c.env.DB);
-      if (!(await findModelConfig(db, alias))) throw configNotFound();
-      const vendorRow =
-        body.vendor === undefined ? undefined : await vendorRowToCheck(c.env, db, body.vendor);
+      const existing = await findModelConfig(db, alias);
+      if (!existing) throw configNotFound();
+      let list = body.targets;
+      if (!list && (body.vendor !== undefined || body.upstream_model !== undefined)) {
+        if (body.vendor !== undefined) await requireVendor(c.env, db, body.vendor);
+        const vendor = body.vendor ?? existing.vendor;
+        list = [{ vendor, upstream_model: body.upstream_model ?? existing.upstreamModel, weight: 1 }];
+      }
+      const vendorRows = list ? await checkTargets(c.env, db, list) : [];
       if (body.fallbacks) await checkFallbacks(c.env, db, alias, body.fallbacks);
       const { capabilities, ...rest } = body;
       const row = await updateModelConfig(
         db,
         alias,
         {
-          vendor: rest.vendor,
-          upstreamModel: rest.upstream_model,
+          ...(list ? storedTargets(list) : {}),
           contextWindow: rest.context_window,
           maxOutputTokens: rest.max_output_tokens,
           pricing: rest.pricing,
@@ -298,7 +206,7 @@ export const modelConfigRoutes = createRouter()
           updatedAt: new Date(),
         },
         capabilities,
-        vendorRow,
+        vendorRows,
       );
       if (!row) throw (await findModelConfig(db, alias)) ? vendorNotFound() : configNotFound();
       return c.json(toModelConfig(row), 200);

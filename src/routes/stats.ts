@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { getDb } from "../db/client";
-import { countByVendor, latestTimings } from "../db/queries/usage";
-import { SAMPLE_LIMIT, vendorStats } from "../gateway/vendor-stats";
+import { countByTargetAndKey, countByVendor, latestTimings } from "../db/queries/usage";
+import { SAMPLE_LIMIT, targetStats, vendorStats } from "../gateway/vendor-stats";
 import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import { iso, jsonResponse, Timestamp } from "../openapi/schemas";
@@ -46,12 +46,39 @@ const VendorStatsSchema = z
   })
   .openapi("VendorStats");
 
+const count = (example: number) => z.number().int().openapi({ example });
+const TargetStatsSchema = z
+  .object({
+    vendor: z.string().openapi({ example: "openai-eu" }),
+    upstream_model: z.string().openapi({ example: "gpt-4o-mini" }),
+    requests: count(90),
+    errors: count(2),
+    keys: z
+      .array(
+        z.object({
+          id: z.string().nullable().openapi({
+            example: "vk_01JDQ3Z9X8K2M4N6P8R0T2V4W6",
+            description: "The vendor key's id (GET /v1/vendors/{slug}); null when no key was used.",
+          }),
+          requests: count(60),
+          errors: count(1),
+        }),
+      )
+      .openapi({ description: "The target's calls by the vendor key that made them." }),
+  })
+  .openapi("TargetStats");
+
 const StatsSchema = z
   .object({
     window_minutes: z.number().int(),
     from: Timestamp,
     to: Timestamp,
     data: z.array(VendorStatsSchema),
+    targets: z.array(TargetStatsSchema).openapi({
+      description:
+        "Calls that reached a vendor, per deployment (vendor and model) and key: how routing " +
+        "spread them. Which keys are skipped right now: GET /v1/vendors/{slug}.",
+    }),
   })
   .openapi("Stats");
 
@@ -81,12 +108,14 @@ export const statsRoutes = createRouter().openapi(
       from,
       SAMPLE_LIMIT,
     );
+    const byTarget = await countByTargetAndKey(db, from);
     return c.json(
       {
         window_minutes,
         from: iso(from),
         to: iso(to),
         data: counts.map((v, i) => vendorStats(v, timings[i] ?? [])),
+        targets: targetStats(byTarget),
       },
       200,
     );

@@ -4,10 +4,12 @@ import { encryptSecret } from "../auth/secrets";
 import { type Db, getDb } from "../db/client";
 import { keysetPage } from "../db/cursor";
 import { isUniqueViolation } from "../db/errors";
-import { aliasesUsingVendor } from "../db/queries/model-configs";
+import { aliasesUsingVendor, configUsesVendor } from "../db/queries/model-configs";
+import { keysOfVendors } from "../db/queries/vendor-keys";
 import { findVendorRow } from "../db/queries/vendors";
-import { modelConfigs, type VendorRow, vendors } from "../db/schema";
+import { modelConfigs, type VendorRow, vendorKeys, vendors } from "../db/schema";
 import { conflict, invalidRequest, notFound } from "../errors/gateway-error";
+import { refusedUntil } from "../gateway/routing/key-pool";
 import { routes } from "../openapi/route";
 import { createRouter } from "../openapi/router";
 import {
@@ -22,9 +24,33 @@ import {
 import { identifier } from "../openapi/strings";
 import { findBuiltin } from "../providers/builtins";
 import { VENDOR_KINDS } from "../providers/kinds";
-import { allVendors, getVendor, hasApiKey, mergeVendor, type Vendor } from "../providers/vendor-directory";
+import {
+  allVendors,
+  getVendor,
+  hasApiKey,
+  mergeVendor,
+  type Vendor,
+  type VendorKey,
+} from "../providers/vendor-directory";
 
 const kind = z.enum(VENDOR_KINDS).openapi({ example: "openai-compatible" });
+
+export const VendorKeySchema = z
+  .object({
+    id: z.string().openapi({ example: "vk_01JDQ3Z9X8K2M4N6P8R0T2V4W6" }),
+    weight: z.int().openapi({ example: 1, description: "Share of the vendor's calls." }),
+    last_4: z.string().nullable().openapi({
+      example: "x7Qa",
+      description: "The key's last four characters, when known (keys added here, long env secrets).",
+    }),
+    disabled_until: Timestamp.nullable().openapi({
+      description:
+        "Set while the key is skipped because the vendor refused it as unauthorised (401; 403 for " +
+        "Anthropic and Gemini): calls use the vendor's other keys until then.",
+    }),
+    created_at: Timestamp.nullable(),
+  })
+  .openapi("VendorKey");
 
 export const VendorSchema = z
   .object({
@@ -39,6 +65,11 @@ export const VendorSchema = z
       .boolean()
       .openapi({ description: "Exists from the configuration; can be disabled, not deleted." }),
     has_api_key: z.boolean(),
+    keys: z.array(VendorKeySchema).openapi({
+      description:
+        "The keys calls use, by weight: the primary one (`primary`: stored with `api_key`; or " +
+        "`environment`: the env secret) and those added with POST /v1/vendors/{slug}/keys. Values are never returned.",
+    }),
     api_key_source: z.enum(["stored", "environment"]).nullable().openapi({
       description: "Where the key in use comes from; a stored key wins. The key is never returned.",
     }),
@@ -57,7 +88,12 @@ const baseUrl = z
   .max(2048)
   .transform((u) => u.replace(/\/+$/, ""))
   .openapi({ example: "https://api.groq.com/openai/v1" });
-const apiKey = z.string().trim().min(1).max(4096).openapi({ example: "gsk_...", description: "Write-only." });
+export const apiKey = z
+  .string()
+  .trim()
+  .min(1)
+  .max(4096)
+  .openapi({ example: "gsk_...", description: "Write-only." });
 
 const CreateVendorSchema = z
   .object({
@@ -85,16 +121,29 @@ export const toVendor = (v: Vendor) => ({
   enabled: v.enabled,
   builtin: v.builtin,
   has_api_key: hasApiKey(v),
+  keys: v.keys.map((k) => toVendorKey(v.slug, k)),
   api_key_source: v.apiKeyEncrypted ? ("stored" as const) : v.envApiKey ? ("environment" as const) : null,
   created_at: isoOrNull(v.createdAt),
   updated_at: isoOrNull(v.updatedAt),
 });
 
+/** A key as admins see it: never its value; skipped until the later of the record and this isolate's own refusal. */
+export function toVendorKey(vendor: string, k: VendorKey, now = Date.now()) {
+  const until = Math.max(k.disabledUntil ?? 0, refusedUntil(vendor, k.id) ?? 0);
+  return {
+    id: k.id,
+    weight: k.weight,
+    last_4: k.last4,
+    disabled_until: until > now ? new Date(until).toISOString() : null,
+    created_at: isoOrNull(k.createdAt),
+  };
+}
+
 const needsBaseUrl = () =>
   invalidRequest("base_url_required", "An openai-compatible vendor needs a base_url.", "base_url");
 
 /** The stored form of `api_key`: ciphertext bound to the slug, null to clear, undefined to keep. */
-async function storedKey(secret: string | undefined, slug: string, key: string | null | undefined) {
+export async function storedKey(secret: string | undefined, slug: string, key: string | null | undefined) {
   if (key === undefined || key === null) return key;
   return encryptSecret(secret, key, slug);
 }
@@ -106,15 +155,26 @@ async function storedKey(secret: string | undefined, slug: string, key: string |
  */
 async function deleteUnusedVendor(db: Db, slug: string): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const deleted = await db
-      .delete(vendors)
-      .where(
-        and(
-          eq(vendors.slug, slug),
-          notExists(db.select({ one: sql`1` }).from(modelConfigs).where(eq(modelConfigs.vendor, slug))),
+    // The vendor's further keys go with it, in the same batch, only if the vendor did.
+    const [deleted] = await db.batch([
+      db
+        .delete(vendors)
+        .where(
+          and(
+            eq(vendors.slug, slug),
+            notExists(db.select({ one: sql`1` }).from(modelConfigs).where(configUsesVendor(slug))),
+          ),
+        )
+        .returning({ slug: vendors.slug }),
+      db
+        .delete(vendorKeys)
+        .where(
+          and(
+            eq(vendorKeys.vendor, slug),
+            notExists(db.select({ one: sql`1` }).from(vendors).where(eq(vendors.slug, slug))),
+          ),
         ),
-      )
-      .returning({ slug: vendors.slug });
+    ]);
     if (deleted.length > 0) return;
     if (!(await findVendorRow(db, slug))) throw notFound("vendor", "slug");
     const aliases = await aliasesUsingVendor(db, slug);
@@ -130,7 +190,7 @@ async function deleteUnusedVendor(db: Db, slug: string): Promise<void> {
   throw conflict("vendor_in_use", "The vendor's model configs keep changing; try again.", "slug");
 }
 
-const SlugParams = z.object({ slug: pathParam("slug", "groq") });
+export const SlugParams = z.object({ slug: pathParam("slug", "groq") });
 // Writes here change vendors, which auth reads with the model (and may cache: AUTH_CACHE_SECONDS).
 const route = routes({ tags: ["Vendors"], writes: { invalidatesAuthCache: true } });
 
@@ -225,7 +285,11 @@ export const vendorRoutes = createRouter()
       const changes = {
         ...(body.base_url !== undefined ? { baseUrl: body.base_url } : {}),
         ...(body.api_key !== undefined
-          ? { apiKeyEncrypted: await storedKey(c.env.ENCRYPTION_KEY, slug, body.api_key) }
+          ? {
+              apiKeyEncrypted: await storedKey(c.env.ENCRYPTION_KEY, slug, body.api_key),
+              // A new primary key has not been refused.
+              apiKeyDisabledUntil: null,
+            }
           : {}),
         ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
         updatedAt: new Date(),
@@ -244,7 +308,7 @@ export const vendorRoutes = createRouter()
         [row] = await db.update(vendors).set(changes).where(eq(vendors.slug, slug)).returning();
         if (!row) throw notFound("vendor", "slug");
       }
-      return c.json(toVendor(mergeVendor(builtin, row) as Vendor), 200);
+      return c.json(toVendor(mergeVendor(builtin, row, await keysOfVendors(db, [slug])) as Vendor), 200);
     },
   )
   .openapi(

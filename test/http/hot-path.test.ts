@@ -125,7 +125,7 @@ describe("the conversation message path", () => {
       [{ model: "openai/gpt-4o-mini" }, { model: "mock/echo" }, "mock/echo"],
     ] as const) {
       const { log, text } = await turnTrips(conversation, body);
-      expect(log, JSON.stringify(conversation)).toEqual(["batch(7)", "batch(2)"]);
+      expect(log, JSON.stringify(conversation)).toEqual(["batch(8)", "batch(2)"]);
       expect(JSON.parse(text).assistant_message.model, JSON.stringify(body)).toBe(answeredBy);
     }
   });

@@ -22,6 +22,7 @@ describe("model configs", () => {
       alias: "fast",
       vendor: "mock",
       upstream_model: "echo",
+      targets: [{ vendor: "mock", upstream_model: "echo", weight: 1 }],
       capabilities: {
         vision: false,
         tools: true,

@@ -47,6 +47,8 @@ describe("recording calls", () => {
       tokens_estimated: 0,
       retries: 0,
       fallback_used: null,
+      // The key stored with PATCH /v1/vendors/openai (configureVendorKeys), by its id.
+      vendor_key_id: "primary",
       error_code: null,
       session_id: "sess-conversation",
       key_metadata: null,

@@ -30,6 +30,7 @@ describe("vendors", () => {
       enabled: true,
       builtin: true,
       has_api_key: false,
+      keys: [],
       api_key_source: null,
       created_at: null,
       updated_at: null,

@@ -101,6 +101,47 @@ describe("a warm call", () => {
   }
 });
 
+describe("a warm call to an alias with several targets and keys", () => {
+  it("reads every target's vendor and keys in the one statement, then makes no round trip", async () => {
+    for (const slug of ["warm-east", "warm-west"]) {
+      const vendor = await post("/v1/vendors", {
+        slug,
+        kind: "openai-compatible",
+        base_url: `${env.MOCK_UPSTREAM_URL}/deploy/${slug}/v1`,
+        api_key: `${slug}-primary-key`,
+      });
+      expect(vendor.status, vendor.text).toBe(201);
+      const extra = await post(`/v1/vendors/${slug}/keys`, { api_key: `${slug}-second-key`, weight: 2 });
+      expect(extra.status, extra.text).toBe(201);
+    }
+    const config = await post("/v1/model-configs", {
+      alias: "warm-spread",
+      targets: [
+        { vendor: "warm-east", upstream_model: "inspect", weight: 2 },
+        { vendor: "warm-west", upstream_model: "inspect" },
+      ],
+    });
+    expect(config.status, config.text).toBe(201);
+    const lane: Lane = {
+      name: "chat completions, an alias over two deployments",
+      path: "/v1/chat/completions",
+      body: { model: "warm-spread", messages: user },
+    };
+    const { key } = await createUser();
+    const cold = await call(key, lane);
+    expect(cold.status, cold.text).toBe(200);
+    expect(shown(cold.before).filter((t) => t !== "cache: match")).toEqual([
+      expect.stringMatching(/^d1: \s*select\s+k\.id as k_id/),
+    ]);
+    // Whichever target and key each call takes, none waits on storage.
+    for (let i = 0; i < 6; i++) {
+      const warm = await call(key, lane);
+      expect(warm.status, warm.text).toBe(200);
+      expect(shown(warm.before)).toEqual([]);
+    }
+  });
+});
+
 describe("a warm budgeted call", () => {
   it("takes its estimate from the isolate's lease: no Durable Object call before the vendor", async () => {
     const created = await post("/v1/users", {

@@ -5,12 +5,16 @@ import { handleImages } from "./images.ts";
 import { handleModelList } from "./model-lists.ts";
 import { handleOpenAI } from "./openai.ts";
 import { handleOpenAIResponses } from "./openai-responses.ts";
-import { requestLog, sendJson } from "./scenario.ts";
+import { readBody, requestLog, sendJson } from "./scenario.ts";
+
+/** /deploy/<name>/v1/…: one more keyless OpenAI-compatible host per name, told apart by path. */
+const DEPLOYMENT = /^\/deploy\/[a-z0-9-]+\/v1\//;
 
 /**
  * One loopback HTTP server that imitates every vendor at its real paths, under a prefix per
  * vendor: /openai/v1 (its Responses API too: openai-responses.ts), /compat/v1 (keyless
- * OpenAI-compatible), /anthropic, /gemini; /listing, compatible hosts' model lists
+ * OpenAI-compatible), /deploy/<name>/v1 (as many more of those as a test names, which refuse a
+ * key containing "refused" with a 401), /anthropic, /gemini; /listing, compatible hosts' model lists
  * (model-lists.ts); and /images, an image host (images.ts).
  * GET /__log?model=<name> answers what was received for that model name (see scenario.ts).
  */
@@ -32,6 +36,24 @@ export function startUpstream(): Promise<{ server: Server; port: number }> {
         return await handleOpenAI(req, res, path, false);
       if (req.method === "POST" && path.startsWith("/compat/v1/"))
         return await handleOpenAI(req, res, path, true);
+      if (req.method === "POST" && DEPLOYMENT.test(path)) {
+        // A key with "refused" in it is refused as a real host refuses a revoked key.
+        if (String(req.headers.authorization ?? "").includes("refused")) {
+          const body = (await readBody(req)) as { model?: string } | null;
+          requestLog.push({
+            path,
+            at: Date.now(),
+            model: body?.model ?? "",
+            headers: req.headers,
+            body,
+            aborted: false,
+          });
+          return sendJson(res, 401, {
+            error: { message: "Incorrect API key provided.", type: "invalid_request_error" },
+          });
+        }
+        return await handleOpenAI(req, res, path, true);
+      }
       if (
         req.method === "POST" &&
         (path === "/anthropic/v1/messages" || path === "/anthropic/v1/messages/count_tokens")

@@ -23,11 +23,15 @@ export function allModelConfigs(db: Db) {
   return db.select().from(modelConfigs).orderBy(asc(modelConfigs.alias));
 }
 
+/** SQL true when a config (alias `m`) names the vendor, as its own or in one of its targets. */
+export const configUsesVendor = (slug: string) =>
+  sql`(${modelConfigs.vendor} = ${slug} or exists (select 1 from json_each(${modelConfigs.targets}) as t where t.value ->> 'vendor' = ${slug}))`;
+
 export async function aliasesUsingVendor(db: Db, slug: string): Promise<string[]> {
   const rows = await db
     .select({ alias: modelConfigs.alias })
     .from(modelConfigs)
-    .where(eq(modelConfigs.vendor, slug))
+    .where(configUsesVendor(slug))
     .orderBy(asc(modelConfigs.alias))
     .limit(NAMED);
   return rows.map((r) => r.alias);
@@ -45,9 +49,14 @@ export async function aliasesFallingBackTo(db: Db, alias: string): Promise<strin
   return rows.map((r) => r.alias);
 }
 
-/** The vendor row still exists; built-ins have no row to check, so they pass `undefined`. */
-const vendorRowExists = (slug: string) =>
-  sql`exists (select 1 from ${vendors} where ${vendors.slug} = ${slug})`;
+/** The vendor rows still exist (built-ins have no row to check, so they are not listed); SQL true for none. */
+const vendorRowsExist = (slugs: readonly string[]): SQL =>
+  slugs.length === 0
+    ? sql`1`
+    : sql.join(
+        slugs.map((slug) => sql`exists (select 1 from ${vendors} where ${vendors.slug} = ${slug})`),
+        sql` and `,
+      );
 
 /**
  * Inserts a config, but only if its admin-added vendor still exists: the check is part of the
@@ -58,14 +67,14 @@ const vendorRowExists = (slug: string) =>
 export async function insertModelConfig(
   db: Db,
   row: ModelConfigRow,
-  vendorRow: string | undefined,
+  vendorRows: readonly string[],
 ): Promise<ModelConfigRow | undefined> {
   // INSERT ... SELECT lists every column in table order; each value goes through its column's
   // encoder, so JSON and timestamp columns are stored exactly as a plain insert would store them.
   const values = Object.entries(getTableColumns(modelConfigs)).map(([key, column]) =>
     sql.param(row[key as keyof ModelConfigRow], column),
   );
-  const condition: SQL = vendorRow ? vendorRowExists(vendorRow) : sql`1`;
+  const condition = vendorRowsExist(vendorRows);
   const [inserted] = await db
     .insert(modelConfigs)
     .select(sql`select ${sql.join(values, sql`, `)} where ${condition}`)
@@ -77,15 +86,15 @@ export type ModelConfigChanges = Partial<Omit<ModelConfigRow, "alias" | "created
 
 /**
  * Updates a config; `capabilities` is merged field by field inside the statement (json_patch), so
- * concurrent updates of different flags both stick. With `vendorRow`, only if that vendor row
- * still exists (see insertModelConfig). Undefined when nothing matched.
+ * concurrent updates of different flags both stick. Only if the `vendorRows` named still exist
+ * (see insertModelConfig). Undefined when nothing matched.
  */
 export async function updateModelConfig(
   db: Db,
   alias: string,
   changes: ModelConfigChanges,
   capabilities: Partial<Capabilities> | undefined,
-  vendorRow: string | undefined,
+  vendorRows: readonly string[],
 ): Promise<ModelConfigRow | undefined> {
   const [row] = await db
     .update(modelConfigs)
@@ -95,7 +104,7 @@ export async function updateModelConfig(
         ? { capabilities: sql`json_patch(${modelConfigs.capabilities}, ${JSON.stringify(capabilities)})` }
         : {}),
     })
-    .where(and(eq(modelConfigs.alias, alias), vendorRow ? vendorRowExists(vendorRow) : undefined))
+    .where(and(eq(modelConfigs.alias, alias), vendorRowsExist(vendorRows)))
     .returning();
   return row;
 }

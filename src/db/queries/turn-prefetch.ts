@@ -6,7 +6,9 @@ import {
   type ModelConfigRow,
   modelConfigs,
   personas,
+  type VendorKeyRow,
   type VendorRow,
+  vendorKeys,
   vendors,
 } from "../schema";
 import { type KeyWithUser, keyAndUserQueries, keyWithUserFrom } from "./api-keys";
@@ -28,6 +30,7 @@ export interface PrefetchedTurn {
   context: TurnContext | undefined;
   configs: ModelConfigRow[];
   vendors: VendorRow[];
+  vendorKeys: VendorKeyRow[];
 }
 
 /** `vendor/model` → `vendor`, in SQL (null for an alias or null). */
@@ -50,16 +53,16 @@ export async function prefetchTurn(
     sql`(select ${personas.model} from ${personas} where ${personas.id} = (select ${conversations.personaId} from ${conversations} where ${owned}) and ${personaVisibleTo(owner)})`,
   ];
   const aliasIn = sql`${modelConfigs.alias} in (${sql.join(candidates, sql`, `)})`;
-  const [key, user, conversation, persona, history, configs, vendorRows] = await db.batch([
+  // Every vendor a candidate names, directly or through an alias's targets.
+  const slugs = sql`select value from json_each(json_array(${sql.join(candidates.map(vendorOf), sql`, `)}))
+    union select ${modelConfigs.vendor} from ${modelConfigs} where ${aliasIn}
+    union select t.value ->> 'vendor' from ${modelConfigs}, json_each(${modelConfigs.targets}) as t where ${aliasIn}`;
+  const [key, user, conversation, persona, history, configs, vendorRows, keyRows] = await db.batch([
     ...keyAndUserQueries(db, hash),
     ...turnContextQueries(db, conversationId, owner, historyLimit),
     db.select().from(modelConfigs).where(aliasIn),
-    db
-      .select()
-      .from(vendors)
-      .where(
-        sql`${vendors.slug} in (${sql.join(candidates.map(vendorOf), sql`, `)}) or ${vendors.slug} in (select ${modelConfigs.vendor} from ${modelConfigs} where ${aliasIn})`,
-      ),
+    db.select().from(vendors).where(sql`${vendors.slug} in (${slugs})`),
+    db.select().from(vendorKeys).where(sql`${vendorKeys.vendor} in (${slugs})`),
   ]);
   const found = keyWithUserFrom([key, user]);
   if (!found) return { found, turn: undefined };
@@ -71,6 +74,7 @@ export async function prefetchTurn(
       context: turnContextFrom([conversation, persona, history]),
       configs,
       vendors: vendorRows,
+      vendorKeys: keyRows,
     },
   };
 }

@@ -36,7 +36,7 @@ const INSERT_USAGE = `
     id, request_id, user_id, api_key_id, route, vendor, upstream_model, alias,
     input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, ttft_ms, status,
     cache_hit, retries, fallback_used, error_code, session_id, created_at, tokens_estimated,
-    key_metadata
+    key_metadata, vendor_key_id
   )
   select
     ${field("id")}, ${field("request_id")},
@@ -50,7 +50,8 @@ const INSERT_USAGE = `
     -- Records queued before the field existed carry none: their counts were the vendor's.
     coalesce(${field("tokens_estimated")}, 0),
     -- The tags object as JSON text (->> gives an object's JSON, and SQL null for JSON null).
-    ${field("key_metadata")}
+    ${field("key_metadata")},
+    ${field("vendor_key_id")}
   from json_each(?) as e
   where true
   on conflict (id) do nothing`;
@@ -171,6 +172,37 @@ export function countByVendor(db: Db, since: Date): Promise<VendorCounts[]> {
     .where(gte(usageEvents.createdAt, since))
     .groupBy(usageEvents.vendor)
     .orderBy(asc(usageEvents.vendor));
+}
+
+/** Per target (vendor and model) and key since a time, for the stats route. */
+export interface TargetKeyCounts {
+  vendor: string;
+  upstreamModel: string;
+  vendorKeyId: string | null;
+  requests: number;
+  errors: number;
+}
+
+/** Calls a vendor answered or failed, by target and key; cache hits are left out (no vendor was called). */
+export function countByTargetAndKey(db: Db, since: Date): Promise<TargetKeyCounts[]> {
+  return db
+    .select({
+      vendor: sql<string>`${usageEvents.vendor}`,
+      upstreamModel: sql<string>`${usageEvents.upstreamModel}`,
+      vendorKeyId: usageEvents.vendorKeyId,
+      requests: num(sql`count(*)`),
+      errors: num(sql`sum(${usageEvents.status} >= 400)`),
+    })
+    .from(usageEvents)
+    .where(
+      and(
+        gte(usageEvents.createdAt, since),
+        sql`${usageEvents.vendor} is not null and ${usageEvents.upstreamModel} is not null`,
+        eq(usageEvents.cacheHit, false),
+      ),
+    )
+    .groupBy(usageEvents.vendor, usageEvents.upstreamModel, usageEvents.vendorKeyId)
+    .orderBy(asc(usageEvents.vendor), asc(usageEvents.upstreamModel), asc(usageEvents.vendorKeyId));
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv, OptionalConfig } from "../../env";
 import { circuitBreaker, retryPolicy } from "../resilience/config";
 import type { ResilienceOptions } from "../resilience/run";
+import { affinityOf } from "../routing/affinity";
 import { timeoutFor } from "../upstream-call";
 import { DEFAULT_PING_MS } from "./stream/encode-events";
 
@@ -22,6 +23,8 @@ export function callOptions(c: Context<AppEnv>): CallOptions {
       timeoutMs: timeoutFor(c.env, c.req.header("x-timeout-ms")),
       retry: retryPolicy(c.env, c.req.header("x-max-retries")),
       breaker: circuitBreaker(c.env),
+      affinity: affinityOf(c),
+      background: (p) => c.executionCtx.waitUntil(p),
     },
     cache: { ttl: c.req.header("x-cache-ttl"), cacheControl: c.req.header("cache-control") },
     stream: { pingMs: pingInterval(c.env) },

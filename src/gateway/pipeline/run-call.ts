@@ -154,6 +154,8 @@ export async function runCall<A, T>(
     if (plan.cache) headers["x-cache"] = cache?.policy.lookup ? "MISS" : "BYPASS";
     if (outcome.retries > 0) headers["x-switchboard-retries"] = String(outcome.retries);
     if (outcome.fallbackUsed) headers["x-switchboard-fallback"] = headerValue(outcome.fallbackUsed);
+    // Which of the vendor's keys answered, by id (never the key), beside which target did.
+    if (outcome.keyId) headers["x-switchboard-vendor-key"] = headerValue(outcome.keyId);
     const storing = cache?.policy.store === true;
     const reply = await plan.respond(outcome.value, {
       resolved: outcome.resolved,

@@ -1,8 +1,11 @@
 import type { Db } from "../../db/client";
+import { recordKeyRefused } from "../../db/queries/vendor-keys";
 import type { OptionalConfig } from "../../env";
 import { GatewayError } from "../../errors/gateway-error";
 import type { UpstreamContext } from "../../providers/types";
-import { type ResolvedModel, resolveModel } from "../resolve-model";
+import { atTarget, type ResolvedModel, resolveModel } from "../resolve-model";
+import { keyOrder, refuseKey, refusesKey } from "../routing/key-pool";
+import { targetOrder } from "../routing/target-order";
 import { type PreparedVendor, prepareVendor, startAttempt } from "../upstream-call";
 import type { CircuitBreaker } from "./circuit-breaker";
 import { nextDelay, type RetryPolicy, sleep } from "./retry";
@@ -12,16 +15,22 @@ export interface ResilienceOptions {
   timeoutMs: number;
   retry: RetryPolicy;
   breaker: CircuitBreaker | null;
+  /** The call's session (routing/affinity.ts): the same one picks the same target and key. */
+  affinity?: string | null;
+  /** Work that may finish after the response (recording a refused key). */
+  background?: (p: Promise<unknown>) => void;
   /** Called before each attempt (and skipped candidates) — for logs and the call record. */
   onAttempt?: (model: string) => void;
 }
 
 export interface Outcome<T> {
   value: T;
-  /** The model string that answered, and how it resolved. */
+  /** The model string that answered, and how it resolved (its `vendor`: the target that answered). */
   model: string;
   resolved: ResolvedModel;
-  /** Attempts beyond the first, across every model tried. */
+  /** Which of the vendor's keys answered (VendorKey.id); null for keyless vendors. */
+  keyId: string | null;
+  /** Attempts beyond the first, across every model, target and key tried. */
   retries: number;
   /** Set when a fallback answered instead of the model asked for. */
   fallbackUsed: string | null;
@@ -34,12 +43,21 @@ export interface Outcome<T> {
  */
 export type Attempt<T> = (p: PreparedVendor, attempt: { ctx: UpstreamContext; settle(): void }) => Promise<T>;
 
+/** How one target's attempts ended when none answered. */
+type Miss = { kind: "retryable"; error: unknown } | { kind: "keys_refused"; error: unknown };
+
 /**
- * Calls the model, retrying retryable failures with backoff (honouring Retry-After), then the
- * model config's fallbacks in order, skipping models whose circuit is open. Client errors (4xx)
- * end the run at once: another model would refuse them too. A fallback that cannot be prepared
- * (no key, a capability it lacks) is skipped, not fatal. Fallbacks are one level deep: a fallback
- * alias's own fallbacks are not followed, so chains cannot loop.
+ * Calls the model, then the model config's fallbacks in order. Each model is tried on its targets
+ * (an alias with several deployments) in weighted order among those whose circuit is closed (the
+ * session's rendezvous order when it has one, routing/target-order.ts): a target whose attempts
+ * fail in a way another could fix (retryable failures after their retries with backoff, honouring
+ * Retry-After; or every key refused) passes the call to its next sibling, and only once every
+ * sibling failed does a fallback model get it: siblings serve the very model asked for, fallbacks
+ * another one. A key the vendor refuses as unauthorised is skipped for a while and the attempt is
+ * made again at once with the vendor's next key. Client errors (4xx) end the run at once: another
+ * model would refuse them too. A fallback that cannot be prepared (no key, a capability it lacks)
+ * is skipped, not fatal. Fallbacks are one level deep: a fallback alias's own fallbacks are not
+ * followed, so chains cannot loop.
  */
 export async function runResilient<T>(
   env: OptionalConfig,
@@ -58,57 +76,92 @@ export async function runResilient<T>(
 
   for (const [index, model] of chain.entries()) {
     const isFallback = index > 0;
-    let prepared: PreparedVendor;
+    let resolved: ResolvedModel;
     try {
-      const resolved = isFallback ? await resolveModel(env, db, model, "model") : requested;
-      const key = `${resolved.vendor.slug}/${resolved.upstreamModel}`;
-      if (tried.has(key)) continue;
-      tried.add(key);
-      admit?.(resolved);
-      prepared = await prepareVendor(env, resolved);
+      resolved = isFallback ? await resolveModel(env, db, model, "model") : requested;
     } catch (err) {
       if (!isFallback) throw err;
       lastError ??= err;
       continue; // an unusable fallback is skipped
     }
-    const { slug } = prepared.resolved.vendor;
-    const upstreamModel = prepared.resolved.upstreamModel;
-    const health = opts.breaker
-      ? await opts.breaker.check(slug, upstreamModel)
-      : { openForMs: 0, failures: 0 };
-    if (health.openForMs > 0) {
-      circuitOpenMs = circuitOpenMs ? Math.min(circuitOpenMs, health.openForMs) : health.openForMs;
-      continue;
+    const fresh = resolved.targets.filter((t) => !tried.has(`${t.vendor.slug}/${t.upstreamModel}`));
+    const order = await targetOrder(fresh, opts.breaker, opts.affinity ?? null);
+    if (order.openForMs > 0) {
+      circuitOpenMs = circuitOpenMs ? Math.min(circuitOpenMs, order.openForMs) : order.openForMs;
     }
-
-    for (let retry = 0; ; retry++) {
-      opts.onAttempt?.(model);
-      const a = startAttempt(prepared, { clientSignal: opts.clientSignal, timeoutMs: opts.timeoutMs });
+    let unprepared: unknown;
+    let preparedAny = false;
+    let keysRefused: unknown;
+    for (const { target, failures } of order.healthy) {
+      tried.add(`${target.vendor.slug}/${target.upstreamModel}`);
+      const candidate = atTarget(resolved, target);
+      const keys = keyOrder(target.vendor, opts.affinity ?? null);
+      let prepared: PreparedVendor;
       try {
-        const value = await attempt(prepared, a);
-        if (health.failures > 0) await opts.breaker?.recordSuccess(slug, upstreamModel);
-        else opts.breaker?.refreshAfterCall(slug, upstreamModel);
-        return {
-          value,
-          model,
-          resolved: prepared.resolved,
-          retries,
-          fallbackUsed: isFallback ? model : null,
-        };
+        admit?.(candidate);
+        prepared = await prepareVendor(env, candidate, keys[0]);
       } catch (err) {
-        a.settle();
-        if (opts.clientSignal?.aborted) throw err;
-        const delay = nextDelay(err, retry, opts.retry);
-        if (delay === null) {
-          if (!(err instanceof GatewayError) || !err.retryable) throw err;
-          if (err.status >= 500) await opts.breaker?.recordFailure(slug, upstreamModel);
-          lastError = err;
-          break;
-        }
-        retries += 1;
-        await sleep(delay, opts.clientSignal);
+        unprepared ??= err;
+        continue; // another sibling may be usable
       }
+      preparedAny = true;
+      const { slug, kind } = target.vendor;
+      const upstreamModel = target.upstreamModel;
+      let keyIndex = 0;
+      let miss: Miss | undefined;
+      for (let retry = 0; !miss; ) {
+        opts.onAttempt?.(model);
+        const a = startAttempt(prepared, { clientSignal: opts.clientSignal, timeoutMs: opts.timeoutMs });
+        try {
+          const value = await attempt(prepared, a);
+          if (failures > 0) await opts.breaker?.recordSuccess(slug, upstreamModel);
+          else opts.breaker?.refreshAfterCall(slug, upstreamModel);
+          return {
+            value,
+            model,
+            resolved: prepared.resolved,
+            keyId: prepared.keyId,
+            retries,
+            fallbackUsed: isFallback ? model : null,
+          };
+        } catch (err) {
+          a.settle();
+          if (opts.clientSignal?.aborted) throw err;
+          if (prepared.keyId && refusesKey(kind, err)) {
+            const until = refuseKey(slug, prepared.keyId);
+            opts.background?.(recordRefusal(db, target.vendor, prepared.keyId, until));
+            const next = keys[++keyIndex];
+            if (!next) {
+              miss = { kind: "keys_refused", error: err };
+              continue;
+            }
+            // At once and outside the retry budget: the key was the problem, not the vendor.
+            prepared = await prepareVendor(env, candidate, next);
+            retries += 1;
+            continue;
+          }
+          const delay = nextDelay(err, retry, opts.retry);
+          if (delay === null) {
+            if (!(err instanceof GatewayError) || !err.retryable) throw err;
+            if (err.status >= 500) await opts.breaker?.recordFailure(slug, upstreamModel);
+            miss = { kind: "retryable", error: err };
+            continue;
+          }
+          retry += 1;
+          retries += 1;
+          await sleep(delay, opts.clientSignal);
+        }
+      }
+      if (miss.kind === "keys_refused") keysRefused ??= miss.error;
+      lastError = miss.error;
     }
+    // The model asked for could not be prepared on any target: the client's problem to hear.
+    if (!preparedAny && unprepared !== undefined) {
+      if (!isFallback) throw unprepared;
+      lastError ??= unprepared;
+    }
+    // Every key of the model's targets refused: an admin's problem, not the next model's to hide.
+    if (keysRefused !== undefined && lastError === keysRefused) throw keysRefused;
   }
 
   if (lastError instanceof GatewayError && lastError.retryable) throw lastError;
@@ -122,4 +175,26 @@ export async function runResilient<T>(
     );
   }
   throw lastError ?? new GatewayError(502, "upstream_error", "no_model_available", "No model could answer.");
+}
+
+/** Records a refused key in D1 after the response; a failure only leaves it to this isolate. */
+async function recordRefusal(
+  db: Db,
+  vendor: Parameters<typeof recordKeyRefused>[1],
+  keyId: string,
+  until: number,
+): Promise<void> {
+  try {
+    await recordKeyRefused(db, vendor, keyId, until);
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "refused vendor key not recorded",
+        vendor: vendor.slug,
+        key_id: keyId,
+        error: String(error),
+      }),
+    );
+  }
 }

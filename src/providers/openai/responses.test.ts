@@ -22,6 +22,7 @@ const vendor = (baseUrl: string): Vendor => ({
   builtin: true,
   apiKeyEncrypted: null,
   envApiKey: undefined,
+  keys: [],
   createdAt: null,
   updatedAt: null,
 });
