@@ -1,9 +1,9 @@
-import { useState } from "preact/hooks";
 import { api, type Page } from "../api";
 import { count, usd } from "../format";
 import { CAPABILITIES, type ModelConfig } from "../types";
 import { ConfirmButton } from "../ui/confirm-button";
 import { ErrorNote } from "../ui/error-note";
+import { useListActions } from "../ui/list-actions";
 import { usePaged } from "../ui/paged";
 import { Pager } from "../ui/pager";
 import type { ViewProps } from ".";
@@ -18,31 +18,12 @@ export function ModelConfigsView({ session }: ViewProps) {
   const list = usePaged((cursor) =>
     api<Page<ModelConfig>>(session, "/v1/model-configs", { query: { cursor } }),
   );
-  const [panel, setPanel] = useState<Panel>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const show = (next: Panel) => {
-    setNotice(null);
-    setError(null);
-    setPanel(next);
-  };
-
-  // The notice comes once the list shows the change, so what it says is what is on screen.
-  const done = async (what: string) => {
-    setPanel(null);
-    setNotice(null);
-    await list.reload();
-    setNotice(what);
-  };
-  const remove = async (m: ModelConfig) => {
-    setError(null);
-    try {
-      await api(session, `/v1/model-configs/${encodeURIComponent(m.alias)}`, { method: "DELETE" });
-      await done(`Deleted model config ${m.alias}.`);
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { panel, notice, error, show, done, act } = useListActions<NonNullable<Panel>>(list.reload);
+  const remove = (m: ModelConfig) =>
+    act(
+      () => api(session, `/v1/model-configs/${encodeURIComponent(m.alias)}`, { method: "DELETE" }),
+      `Deleted model config ${m.alias}.`,
+    );
 
   return (
     <section>
@@ -62,7 +43,7 @@ export function ModelConfigsView({ session }: ViewProps) {
           session={session}
           config={panel.kind === "edit" ? panel.config : null}
           onSaved={(m) => void done(`Saved model config ${m.alias}.`)}
-          onCancel={() => setPanel(null)}
+          onCancel={() => show(null)}
         />
       ) : null}
       <ErrorNote error={error ?? list.error} />

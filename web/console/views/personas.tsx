@@ -6,6 +6,7 @@ import type { Persona, Visibility } from "../types";
 import { ConfirmButton } from "../ui/confirm-button";
 import { ErrorNote } from "../ui/error-note";
 import { Field } from "../ui/field";
+import { useListActions } from "../ui/list-actions";
 import { usePaged } from "../ui/paged";
 import { Pager } from "../ui/pager";
 import type { ViewProps } from ".";
@@ -27,31 +28,12 @@ export function PersonasView({ session }: ViewProps) {
     (cursor) => api<Page<Persona>>(session, "/v1/personas", { query: { cursor, visibility } }),
     [visibility],
   );
-  const [panel, setPanel] = useState<Panel>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const show = (next: Panel) => {
-    setNotice(null);
-    setError(null);
-    setPanel(next);
-  };
-
-  // The notice comes once the list shows the change, so what it says is what is on screen.
-  const done = async (what: string) => {
-    setPanel(null);
-    setNotice(null);
-    await list.reload();
-    setNotice(what);
-  };
-  const remove = async (p: Persona) => {
-    setError(null);
-    try {
-      await api(session, `/v1/personas/${encodeURIComponent(p.id)}`, { method: "DELETE" });
-      await done(`Deleted persona “${p.name}”.`);
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { panel, notice, error, show, done, act } = useListActions<NonNullable<Panel>>(list.reload);
+  const remove = (p: Persona) =>
+    act(
+      () => api(session, `/v1/personas/${encodeURIComponent(p.id)}`, { method: "DELETE" }),
+      `Deleted persona “${p.name}”.`,
+    );
 
   return (
     <section>
@@ -88,7 +70,7 @@ export function PersonasView({ session }: ViewProps) {
           session={session}
           persona={panel.kind === "edit" ? panel.persona : null}
           onSaved={(p) => void done(`Saved persona “${p.name}”.`)}
-          onCancel={() => setPanel(null)}
+          onCancel={() => show(null)}
         />
       ) : null}
       <ErrorNote error={error ?? list.error} />

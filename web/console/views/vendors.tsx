@@ -1,9 +1,9 @@
-import { useState } from "preact/hooks";
 import { api, type Page } from "../api";
 import { when } from "../format";
 import type { Vendor } from "../types";
 import { ConfirmButton } from "../ui/confirm-button";
 import { ErrorNote } from "../ui/error-note";
+import { useListActions } from "../ui/list-actions";
 import { usePaged } from "../ui/paged";
 import { Pager } from "../ui/pager";
 import type { ViewProps } from ".";
@@ -15,31 +15,12 @@ type Panel = { kind: "create" } | { kind: "edit"; vendor: Vendor } | { kind: "te
 /** Vendors (admin): the built-ins and admin-added hosts, their keys (write-only) and a test call. */
 export function VendorsView({ session }: ViewProps) {
   const list = usePaged((cursor) => api<Page<Vendor>>(session, "/v1/vendors", { query: { cursor } }));
-  const [panel, setPanel] = useState<Panel>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const show = (next: Panel) => {
-    setNotice(null);
-    setError(null);
-    setPanel(next);
-  };
-
-  // The notice comes once the list shows the change, so what it says is what is on screen.
-  const saved = async (what: string) => {
-    setPanel(null);
-    setNotice(null);
-    await list.reload();
-    setNotice(what);
-  };
-  const remove = async (v: Vendor) => {
-    setError(null);
-    try {
-      await api(session, `/v1/vendors/${encodeURIComponent(v.slug)}`, { method: "DELETE" });
-      await saved(`Deleted vendor ${v.slug}.`);
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { panel, notice, error, show, done: saved, act } = useListActions<NonNullable<Panel>>(list.reload);
+  const remove = (v: Vendor) =>
+    act(
+      () => api(session, `/v1/vendors/${encodeURIComponent(v.slug)}`, { method: "DELETE" }),
+      `Deleted vendor ${v.slug}.`,
+    );
 
   return (
     <section>
@@ -57,7 +38,7 @@ export function VendorsView({ session }: ViewProps) {
         <CreateVendorForm
           session={session}
           onSaved={(v) => void saved(`Added vendor ${v.slug}.`)}
-          onCancel={() => setPanel(null)}
+          onCancel={() => show(null)}
         />
       ) : null}
       {panel?.kind === "edit" ? (
@@ -66,7 +47,7 @@ export function VendorsView({ session }: ViewProps) {
           session={session}
           vendor={panel.vendor}
           onSaved={(v) => void saved(`Saved vendor ${v.slug}.`)}
-          onCancel={() => setPanel(null)}
+          onCancel={() => show(null)}
         />
       ) : null}
       {panel?.kind === "test" ? (
@@ -74,7 +55,7 @@ export function VendorsView({ session }: ViewProps) {
           key={panel.vendor.slug}
           session={session}
           vendor={panel.vendor}
-          onClose={() => setPanel(null)}
+          onClose={() => show(null)}
         />
       ) : null}
       <ErrorNote error={error ?? list.error} />
