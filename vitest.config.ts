@@ -3,6 +3,8 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // The Worker bundle drops the routes' prose (wrangler.toml [define]); tests build the document.
+  define: { DOCS: "true" },
   test: {
     // The one-line-per-request JSON log is for production; in test output it is noise.
     onConsoleLog: (log) => !/^\{"level":"\w+","msg":"request"/.test(log),

@@ -53,26 +53,28 @@ export const anthropicMessageRoutes = createRouter()
       tags: ["Messages"],
       summary: "Anthropic's Messages API, for any vendor or alias",
       description:
+        DOCS &&
         "Drop-in for Anthropic's endpoint: point an Anthropic SDK's `baseURL` (or Claude Code's `ANTHROPIC_BASE_URL`) at the " +
-        "gateway. `model` is `vendor/model` or an alias. A vendor of kind `anthropic` gets the body as sent (model swapped in; " +
-        "`anthropic-version` and `anthropic-beta` forwarded verbatim) and its answer and stream come back as its own bytes; any " +
-        "other vendor is translated, streams with Anthropic's full event lifecycle. Errors are in Anthropic's envelope " +
-        '`{"type": "error", "error": {"type", "message"}, "request_id"}`. Auth by `x-api-key` or `Authorization: Bearer`. ' +
-        "Caching as for chat completions (`x-cache-ttl`, `Cache-Control`, `x-cache: HIT|MISS|BYPASS`), per user and apart from " +
-        "chat completions' entries; `anthropic-version` and `anthropic-beta` are part of the key, and a stored answer is replayed " +
-        "as a stream when one is asked for.",
+          "gateway. `model` is `vendor/model` or an alias. A vendor of kind `anthropic` gets the body as sent (model swapped in; " +
+          "`anthropic-version` and `anthropic-beta` forwarded verbatim) and its answer and stream come back as its own bytes; any " +
+          "other vendor is translated, streams with Anthropic's full event lifecycle. Errors are in Anthropic's envelope " +
+          '`{"type": "error", "error": {"type", "message"}, "request_id"}`. Auth by `x-api-key` or `Authorization: Bearer`. ' +
+          "Caching as for chat completions (`x-cache-ttl`, `Cache-Control`, `x-cache: HIT|MISS|BYPASS`), per user and apart from " +
+          "chat completions' entries; `anthropic-version` and `anthropic-beta` are part of the key, and a stored answer is replayed " +
+          "as a stream when one is asked for.",
       middleware: [dialect],
       request: { query: BetaQuery, body: jsonBody(MessagesRequestSchema) },
       responses: {
         200: {
-          description: "The message, or (stream) its events.",
+          description: DOCS && "The message, or (stream) its events.",
           content: {
             "application/json": { schema: MessagesResponseSchema },
             "text/event-stream": {
               schema: z.string().openapi({
                 description:
+                  DOCS &&
                   "`message_start`, per content block `content_block_start`, `content_block_delta`s and `content_block_stop`, " +
-                  "`message_delta`, `message_stop`; `ping` now and then; `error` in place of the rest on a failure.",
+                    "`message_delta`, `message_stop`; `ping` now and then; `error` in place of the rest on a failure.",
               }),
             },
           },
@@ -90,12 +92,13 @@ export const anthropicMessageRoutes = createRouter()
       tags: ["Messages"],
       summary: "Count a Messages request's input tokens",
       description:
+        DOCS &&
         "An `anthropic` vendor counts them itself; for any other vendor the gateway estimates from the translated prompt.",
       middleware: [dialect],
       request: { query: BetaQuery, body: jsonBody(CountTokensRequestSchema) },
       responses: {
         200: {
-          description: "The count.",
+          description: DOCS && "The count.",
           content: { "application/json": { schema: CountTokensResponseSchema } },
         },
         ...anthropicErrors,

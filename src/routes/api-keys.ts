@@ -40,11 +40,13 @@ const ApiKeySchema = z
   .object({
     id: z.string().openapi({ example: "key_01JD7W5X7Q2N5V3K9Y8M4T6R2S" }),
     name: z.string().nullable().openapi({ example: "backend" }),
-    prefix: z.string().openapi({ example: "sk-sb-Ab3dEf", description: "First characters of the key." }),
+    prefix: z
+      .string()
+      .openapi({ example: "sk-sb-Ab3dEf", description: DOCS && "First characters of the key." }),
     created_at: Timestamp,
     expires_at: Timestamp.nullable(),
     revoked_at: Timestamp.nullable(),
-    last_used_at: Timestamp.nullable().openapi({ description: "Updated at most once a minute." }),
+    last_used_at: Timestamp.nullable().openapi({ description: DOCS && "Updated at most once a minute." }),
     rate_limit_per_minute: rateLimitField,
     ...scopeFields,
   })
@@ -56,7 +58,7 @@ const CreatedApiKeySchema = z
     name: z.string().nullable(),
     key: z
       .string()
-      .openapi({ example: "sk-sb-Ab3dEf...", description: "The key. Shown only in this response." }),
+      .openapi({ example: "sk-sb-Ab3dEf...", description: DOCS && "The key. Shown only in this response." }),
     prefix: z.string(),
     created_at: Timestamp,
     expires_at: Timestamp.nullable(),
@@ -71,7 +73,7 @@ const CreateApiKeySchema = z
     expires_at: z.iso
       .datetime({ offset: true })
       .optional()
-      .openapi({ example: "2027-01-01T00:00:00Z", description: "When the key stops working." }),
+      .openapi({ example: "2027-01-01T00:00:00Z", description: DOCS && "When the key stops working." }),
     rate_limit_per_minute: rateLimitField.optional(),
     ...scopeInputFields,
   })
@@ -82,7 +84,9 @@ const UpdateApiKeySchema = z
   .object({ rate_limit_per_minute: rateLimitField.optional(), ...scopeInputFields })
   .strict()
   .refine((b) => Object.keys(b).length > 0, "give at least one field to change")
-  .openapi("UpdateApiKey", { description: "Fields left out are unchanged; `budgets` field by field." });
+  .openapi("UpdateApiKey", {
+    description: DOCS && "Fields left out are unchanged; `budgets` field by field.",
+  });
 
 /** A tier, or null for the default; anything else is refused with the allowed values. */
 function checkTier(value: number | null): number | null {
@@ -125,11 +129,12 @@ export const apiKeyRoutes = createRouter()
       path: "/v1/users/{id}/api-keys",
       summary: "Create an API key (admin, or the user for itself); the key is shown only here",
       description:
+        DOCS &&
         `\`rate_limit_per_minute\`: ${RATE_LIMIT_DESCRIPTION} ` +
-        "Scopes: admins may set `models`, `budgets` and `metadata`; a user creating its own key may set `models` and " +
-        "`metadata` but not `budgets` (403 `admin_required`). A scoped key cannot create a wider key (403 " +
-        "`scope_escalation`): a key with a `models` list only keys whose list stays within its own, a key with budgets " +
-        "of its own none.",
+          "Scopes: admins may set `models`, `budgets` and `metadata`; a user creating its own key may set `models` and " +
+          "`metadata` but not `budgets` (403 `admin_required`). A scoped key cannot create a wider key (403 " +
+          "`scope_escalation`): a key with a `models` list only keys whose list stays within its own, a key with budgets " +
+          "of its own none.",
       errors: [403],
       request: { params: UserParams, body: jsonBody(CreateApiKeySchema) },
       responses: { 201: jsonResponse(CreatedApiKeySchema, "The new key.") },
@@ -211,9 +216,10 @@ export const apiKeyRoutes = createRouter()
       path: "/v1/users/{id}/api-keys/{key_id}",
       summary: "Change an API key's rate-limit tier, models, budgets or metadata (admin)",
       description:
+        DOCS &&
         "Admins only, whoever owns the key: scopes limit a key, so its holder may not lift them (403 " +
-        "`admin_required` on one's own key; another user's key is a 404, as if it did not exist). A change applies " +
-        "from the next request in the isolate that made it, and within `AUTH_CACHE_SECONDS` everywhere else.",
+          "`admin_required` on one's own key; another user's key is a 404, as if it did not exist). A change applies " +
+          "from the next request in the isolate that made it, and within `AUTH_CACHE_SECONDS` everywhere else.",
       errors: [403],
       request: { params: KeyParams, body: jsonBody(UpdateApiKeySchema) },
       responses: { 200: jsonResponse(ApiKeySchema, "The updated key.") },
@@ -250,7 +256,7 @@ export const apiKeyRoutes = createRouter()
       path: "/v1/users/{id}/api-keys/{key_id}",
       summary: "Revoke an API key: it stops working at once",
       request: { params: KeyParams },
-      responses: { 204: { description: "Revoked (also when it already was)." } },
+      responses: { 204: { description: DOCS && "Revoked (also when it already was)." } },
     }),
     async (c) => {
       const { id: userId, key_id: keyId } = c.req.valid("param");

@@ -24,7 +24,7 @@ export const BudgetsSchema = z
 export const BudgetsInputSchema = BudgetsSchema.partial()
   .strict()
   .openapi("UserBudgetsInput", {
-    description: `${BUDGETS_DESCRIPTION} Fields left out are unchanged (on creation: null).`,
+    description: DOCS && `${BUDGETS_DESCRIPTION} Fields left out are unchanged (on creation: null).`,
   });
 
 type BudgetsInput = z.infer<typeof BudgetsInputSchema>;

@@ -14,7 +14,7 @@ import { jsonResponse, pathParam, Timestamp } from "../openapi/schemas";
 
 const WindowSchema = z
   .object({
-    window: z.string().openapi({ example: "2026-11-26", description: "The UTC day or month." }),
+    window: z.string().openapi({ example: "2026-11-26", description: DOCS && "The UTC day or month." }),
     limit_usd: z.number().nullable().openapi({ example: 5 }),
     limit_tokens: z.number().int().nullable().openapi({ example: 1_000_000 }),
     spent_usd: z.number().openapi({ example: 1.2345 }),
@@ -22,9 +22,10 @@ const WindowSchema = z
     reserved_usd: z.number().openapi({
       example: 0.02,
       description:
+        DOCS &&
         "Held and not yet spent: room leased in advance to the gateway's isolates for this user's calls " +
-        "(each call's estimate comes from a lease and its real usage is spent from it), freed when a lease " +
-        "is spent, renewed smaller or expires (2 minutes after its last renewal).",
+          "(each call's estimate comes from a lease and its real usage is spent from it), freed when a lease " +
+          "is spent, renewed smaller or expires (2 minutes after its last renewal).",
     }),
     reserved_tokens: z.number().int().openapi({ example: 4_096 }),
     resets_at: Timestamp.openapi({ example: "2026-11-27T00:00:00.000Z" }),
@@ -77,9 +78,10 @@ export const budgetRoutes = createRouter()
       path: "/v1/users/{id}/budget",
       summary: "A user's budgets: limits, spent and reserved per UTC day and month (admin, or the user)",
       description:
+        DOCS &&
         "Read from the user's budget tracker, which is exact: calls are checked and counted there one at a time. " +
-        "Spending is tracked while the user has a budget set; a call's real usage is counted once it has answered " +
-        "(until then its estimate is held in `reserved`, with the rest of its isolate's lease).",
+          "Spending is tracked while the user has a budget set; a call's real usage is counted once it has answered " +
+          "(until then its estimate is held in `reserved`, with the rest of its isolate's lease).",
       request: { params: z.object({ id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S") }) },
       responses: { 200: jsonResponse(BudgetSchema, "The user's budget status.") },
     }),
@@ -99,8 +101,9 @@ export const budgetRoutes = createRouter()
       summary:
         "An API key's own budgets: limits, spent and reserved per UTC day and month (admin, or the key's user)",
       description:
+        DOCS &&
         "As the user's budget, for the key's own limits (set by admins on the key). Its calls count here and in " +
-        "the user's budget alike; spending is tracked while the key has a budget set.",
+          "the user's budget alike; spending is tracked while the key has a budget set.",
       request: {
         params: z.object({
           id: pathParam("id", "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S"),

@@ -55,28 +55,29 @@ export const chatCompletionRoutes = createRouter().openapi(
     path: "/v1/chat/completions",
     summary: "OpenAI Chat Completions, for any vendor or alias",
     description:
+      DOCS &&
       "Drop-in for OpenAI's endpoint: point an OpenAI SDK's `baseURL` at `/v1`. `model` is `vendor/model` or an alias. " +
-      "With `stream: true` the answer is Server-Sent Events of `chat.completion.chunk` objects ending with `data: [DONE]`; " +
-      '`stream_options.include_usage` adds a usage chunk. An upstream failure mid-stream arrives as one `data: {"error": ...}` event. ' +
-      "Optional headers: `x-timeout-ms` bounds each wait for the vendor (default 60 s); `x-max-retries` (0–5) sets retries of " +
-      "429/5xx/network failures (backoff with jitter, honouring Retry-After). A model config's `fallbacks` answer when the model fails; " +
-      "response headers `x-switchboard-model` (who answered: for an alias with several `targets`, the one chosen by weight, " +
-      "the same for calls of one session: `x-claude-code-session-id`, `x-session-id` or `user`), `x-switchboard-vendor-key` " +
-      "(the id of the vendor key used), `x-switchboard-retries` and `x-switchboard-fallback` say what happened. " +
-      "Caching: `x-cache-ttl` (seconds, 0 or 60+) or the model config's `cache_ttl_seconds` turns it on; `Cache-Control: no-cache` skips the " +
-      "read, `no-store` reads and writes nothing; `x-cache: HIT|MISS|BYPASS` tells. Answers are cached per user; errors and cut-off streams never.",
+        "With `stream: true` the answer is Server-Sent Events of `chat.completion.chunk` objects ending with `data: [DONE]`; " +
+        '`stream_options.include_usage` adds a usage chunk. An upstream failure mid-stream arrives as one `data: {"error": ...}` event. ' +
+        "Optional headers: `x-timeout-ms` bounds each wait for the vendor (default 60 s); `x-max-retries` (0–5) sets retries of " +
+        "429/5xx/network failures (backoff with jitter, honouring Retry-After). A model config's `fallbacks` answer when the model fails; " +
+        "response headers `x-switchboard-model` (who answered: for an alias with several `targets`, the one chosen by weight, " +
+        "the same for calls of one session: `x-claude-code-session-id`, `x-session-id` or `user`), `x-switchboard-vendor-key` " +
+        "(the id of the vendor key used), `x-switchboard-retries` and `x-switchboard-fallback` say what happened. " +
+        "Caching: `x-cache-ttl` (seconds, 0 or 60+) or the model config's `cache_ttl_seconds` turns it on; `Cache-Control: no-cache` skips the " +
+        "read, `no-store` reads and writes nothing; `x-cache: HIT|MISS|BYPASS` tells. Answers are cached per user; errors and cut-off streams never.",
     needs: { bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" },
     errors: [403, 404, 502, 503, 504],
     request: { body: jsonBody(ChatCompletionRequestSchema) },
     responses: {
       200: {
-        description: "The completion, or (stream) its chunks.",
+        description: DOCS && "The completion, or (stream) its chunks.",
         content: {
           "application/json": { schema: ChatCompletionSchema },
           "text/event-stream": {
-            schema: z
-              .string()
-              .openapi({ description: "`data: {chat.completion.chunk}` events, then `data: [DONE]`." }),
+            schema: z.string().openapi({
+              description: DOCS && "`data: {chat.completion.chunk}` events, then `data: [DONE]`.",
+            }),
           },
         },
       },

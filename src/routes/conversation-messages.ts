@@ -25,29 +25,33 @@ const SendMessageSchema = z
       .refine(hasContent, "must have some text or an image")
       .openapi({
         description:
+          DOCS &&
           "Text, or OpenAI content parts: `text` and `image_url` (`https://` or `data:image/...;base64,` URLs).",
       }),
     stream: z
       .boolean()
       .default(false)
-      .openapi({ description: "Answer as Server-Sent Events (see the 201 response)." }),
+      .openapi({ description: DOCS && "Answer as Server-Sent Events (see the 201 response)." }),
     model: ModelStringSchema.optional().openapi({
       example: "mock/echo",
-      description: "This turn only; else the conversation's model, else its persona's.",
+      description: DOCS && "This turn only; else the conversation's model, else its persona's.",
     }),
     temperature: z
       .number()
       .min(0)
       .max(2)
       .optional()
-      .openapi({ example: 0.7, description: "Else the persona's, else the model config's default." }),
+      .openapi({ example: 0.7, description: DOCS && "Else the persona's, else the model config's default." }),
     max_tokens: z
       .number()
       .int()
       .positive()
       .max(1_000_000)
       .optional()
-      .openapi({ example: 1024, description: "Else the persona's, else the model config's default." }),
+      .openapi({
+        example: 1024,
+        description: DOCS && "Else the persona's, else the model config's default.",
+      }),
   })
   .strict()
   .openapi("SendMessage");
@@ -81,11 +85,12 @@ export const conversationMessageRoutes = createRouter().openapi(
     path: "/v1/conversations/{id}/messages",
     summary: "Send a message and get the model's reply, both stored",
     description:
+      DOCS &&
       "The prompt is the persona's system prompt, the conversation's newest history that fits the model's context " +
-      "window, and this message. Model: the request's `model`, else the conversation's, else its persona's. " +
-      "`temperature` and `max_tokens`: the request's, else the persona's, else the model config's defaults. " +
-      "If the vendor fails before answering, the user message is stored and the error returned. " +
-      `${SSE_FORMAT} Optional header \`x-timeout-ms\` bounds the wait for the vendor (default 60 s).`,
+        "window, and this message. Model: the request's `model`, else the conversation's, else its persona's. " +
+        "`temperature` and `max_tokens`: the request's, else the persona's, else the model config's defaults. " +
+        "If the vendor fails before answering, the user message is stored and the error returned. " +
+        `${SSE_FORMAT} Optional header \`x-timeout-ms\` bounds the wait for the vendor (default 60 s).`,
     needs: { bodyLimit: MODEL_BODY_LIMIT, prefetch: "turn" },
     errors: [403, 404, 502, 503, 504],
     request: { params: ConversationParams, body: jsonBody(SendMessageSchema) },
@@ -93,7 +98,7 @@ export const conversationMessageRoutes = createRouter().openapi(
       // One success status for both forms: messages are created either way.
       201: {
         description:
-          "The stored user message and reply; with `stream: true`, the reply as Server-Sent Events.",
+          DOCS && "The stored user message and reply; with `stream: true`, the reply as Server-Sent Events.",
         content: {
           "application/json": { schema: SentMessageSchema },
           "text/event-stream": { schema: z.string().openapi({ description: SSE_FORMAT }) },

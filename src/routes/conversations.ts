@@ -38,12 +38,16 @@ export const ConversationSchema = z
     id: z.string().openapi({ example: CONVERSATION_ID }),
     title: z.string().openapi({ example: "Trip to Lisbon" }),
     persona_id: z.string().nullable().openapi({ example: PERSONA_ID }),
-    model: z.string().nullable().openapi({
-      example: "mock/echo",
-      description: "Overrides the persona's model; with neither, sending a message picks a default.",
-    }),
+    model: z
+      .string()
+      .nullable()
+      .openapi({
+        example: "mock/echo",
+        description:
+          DOCS && "Overrides the persona's model; with neither, sending a message picks a default.",
+      }),
     created_at: Timestamp,
-    updated_at: Timestamp.openapi({ description: "Last activity; lists are ordered by it." }),
+    updated_at: Timestamp.openapi({ description: DOCS && "Last activity; lists are ordered by it." }),
   })
   .openapi("Conversation");
 
@@ -52,10 +56,10 @@ const personaId = identifier()
   .min(1)
   .max(128)
   .nullable()
-  .openapi({ example: PERSONA_ID, description: "One of the caller's personas or a shared one." });
+  .openapi({ example: PERSONA_ID, description: DOCS && "One of the caller's personas or a shared one." });
 const model = ModelStringSchema.nullable().openapi({
   example: "mock/echo",
-  description: "`vendor/model` or a model-config alias.",
+  description: DOCS && "`vendor/model` or a model-config alias.",
 });
 
 const CreateConversationSchema = z
@@ -77,7 +81,10 @@ const ListConversationsQuerySchema = PaginationQuerySchema.extend({
     .min(1)
     .max(128)
     .optional()
-    .openapi({ param: { name: "persona_id", in: "query" }, description: "Only conversations using it." }),
+    .openapi({
+      param: { name: "persona_id", in: "query" },
+      description: DOCS && "Only conversations using it.",
+    }),
 });
 
 export const toConversation = (c: ConversationRow) => ({
@@ -219,7 +226,7 @@ export const conversationRoutes = createRouter()
       summary: "Delete a conversation and its messages",
       errors: [404],
       request: { params: ConversationParams },
-      responses: { 204: { description: "Deleted." } },
+      responses: { 204: { description: DOCS && "Deleted." } },
     }),
     async (c) => {
       const user = requireUser(c.get("principal"));

@@ -20,16 +20,17 @@ export const imageRoutes = createRouter()
       path: "/v1/images/generations",
       summary: "OpenAI Images API: generate images, for any vendor or alias that makes them",
       description:
+        DOCS &&
         "Drop-in for OpenAI's `images.generate`: point an OpenAI SDK's `baseURL` at `/v1`. `model` is `vendor/model` or an alias " +
-        "whose capabilities include `image_generation`. With `response_format: url` (the default) each image is a link to " +
-        "`GET /v1/images/files/{file}`, valid for one hour and readable without a key; with `b64_json` the bytes come inline. " +
-        "Optional header `x-timeout-ms` bounds the wait for the vendor (default 60 s).",
+          "whose capabilities include `image_generation`. With `response_format: url` (the default) each image is a link to " +
+          "`GET /v1/images/files/{file}`, valid for one hour and readable without a key; with `b64_json` the bytes come inline. " +
+          "Optional header `x-timeout-ms` bounds the wait for the vendor (default 60 s).",
       needs: { bodyLimit: MODEL_BODY_LIMIT, prefetch: "model" },
       errors: [403, 404, 502, 503, 504],
       request: { body: jsonBody(ImageGenerationRequestSchema) },
       responses: {
         200: {
-          description: "The generated images.",
+          description: DOCS && "The generated images.",
           content: { "application/json": { schema: ImagesResponseSchema } },
         },
       },
@@ -43,21 +44,22 @@ export const imageRoutes = createRouter()
       path: "/v1/images/files/{file}",
       summary: "A generated image, by the link an image generation returned (no key needed)",
       description:
+        DOCS &&
         "Public on purpose: the link's random 128-bit id is the credential, like OpenAI's signed image URLs, so browsers " +
-        "and `<img>` tags can load it. Links expire one hour after the image was made.",
+          "and `<img>` tags can load it. Links expire one hour after the image was made.",
       needs: { public: true },
       request: { params: z.object({ file: pathParam("file", "9f86d081884c7d659a2feaa0c55ad015.png") }) },
       responses: {
         200: {
-          description: "The image bytes.",
+          description: DOCS && "The image bytes.",
           content: { "image/png": imageBytes, "image/jpeg": imageBytes, "image/webp": imageBytes },
         },
         404: {
-          description: "Unknown or expired (`image_not_found`).",
+          description: DOCS && "Unknown or expired (`image_not_found`).",
           content: { "application/json": { schema: ErrorSchema } },
         },
         500: {
-          description: "Unexpected internal error.",
+          description: DOCS && "Unexpected internal error.",
           content: { "application/json": { schema: ErrorSchema } },
         },
       },

@@ -26,8 +26,10 @@ export const MessageSchema = z
     model: z
       .string()
       .nullable()
-      .openapi({ example: "mock/echo", description: "The model that wrote an assistant message." }),
-    usage: MessageUsageSchema.nullable().openapi({ description: "Tokens of the call that wrote it." }),
+      .openapi({ example: "mock/echo", description: DOCS && "The model that wrote an assistant message." }),
+    usage: MessageUsageSchema.nullable().openapi({
+      description: DOCS && "Tokens of the call that wrote it.",
+    }),
     latency_ms: z.number().int().nullable().openapi({ example: 850 }),
     finish_reason: z.string().nullable().openapi({ example: "stop" }),
     created_at: Timestamp,

@@ -9,11 +9,11 @@ import { identifier } from "../openapi/strings";
 
 const CapabilitiesSchema = z
   .object({
-    vision: z.boolean().openapi({ description: "Accepts image inputs." }),
+    vision: z.boolean().openapi({ description: DOCS && "Accepts image inputs." }),
     tools: z.boolean(),
     image_generation: z.boolean(),
     streaming: z.boolean(),
-    embeddings: z.boolean().openapi({ description: "Makes embeddings (`POST /v1/embeddings`)." }),
+    embeddings: z.boolean().openapi({ description: DOCS && "Makes embeddings (`POST /v1/embeddings`)." }),
   })
   .openapi("ModelCapabilities");
 export const DEFAULT_CAPABILITIES = {
@@ -28,7 +28,7 @@ const usdPerMtok = (example: number, what: string) =>
   z
     .number()
     .min(0)
-    .openapi({ example, description: `USD per million ${what} tokens.` });
+    .openapi({ example, description: DOCS && `USD per million ${what} tokens.` });
 const PricingSchema = z
   .object({
     input_per_mtok: usdPerMtok(0.15, "input"),
@@ -56,8 +56,9 @@ const DefaultsSchema = z
   })
   .openapi("ModelDefaults", {
     description:
+      DOCS &&
       "Request parameters applied when the caller omits them; other keys pass through. " +
-      `At most ${STORED_JSON_LIMITS.maxDepth} levels deep and ${STORED_JSON_LIMITS.maxBytes / 1024} KiB as JSON.`,
+        `At most ${STORED_JSON_LIMITS.maxDepth} levels deep and ${STORED_JSON_LIMITS.maxBytes / 1024} KiB as JSON.`,
   });
 
 /** Bounds of a config's targets (MAX_TARGETS deployments, weights 1 to MAX_WEIGHT). */
@@ -75,14 +76,15 @@ const TargetOutSchema = z
 export const ModelConfigSchema = z
   .object({
     alias: z.string().openapi({ example: "fast" }),
-    vendor: z.string().openapi({ example: "openai", description: "The primary target's vendor." }),
+    vendor: z.string().openapi({ example: "openai", description: DOCS && "The primary target's vendor." }),
     upstream_model: z
       .string()
-      .openapi({ example: "gpt-4o-mini", description: "The primary target's model." }),
+      .openapi({ example: "gpt-4o-mini", description: DOCS && "The primary target's model." }),
     targets: z.array(TargetOutSchema).openapi({
       description:
+        DOCS &&
         "Every deployment calls are spread over by weight, the primary first; a config with one " +
-        "deployment lists it here at weight 1.",
+          "deployment lists it here at weight 1.",
     }),
     capabilities: CapabilitiesSchema,
     context_window: z.int().nullable().openapi({ example: 128000 }),
@@ -113,7 +115,7 @@ const TargetSchema = z
       .min(1)
       .max(MAX_WEIGHT)
       .default(1)
-      .openapi({ example: 3, description: `Share of calls, 1 to ${MAX_WEIGHT} (default 1).` }),
+      .openapi({ example: 3, description: DOCS && `Share of calls, 1 to ${MAX_WEIGHT} (default 1).` }),
   })
   .strict()
   .openapi("ModelTargetInput");
@@ -123,10 +125,11 @@ const targets = z
   .max(MAX_TARGETS)
   .openapi({
     description:
+      DOCS &&
       `1 to ${MAX_TARGETS} deployments of the model (e.g. two OpenAI organisations, or OpenAI and a ` +
-      "compatible host). Each call picks one by weight among those whose circuit is closed, the " +
-      "same one for calls of one session; when it fails, its siblings are tried before `fallbacks`. " +
-      "Instead of `vendor` and `upstream_model`, not with them.",
+        "compatible host). Each call picks one by weight among those whose circuit is closed, the " +
+        "same one for calls of one session; when it fails, its siblings are tried before `fallbacks`. " +
+        "Instead of `vendor` and `upstream_model`, not with them.",
   });
 const settings = z.object({
   capabilities: CapabilitiesSchema.partial().strict(),
@@ -137,7 +140,7 @@ const settings = z.object({
   fallbacks: z
     .array(identifier().min(1).max(320))
     .max(5)
-    .openapi({ description: "Tried in order when the model fails: aliases or `vendor/model`." }),
+    .openapi({ description: DOCS && "Tried in order when the model fails: aliases or `vendor/model`." }),
   // KV refuses TTLs under 60 seconds; 0 means never cache, null the gateway's default.
   cache_ttl_seconds: z
     .int()
@@ -175,7 +178,7 @@ export const CreateModelConfigSchema = z
     }
   })
   .openapi("CreateModelConfig", {
-    description: "One deployment (`vendor` and `upstream_model`) or several (`targets`).",
+    description: DOCS && "One deployment (`vendor` and `upstream_model`) or several (`targets`).",
   });
 export const UpdateModelConfigSchema = z
   .object({ ...target, targets, ...settings.shape })
@@ -187,8 +190,9 @@ export const UpdateModelConfigSchema = z
   })
   .openapi("UpdateModelConfig", {
     description:
+      DOCS &&
       "`capabilities` is merged field by field; `defaults`, `pricing`, `fallbacks` and `targets` are " +
-      "replaced. `vendor` or `upstream_model` makes the config one deployment again (its `targets` cleared).",
+        "replaced. `vendor` or `upstream_model` makes the config one deployment again (its `targets` cleared).",
   });
 
 export const toModelConfig = (m: ModelConfigRow) => ({

@@ -220,7 +220,7 @@ export const modelConfigRoutes = createRouter()
       admin: true,
       errors: [404, 409],
       request: { params: AliasParams },
-      responses: { 204: { description: "Deleted." } },
+      responses: { 204: { description: DOCS && "Deleted." } },
     }),
     async (c) => {
       const { alias } = c.req.valid("param");

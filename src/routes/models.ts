@@ -16,14 +16,20 @@ import { allVendors, hasApiKey, type Vendor } from "../providers/vendor-director
  */
 const ModelSchema = z
   .object({
-    id: z.string().openapi({ example: "openai/gpt-4o-mini", description: "A `model` value to send." }),
+    id: z
+      .string()
+      .openapi({ example: "openai/gpt-4o-mini", description: DOCS && "A `model` value to send." }),
     object: z.literal("model"),
-    created: z.number().int().openapi({
-      example: 1764151200,
-      description:
-        "Unix seconds: when the alias or vendor override was created (for an OpenAI-compatible host's model, when the host says it was); 0 for built-in models.",
-    }),
-    owned_by: z.string().openapi({ example: "openai", description: "The vendor slug." }),
+    created: z
+      .number()
+      .int()
+      .openapi({
+        example: 1764151200,
+        description:
+          DOCS &&
+          "Unix seconds: when the alias or vendor override was created (for an OpenAI-compatible host's model, when the host says it was); 0 for built-in models.",
+      }),
+    owned_by: z.string().openapi({ example: "openai", description: DOCS && "The vendor slug." }),
   })
   .openapi("Model");
 
@@ -61,7 +67,7 @@ const ModelsQuery = z.object({
     .default(20)
     .openapi({
       param: { name: "limit", in: "query" },
-      description: "Anthropic's list only: page size, 1 to 1000.",
+      description: DOCS && "Anthropic's list only: page size, 1 to 1000.",
     }),
   after_id: z
     .string()
@@ -69,7 +75,7 @@ const ModelsQuery = z.object({
     .optional()
     .openapi({
       param: { name: "after_id", in: "query" },
-      description: "Anthropic's list only: the page after this id.",
+      description: DOCS && "Anthropic's list only: the page after this id.",
     }),
 });
 
@@ -90,12 +96,13 @@ export const modelRoutes = createRouter().openapi(
     path: "/v1/models",
     summary: "List the models the caller can use: aliases first, then each usable vendor's models",
     description:
+      DOCS &&
       "Aliases, then per vendor: for an `openai-compatible` vendor, what its host serves (its `GET {base_url}/models`, " +
-      "asked with a 2 s timeout and kept 5 minutes; a host that cannot be reached or answers no list is left out for a " +
-      "minute, never failing the list); for the other kinds, the gateway's catalogue of that kind's models. Any other " +
-      "`vendor/model` still works when sent. " +
-      "OpenAI's list shape; with an `anthropic-version` header, Anthropic's (`data`, `has_more`, `first_id`, `last_id`), " +
-      "paged by `limit` and `after_id`. A key with a `models` scope sees only the entries it may call.",
+        "asked with a 2 s timeout and kept 5 minutes; a host that cannot be reached or answers no list is left out for a " +
+        "minute, never failing the list); for the other kinds, the gateway's catalogue of that kind's models. Any other " +
+        "`vendor/model` still works when sent. " +
+        "OpenAI's list shape; with an `anthropic-version` header, Anthropic's (`data`, `has_more`, `first_id`, `last_id`), " +
+        "paged by `limit` and `after_id`. A key with a `models` scope sees only the entries it may call.",
     request: { query: ModelsQuery },
     responses: {
       200: jsonResponse(z.union([ModelListSchema, AnthropicModelListSchema]), "Every usable model."),

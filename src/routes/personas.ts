@@ -32,7 +32,8 @@ import { ModelStringSchema } from "../openapi/strings";
 const PERSONA_ID = "per_01JD7W5X7Q2N5V3K9Y8M4T6R2S";
 
 const visibility = z.enum(["private", "shared"]).openapi({
-  description: "`private`: only its owner sees it. `shared`: every user reads it, only admins change it.",
+  description:
+    DOCS && "`private`: only its owner sees it. `shared`: every user reads it, only admins change it.",
 });
 
 export const PersonaSchema = z
@@ -48,7 +49,10 @@ export const PersonaSchema = z
     owner_id: z
       .string()
       .nullable()
-      .openapi({ example: "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S", description: "Null for shared personas." }),
+      .openapi({
+        example: "usr_01JD7W5X7Q2N5V3K9Y8M4T6R2S",
+        description: DOCS && "Null for shared personas.",
+      }),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
@@ -89,6 +93,7 @@ const UpdatePersonaSchema = z
     max_tokens: maxTokens.optional(),
     visibility: visibility.optional().openapi({
       description:
+        DOCS &&
         "Changing it is for admins: `shared` makes a private persona org-owned, `private` makes a shared one the calling admin's.",
     }),
   })
@@ -99,7 +104,7 @@ const ListPersonasQuerySchema = PaginationQuerySchema.extend({
   visibility: z
     .enum(["private", "shared"])
     .optional()
-    .openapi({ param: { name: "visibility", in: "query" }, description: "Only this kind." }),
+    .openapi({ param: { name: "visibility", in: "query" }, description: DOCS && "Only this kind." }),
 });
 
 export const toPersona = (p: PersonaRow) => ({
@@ -261,7 +266,7 @@ export const personaRoutes = createRouter()
       summary: "Delete a persona; conversations that used it keep their history, unlinked",
       errors: [403, 404],
       request: { params: PersonaParams },
-      responses: { 204: { description: "Deleted." } },
+      responses: { 204: { description: DOCS && "Deleted." } },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

@@ -57,13 +57,16 @@ const InputItemsQuerySchema = z.object({
     .default("desc")
     .openapi({
       param: { name: "order", in: "query" },
-      description: "`desc` (newest first) by default, as OpenAI.",
+      description: DOCS && "`desc` (newest first) by default, as OpenAI.",
     }),
   after: z
     .string()
     .max(128)
     .optional()
-    .openapi({ param: { name: "after", in: "query" }, description: "An item id: the page after it." }),
+    .openapi({
+      param: { name: "after", in: "query" },
+      description: DOCS && "An item id: the page after it.",
+    }),
   include: z
     .union([z.string().max(128), z.array(z.string().max(128)).max(8)])
     .optional()
@@ -86,7 +89,8 @@ const CompactedSchema = z
     object: z.literal("response.compaction"),
     created_at: z.number().int(),
     output: z.array(z.looseObject({ type: z.string(), id: z.string() })).openapi({
-      description: "Every user message of the conversation as it was, then exactly one `compaction` item.",
+      description:
+        DOCS && "Every user message of the conversation as it was, then exactly one `compaction` item.",
     }),
     usage: z.looseObject({ input_tokens: z.number().int(), output_tokens: z.number().int() }),
   })
@@ -145,27 +149,29 @@ export const responsesRoutes = createRouter()
       path: "/v1/responses",
       summary: "OpenAI's Responses API, for any vendor or alias",
       description:
+        DOCS &&
         "Drop-in for OpenAI's endpoint: point an OpenAI SDK (or Codex, the Agents SDK, the AI SDK's `openai(model)`) at `/v1`. " +
-        "`model` is `vendor/model` or an alias; every vendor is reached through the gateway's neutral model. With `store` (the " +
-        "default) the response is kept (RESPONSE_RETENTION_DAYS, 30 by default) for `previous_response_id`, which replays the " +
-        "stored chain to whichever vendor answers (instructions are not inherited), and for the GET, DELETE and input-items routes. " +
-        "With `stream: true` the answer is Server-Sent Events with a `sequence_number` on each, from `response.created` to " +
-        "exactly one of `response.completed`, `response.incomplete` or `response.failed` (no `[DONE]`). What a vendor cannot " +
-        "take (built-in tools such as `web_search`, `background`, stored prompts, `file_id` inputs) is a 400 naming it.",
+          "`model` is `vendor/model` or an alias; every vendor is reached through the gateway's neutral model. With `store` (the " +
+          "default) the response is kept (RESPONSE_RETENTION_DAYS, 30 by default) for `previous_response_id`, which replays the " +
+          "stored chain to whichever vendor answers (instructions are not inherited), and for the GET, DELETE and input-items routes. " +
+          "With `stream: true` the answer is Server-Sent Events with a `sequence_number` on each, from `response.created` to " +
+          "exactly one of `response.completed`, `response.incomplete` or `response.failed` (no `[DONE]`). What a vendor cannot " +
+          "take (built-in tools such as `web_search`, `background`, stored prompts, `file_id` inputs) is a 400 naming it.",
       errors: [403, 404],
       needs: call,
       request: { body: jsonBody(ResponsesRequestSchema) },
       responses: {
         200: {
-          description: "The response, or (stream) its events.",
+          description: DOCS && "The response, or (stream) its events.",
           content: {
             "application/json": { schema: ResponseObjectSchema },
             "text/event-stream": {
               schema: z.string().openapi({
                 description:
+                  DOCS &&
                   "`response.created`, `response.in_progress`, per output item `response.output_item.added`, its deltas " +
-                  "(`response.output_text.delta`, `response.function_call_arguments.delta`) and `.done` events, " +
-                  "`response.output_item.done`; then `response.completed`, `response.incomplete` or `response.failed`.",
+                    "(`response.output_text.delta`, `response.function_call_arguments.delta`) and `.done` events, " +
+                    "`response.output_item.done`; then `response.completed`, `response.incomplete` or `response.failed`.",
               }),
             },
           },
@@ -185,8 +191,9 @@ export const responsesRoutes = createRouter()
       path: "/v1/responses/input_tokens",
       summary: "Count a Responses request's input tokens",
       description:
+        DOCS &&
         "An `openai` vendor counts them itself; for any other vendor the gateway estimates from the translated prompt, " +
-        "stored history (`previous_response_id`) included.",
+          "stored history (`previous_response_id`) included.",
       errors: [403, 404],
       needs: call,
       request: { body: jsonBody(InputTokensRequestSchema) },
@@ -205,9 +212,10 @@ export const responsesRoutes = createRouter()
       path: "/v1/responses/compact",
       summary: "Compact a conversation (Codex's remote compaction)",
       description:
+        DOCS &&
         "Returns the conversation (`input`, after any `previous_response_id` chain) as every user message followed by one " +
-        "`compaction` item, which stands for the rest in later requests. An `openai` vendor compacts on its own; for the others the target model " +
-        "writes a summary of the conversation into the item, which any vendor the conversation moves to reads back.",
+          "`compaction` item, which stands for the rest in later requests. An `openai` vendor compacts on its own; for the others the target model " +
+          "writes a summary of the conversation into the item, which any vendor the conversation moves to reads back.",
       errors: [403, 404],
       needs: call,
       request: { body: jsonBody(InputTokensRequestSchema) },

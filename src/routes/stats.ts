@@ -16,7 +16,7 @@ const StatsQuerySchema = z.object({
     .openapi({
       param: { name: "window_minutes", in: "query" },
       example: 15,
-      description: "How far back, 1 to 1440 minutes.",
+      description: DOCS && "How far back, 1 to 1440 minutes.",
     }),
 });
 
@@ -24,20 +24,30 @@ const ms = (description: string) => z.number().int().nullable().openapi({ exampl
 
 const VendorStatsSchema = z
   .object({
-    vendor: z.string().nullable().openapi({
-      example: "openai",
-      description: "Null for calls that failed before a vendor was chosen (e.g. an unknown model).",
-    }),
+    vendor: z
+      .string()
+      .nullable()
+      .openapi({
+        example: "openai",
+        description: DOCS && "Null for calls that failed before a vendor was chosen (e.g. an unknown model).",
+      }),
     requests: z.number().int().openapi({ example: 120 }),
-    errors: z.number().int().openapi({ example: 3, description: "Calls answered with status 400 or above." }),
-    error_rate: z.number().openapi({ example: 0.025, description: "errors / requests, to four decimals." }),
+    errors: z
+      .number()
+      .int()
+      .openapi({ example: 3, description: DOCS && "Calls answered with status 400 or above." }),
+    error_rate: z
+      .number()
+      .openapi({ example: 0.025, description: DOCS && "errors / requests, to four decimals." }),
     cache_hits: z.number().int().openapi({ example: 14 }),
     latency_samples: z
       .number()
       .int()
       .openapi({
         example: 106,
-        description: `Calls the percentiles are computed over: the vendor's newest, cache hits excluded, at most ${SAMPLE_LIMIT}.`,
+        description:
+          DOCS &&
+          `Calls the percentiles are computed over: the vendor's newest, cache hits excluded, at most ${SAMPLE_LIMIT}.`,
       }),
     latency_p50_ms: ms("Median time to the complete answer."),
     latency_p90_ms: ms("90th percentile (nearest rank)."),
@@ -56,15 +66,18 @@ const TargetStatsSchema = z
     keys: z
       .array(
         z.object({
-          id: z.string().nullable().openapi({
-            example: "vk_01JDQ3Z9X8K2M4N6P8R0T2V4W6",
-            description: "The vendor key's id (GET /v1/vendors/{slug}); null when no key was used.",
-          }),
+          id: z
+            .string()
+            .nullable()
+            .openapi({
+              example: "vk_01JDQ3Z9X8K2M4N6P8R0T2V4W6",
+              description: DOCS && "The vendor key's id (GET /v1/vendors/{slug}); null when no key was used.",
+            }),
           requests: count(60),
           errors: count(1),
         }),
       )
-      .openapi({ description: "The target's calls by the vendor key that made them." }),
+      .openapi({ description: DOCS && "The target's calls by the vendor key that made them." }),
   })
   .openapi("TargetStats");
 
@@ -76,8 +89,9 @@ const StatsSchema = z
     data: z.array(VendorStatsSchema),
     targets: z.array(TargetStatsSchema).openapi({
       description:
+        DOCS &&
         "Calls that reached a vendor, per deployment (vendor and model) and key: how routing " +
-        "spread them. Which keys are skipped right now: GET /v1/vendors/{slug}.",
+          "spread them. Which keys are skipped right now: GET /v1/vendors/{slug}.",
     }),
   })
   .openapi("Stats");
@@ -90,8 +104,9 @@ export const statsRoutes = createRouter().openapi(
     path: "/v1/admin/stats",
     summary: "Per-vendor traffic, errors and latency over the last minutes (admin)",
     description:
+      DOCS &&
       "Counts cover every call in the window. Latency percentiles cover each vendor's newest calls " +
-      `(at most ${SAMPLE_LIMIT}, cache hits excluded), so the query stays bounded however busy the window was.`,
+        `(at most ${SAMPLE_LIMIT}, cache hits excluded), so the query stays bounded however busy the window was.`,
     admin: true,
     request: { query: StatsQuerySchema },
     responses: { 200: jsonResponse(StatsSchema, "Stats per vendor.") },

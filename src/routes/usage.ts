@@ -42,6 +42,7 @@ const tagsField = z
     param: { name: "tag", in: "query" },
     example: "team:search",
     description:
+      DOCS &&
       "Only calls whose key carried this metadata tag at call time, as `<name>:<value>`; repeat it to require several (all must match).",
   });
 
@@ -64,7 +65,7 @@ const queryFields = {
     .openapi({
       param: { name: "model", in: "query" },
       example: "openai/gpt-4o-mini",
-      description: "Only calls of this model: `vendor/upstream-model`, or a model-config alias.",
+      description: DOCS && "Only calls of this model: `vendor/upstream-model`, or a model-config alias.",
     }),
   vendor: identifier()
     .min(1)
@@ -73,7 +74,7 @@ const queryFields = {
     .openapi({
       param: { name: "vendor", in: "query" },
       example: "openai",
-      description: "Only this vendor's calls.",
+      description: DOCS && "Only this vendor's calls.",
     }),
   session_id: identifier()
     .min(1)
@@ -82,7 +83,8 @@ const queryFields = {
     .openapi({
       param: { name: "session_id", in: "query" },
       example: "5d8e1f0a-3b7c-4e2a-9f61-0c4b2d7e8a19",
-      description: `Only the calls of this client session (the \`${SESSION_HEADER}\` request header).`,
+      description:
+        DOCS && `Only the calls of this client session (the \`${SESSION_HEADER}\` request header).`,
     }),
   tag: tagsField,
 };
@@ -104,12 +106,13 @@ const groupBy = <T extends [FixedGroupBy, ...FixedGroupBy[]]>(values: T) =>
       param: { name: "group_by", in: "query" },
       example: "day",
       description:
+        DOCS &&
         "`day` (UTC, `YYYY-MM-DD`), `hour` (UTC, the hour's start: `YYYY-MM-DDTHH:00:00Z`; only within " +
-        "USAGE_RETENTION_DAYS, as older usage is kept per day: 400 `hourly_usage_rolled_up`), `model` (`vendor/upstream-model`), `vendor`, `key` (API key id), " +
-        "`alias` (model config; null for calls that named `vendor/model`), " +
-        `\`session\` (the client's \`${SESSION_HEADER}\`; null for calls without one)` +
-        (values.includes("user") ? ", `user` (user id)" : "") +
-        ", or `tag:<name>`: the value of that metadata tag of the calling key at call time (null for keys without it).",
+          "USAGE_RETENTION_DAYS, as older usage is kept per day: 400 `hourly_usage_rolled_up`), `model` (`vendor/upstream-model`), `vendor`, `key` (API key id), " +
+          "`alias` (model config; null for calls that named `vendor/model`), " +
+          `\`session\` (the client's \`${SESSION_HEADER}\`; null for calls without one)` +
+          (values.includes("user") ? ", `user` (user id)" : "") +
+          ", or `tag:<name>`: the value of that metadata tag of the calling key at call time (null for keys without it).",
     });
 
 const UsageQuerySchema = z.object({
@@ -123,22 +126,25 @@ const AdminUsageQuerySchema = z.object({
     .min(1)
     .max(128)
     .optional()
-    .openapi({ param: { name: "user_id", in: "query" }, description: "Only this user's calls." }),
+    .openapi({ param: { name: "user_id", in: "query" }, description: DOCS && "Only this user's calls." }),
 });
 
 const figures = {
   requests: z.number().int().openapi({ example: 42 }),
-  errors: z.number().int().openapi({ example: 1, description: "Calls answered with status 400 or above." }),
+  errors: z
+    .number()
+    .int()
+    .openapi({ example: 1, description: DOCS && "Calls answered with status 400 or above." }),
   cache_hits: z.number().int().openapi({ example: 3 }),
   input_tokens: z.number().int().openapi({ example: 12000 }),
   output_tokens: z.number().int().openapi({ example: 3400 }),
   cached_tokens: z
     .number()
     .int()
-    .openapi({ example: 2048, description: "Input tokens read from the vendor's prompt cache." }),
+    .openapi({ example: 2048, description: DOCS && "Input tokens read from the vendor's prompt cache." }),
   cost_usd: z.number().openapi({
     example: 0.00384,
-    description: "From the model config's pricing, else the built-in list price; cache hits cost 0.",
+    description: DOCS && "From the model config's pricing, else the built-in list price; cache hits cost 0.",
   }),
   avg_latency_ms: z.number().int().nullable().openapi({ example: 812 }),
 };
@@ -148,15 +154,21 @@ const UsageReportSchema = z
   .object({
     from: Timestamp,
     to: Timestamp,
-    group_by: z.string().openapi({ example: "day", description: "The grouping asked for (`group_by`)." }),
+    group_by: z
+      .string()
+      .openapi({ example: "day", description: DOCS && "The grouping asked for (`group_by`)." }),
     data: z.array(
       z
         .object({
-          key: z.string().nullable().openapi({
-            example: "2026-11-26",
-            description:
-              "The group: a day, hour, model, vendor, key id, alias, session, user id or tag value; null where none applies.",
-          }),
+          key: z
+            .string()
+            .nullable()
+            .openapi({
+              example: "2026-11-26",
+              description:
+                DOCS &&
+                "The group: a day, hour, model, vendor, key id, alias, session, user id or tag value; null where none applies.",
+            }),
           ...figures,
         })
         .openapi("UsageGroup"),
@@ -193,8 +205,9 @@ export const usageRoutes = createRouter()
       path: "/v1/usage",
       summary: "The caller's usage and cost, grouped",
       description:
+        DOCS &&
         "Calls, errors, tokens, cost and latency of the calling user's keys over a range, grouped by day, model, " +
-        "vendor, key, alias, client session or a key metadata tag (`group_by=tag:<name>`), filtered by tags with `tag=<name>:<value>`. With ADMIN_API_KEY (which has no user), every user's calls, as `/v1/admin/usage`.",
+          "vendor, key, alias, client session or a key metadata tag (`group_by=tag:<name>`), filtered by tags with `tag=<name>:<value>`. With ADMIN_API_KEY (which has no user), every user's calls, as `/v1/admin/usage`.",
       request: { query: UsageQuerySchema },
       responses: { 200: jsonResponse(UsageReportSchema, "The usage report.") },
     }),
@@ -209,6 +222,7 @@ export const usageRoutes = createRouter()
       path: "/v1/admin/usage",
       summary: "Every user's usage and cost, grouped (admin)",
       description:
+        DOCS &&
         "As `/v1/usage`, over every user's calls (or one user's with `user_id`), and groupable by `user`.",
       admin: true,
       request: { query: AdminUsageQuerySchema },

@@ -62,9 +62,11 @@ const UpdateUserSchema = z
 
 const MeSchema = z
   .object({
-    auth: z.enum(["admin_key", "api_key"]).openapi({ description: "Which kind of key made this call." }),
+    auth: z
+      .enum(["admin_key", "api_key"])
+      .openapi({ description: DOCS && "Which kind of key made this call." }),
     is_admin: z.boolean(),
-    user: UserSchema.nullable().openapi({ description: "Null for the operator's ADMIN_API_KEY." }),
+    user: UserSchema.nullable().openapi({ description: DOCS && "Null for the operator's ADMIN_API_KEY." }),
     api_key_id: z.string().nullable(),
   })
   .openapi("Me");
@@ -184,7 +186,7 @@ export const userRoutes = createRouter()
       admin: true,
       errors: [404],
       request: { params: UserIdParams },
-      responses: { 204: { description: "Deleted." } },
+      responses: { 204: { description: DOCS && "Deleted." } },
     }),
     async (c) => {
       const id = c.req.valid("param").id;

@@ -34,7 +34,7 @@ const AddVendorKeySchema = z
       .default(1)
       .openapi({
         example: 1,
-        description: `Share of the vendor's calls, 1 to ${MAX_WEIGHT} (the primary key's is 1).`,
+        description: DOCS && `Share of the vendor's calls, 1 to ${MAX_WEIGHT} (the primary key's is 1).`,
       }),
   })
   .strict()
@@ -62,8 +62,9 @@ export const vendorKeyRoutes = createRouter()
       path: "/v1/vendors/{slug}/keys",
       summary: "Add an API key to a vendor; calls use its keys by weight (admin)",
       description:
+        DOCS &&
         `Stored encrypted, never returned. At most ${MAX_VENDOR_KEYS} keys beside the primary one. ` +
-        "GET /v1/vendors/{slug} lists them by id and weight.",
+          "GET /v1/vendors/{slug} lists them by id and weight.",
       admin: true,
       errors: [404, 409],
       request: { params: SlugParams, body: jsonBody(AddVendorKeySchema) },
@@ -100,12 +101,13 @@ export const vendorKeyRoutes = createRouter()
       path: "/v1/vendors/{slug}/keys/{id}",
       summary: "Remove one of a vendor's API keys (admin)",
       description:
+        DOCS &&
         "`primary` clears the key stored with PATCH `api_key` (the environment's secret, if any, " +
-        "then takes its place); the environment's own key cannot be removed here.",
+          "then takes its place); the environment's own key cannot be removed here.",
       admin: true,
       errors: [404, 409],
       request: { params: KeyParams },
-      responses: { 204: { description: "Removed: calls stop using it at once." } },
+      responses: { 204: { description: DOCS && "Removed: calls stop using it at once." } },
     }),
     async (c) => {
       const { slug, id } = c.req.valid("param");

@@ -38,15 +38,20 @@ const kind = z.enum(VENDOR_KINDS).openapi({ example: "openai-compatible" });
 export const VendorKeySchema = z
   .object({
     id: z.string().openapi({ example: "vk_01JDQ3Z9X8K2M4N6P8R0T2V4W6" }),
-    weight: z.int().openapi({ example: 1, description: "Share of the vendor's calls." }),
-    last_4: z.string().nullable().openapi({
-      example: "x7Qa",
-      description: "The key's last four characters, when known (keys added here, long env secrets).",
-    }),
+    weight: z.int().openapi({ example: 1, description: DOCS && "Share of the vendor's calls." }),
+    last_4: z
+      .string()
+      .nullable()
+      .openapi({
+        example: "x7Qa",
+        description:
+          DOCS && "The key's last four characters, when known (keys added here, long env secrets).",
+      }),
     disabled_until: Timestamp.nullable().openapi({
       description:
+        DOCS &&
         "Set while the key is skipped because the vendor refused it as unauthorised (401; 403 for " +
-        "Anthropic and Gemini): calls use the vendor's other keys until then.",
+          "Anthropic and Gemini): calls use the vendor's other keys until then.",
     }),
     created_at: Timestamp.nullable(),
   })
@@ -56,24 +61,33 @@ export const VendorSchema = z
   .object({
     slug: z.string().openapi({ example: "groq" }),
     kind,
-    base_url: z.string().nullable().openapi({
-      example: "https://api.groq.com/openai/v1",
-      description: "Effective base URL: the override, else the configured or default one.",
-    }),
+    base_url: z
+      .string()
+      .nullable()
+      .openapi({
+        example: "https://api.groq.com/openai/v1",
+        description: DOCS && "Effective base URL: the override, else the configured or default one.",
+      }),
     enabled: z.boolean(),
     builtin: z
       .boolean()
-      .openapi({ description: "Exists from the configuration; can be disabled, not deleted." }),
+      .openapi({ description: DOCS && "Exists from the configuration; can be disabled, not deleted." }),
     has_api_key: z.boolean(),
     keys: z.array(VendorKeySchema).openapi({
       description:
+        DOCS &&
         "The keys calls use, by weight: the primary one (`primary`: stored with `api_key`; or " +
-        "`environment`: the env secret) and those added with POST /v1/vendors/{slug}/keys. Values are never returned.",
+          "`environment`: the env secret) and those added with POST /v1/vendors/{slug}/keys. Values are never returned.",
     }),
-    api_key_source: z.enum(["stored", "environment"]).nullable().openapi({
-      description: "Where the key in use comes from; a stored key wins. The key is never returned.",
+    api_key_source: z
+      .enum(["stored", "environment"])
+      .nullable()
+      .openapi({
+        description: DOCS && "Where the key in use comes from; a stored key wins. The key is never returned.",
+      }),
+    created_at: Timestamp.nullable().openapi({
+      description: DOCS && "Null for a built-in never overridden.",
     }),
-    created_at: Timestamp.nullable().openapi({ description: "Null for a built-in never overridden." }),
     updated_at: Timestamp.nullable(),
   })
   .openapi("Vendor");
@@ -93,7 +107,7 @@ export const apiKey = z
   .trim()
   .min(1)
   .max(4096)
-  .openapi({ example: "gsk_...", description: "Write-only." });
+  .openapi({ example: "gsk_...", description: DOCS && "Write-only." });
 
 const CreateVendorSchema = z
   .object({
@@ -107,8 +121,14 @@ const CreateVendorSchema = z
   .openapi("CreateVendor");
 const UpdateVendorSchema = z
   .object({
-    base_url: baseUrl.nullable().optional().openapi({ description: "Null resets to the default." }),
-    api_key: apiKey.nullable().optional().openapi({ description: "Null clears the stored key." }),
+    base_url: baseUrl
+      .nullable()
+      .optional()
+      .openapi({ description: DOCS && "Null resets to the default." }),
+    api_key: apiKey
+      .nullable()
+      .optional()
+      .openapi({ description: DOCS && "Null clears the stored key." }),
     enabled: z.boolean().optional(),
   })
   .strict()
@@ -319,7 +339,7 @@ export const vendorRoutes = createRouter()
       admin: true,
       errors: [404, 409],
       request: { params: SlugParams },
-      responses: { 204: { description: "Deleted." } },
+      responses: { 204: { description: DOCS && "Deleted." } },
     }),
     async (c) => {
       const { slug } = c.req.valid("param");
