@@ -23,10 +23,18 @@ export interface ModelPricing {
   output_per_mtok: number;
 }
 
+export interface ModelTarget {
+  vendor: string;
+  upstream_model: string;
+  weight: number;
+}
+
 export interface ModelConfig {
   alias: string;
   vendor: string;
   upstream_model: string;
+  /** The deployments calls are spread over by weight (one: vendor and upstream_model). */
+  targets: ModelTarget[];
   capabilities: Record<Capability, boolean>;
   context_window: number | null;
   max_output_tokens: number | null;

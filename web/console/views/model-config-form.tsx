@@ -86,9 +86,11 @@ export function ModelConfigForm({ session, config, onSaved, onCancel }: Props) {
       priceIn.trim() === "" && priceOut.trim() === ""
         ? null
         : { input_per_mtok: numberOf(priceIn), output_per_mtok: numberOf(priceOut) };
+    // Vendor and model are sent only when they changed: on a config routed over several targets,
+    // sending them would make it a single target again.
+    const moved = !config || vendor !== config.vendor || upstream.trim() !== config.upstream_model;
     const body: Record<string, unknown> = {
-      vendor,
-      upstream_model: upstream.trim(),
+      ...(moved ? { vendor, upstream_model: upstream.trim() } : {}),
       capabilities: caps,
       pricing,
       context_window: numberOf(contextWindow) ?? null,
@@ -141,6 +143,14 @@ export function ModelConfigForm({ session, config, onSaved, onCancel }: Props) {
         </Field>
       )}
       <ErrorNote error={vendorsError} />
+      {config && config.targets.length > 1 ? (
+        <p class="notice">
+          Routed by weight over{" "}
+          {config.targets.map((t) => `${t.vendor}/${t.upstream_model} (${t.weight})`).join(", ")}. Change the
+          targets through the API (PATCH <code>targets</code>); choosing a vendor and model here makes this a
+          single target.
+        </p>
+      ) : null}
       <Field label="Vendor" error={fieldError(error, "vendor")}>
         {(id, describedBy) => (
           <select
