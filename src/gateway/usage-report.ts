@@ -73,17 +73,7 @@ export function usageReport(groups: UsageSums[]): {
     latencySumMs: 0,
     latencyCount: 0,
   };
-  for (const g of groups) {
-    sum.requests += g.requests;
-    sum.errors += g.errors;
-    sum.cacheHits += g.cacheHits;
-    sum.inputTokens += g.inputTokens;
-    sum.outputTokens += g.outputTokens;
-    sum.cachedTokens += g.cachedTokens;
-    sum.costUsd += g.costUsd;
-    sum.latencySumMs += g.latencySumMs;
-    sum.latencyCount += g.latencyCount;
-  }
+  for (const g of groups) addSums(sum, g);
   return {
     data: groups.map((g) => ({ key: g.key, ...toFigures(g) })),
     totals: toFigures(sum),
@@ -113,24 +103,26 @@ export async function readUsage(db: Db, filter: UsageFilter, groupBy: UsageGroup
   return mergeSums(raw, daily);
 }
 
+/** Adds `g`'s sums into `into`. */
+function addSums(into: Omit<UsageSums, "key">, g: Omit<UsageSums, "key">): void {
+  into.requests += g.requests;
+  into.errors += g.errors;
+  into.cacheHits += g.cacheHits;
+  into.inputTokens += g.inputTokens;
+  into.outputTokens += g.outputTokens;
+  into.cachedTokens += g.cachedTokens;
+  into.costUsd += g.costUsd;
+  into.latencySumMs += g.latencySumMs;
+  into.latencyCount += g.latencyCount;
+}
+
 /** Adds groups with the same key; ordered by key as SQL orders them (null first). */
 export function mergeSums(a: UsageSums[], b: UsageSums[]): UsageSums[] {
   const byKey = new Map<string | null, UsageSums>();
   for (const g of [...a, ...b]) {
     const seen = byKey.get(g.key);
-    if (!seen) {
-      byKey.set(g.key, { ...g });
-      continue;
-    }
-    seen.requests += g.requests;
-    seen.errors += g.errors;
-    seen.cacheHits += g.cacheHits;
-    seen.inputTokens += g.inputTokens;
-    seen.outputTokens += g.outputTokens;
-    seen.cachedTokens += g.cachedTokens;
-    seen.costUsd += g.costUsd;
-    seen.latencySumMs += g.latencySumMs;
-    seen.latencyCount += g.latencyCount;
+    if (seen) addSums(seen, g);
+    else byKey.set(g.key, { ...g });
   }
   return [...byKey.values()].sort((x, y) =>
     x.key === y.key ? 0 : x.key === null ? -1 : y.key === null ? 1 : x.key < y.key ? -1 : 1,
